@@ -1,0 +1,212 @@
+import axios from 'axios';
+import { errorFromFailure, parseRetryAfter, classifyFailure, type HttpFailure } from './classify';
+import type { Deadline } from './deadline';
+import type { Logger } from './logger';
+
+/**
+ * The one request function every vendor client is built on. It owns timeouts (bounded by the action's
+ * deadline), logging of each call, response parsing and the translation of every failure into a typed error.
+ * Nothing else in the code base catches raw HTTP errors.
+ *
+ * axios is pre-installed in HubSpot's runtime, so it is required, not bundled. We never let axios throw on a
+ * status (validateStatus: always true) and parse bodies ourselves, so a 5xx with an HTML body and a 200 with a
+ * truncated body are both classified instead of surfacing as a parse error without a status.
+ */
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface HttpRequest {
+  method: HttpMethod;
+  /** Absolute URL, or a path relative to the service's base URL. */
+  url: string;
+  query?: Record<string, string | number | boolean | undefined>;
+  headers?: Record<string, string>;
+  /** A JSON body. */
+  json?: unknown;
+  /** An application/x-www-form-urlencoded body (OAuth token calls). */
+  form?: Record<string, string>;
+  /** Statuses handed back to the caller instead of thrown (a 404 that means "none yet", a 409 conflict). */
+  accept?: readonly number[];
+  /** Safe to send twice: one in-process retry on 429/5xx/reset when the budget allows. */
+  idempotent?: boolean;
+  /** Per-call timeout; the deadline cuts it shorter when needed. */
+  timeoutMs?: number;
+  /** What the call does, for logs and error messages ("upsert contact"). */
+  label?: string;
+}
+
+export interface HttpResponse<T = unknown> {
+  status: number;
+  headers: Record<string, string>;
+  data: T;
+}
+
+export interface VendorErrorDetails {
+  message?: string;
+  code?: string;
+}
+
+export interface ServiceOptions {
+  service: string;
+  baseUrl?: string;
+  log: Logger;
+  deadline: Deadline;
+  /** Auth headers, fetched per call (a token may have been refreshed since). */
+  auth?: () => Promise<Record<string, string>> | Record<string, string>;
+  /** Pulls the vendor's message and code out of an error body. */
+  describeError?: (status: number, data: unknown) => VendorErrorDetails;
+  /** Called once on a 401; return true after refreshing credentials to have the call sent again. */
+  onUnauthorized?: () => Promise<boolean>;
+  /**
+   * Inspects a successful answer for errors hidden in it (QuickBooks Faults and GraphQL errors arrive with
+   * HTTP 200). Return a failure to have it classified like any other.
+   */
+  inspect?: (response: HttpResponse) => Omit<HttpFailure, 'service'> | undefined;
+  defaultTimeoutMs?: number;
+}
+
+export interface ServiceClient {
+  readonly service: string;
+  request<T = unknown>(req: HttpRequest): Promise<HttpResponse<T>>;
+}
+
+const DEFAULT_TIMEOUT_MS = 10_000;
+/** The longest we wait in-process before one retry; longer waits are left to HubSpot's re-run. */
+const MAX_IN_PROCESS_WAIT_MS = 2_000;
+
+function parseBody(text: string, contentType: string): { data: unknown; malformed: boolean } {
+  if (text === '') return { data: undefined, malformed: false };
+  const looksJson = /json/i.test(contentType) || /^\s*[[{]/.test(text);
+  if (!looksJson) return { data: text, malformed: /html/i.test(contentType) || /^\s*</.test(text) };
+  try {
+    return { data: JSON.parse(text), malformed: false };
+  } catch {
+    return { data: text, malformed: true };
+  }
+}
+
+function flattenHeaders(headers: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (headers && typeof headers === 'object') {
+    for (const [k, v] of Object.entries(headers as Record<string, unknown>)) {
+      if (v !== undefined && v !== null) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v);
+    }
+  }
+  return out;
+}
+
+function joinUrl(baseUrl: string | undefined, url: string): string {
+  if (/^https?:\/\//i.test(url) || !baseUrl) return url;
+  return `${baseUrl.replace(/\/+$/, '')}/${url.replace(/^\/+/, '')}`;
+}
+
+/** Path and query without the host, for log lines (the logger still redacts any secret in it). */
+function shortUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.host}${u.pathname}${u.search}`;
+  } catch {
+    return url;
+  }
+}
+
+export function createServiceClient(options: ServiceOptions): ServiceClient {
+  const { service, log, deadline } = options;
+
+  async function sendOnce(req: HttpRequest): Promise<HttpResponse | HttpFailure> {
+    const url = joinUrl(options.baseUrl, req.url);
+    const timeoutMs = req.timeoutMs ?? options.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS;
+    deadline.check(`${service} ${req.label ?? req.method}`, 0);
+    const abort = deadline.signal(timeoutMs);
+    const started = Date.now();
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      ...(options.auth ? await options.auth() : {}),
+      ...req.headers,
+    };
+    let body: string | undefined;
+    if (req.json !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(req.json);
+    } else if (req.form !== undefined) {
+      headers['content-type'] = 'application/x-www-form-urlencoded';
+      body = new URLSearchParams(req.form).toString();
+    }
+    const query = req.query
+      ? Object.fromEntries(Object.entries(req.query).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)]))
+      : undefined;
+    const target = query && Object.keys(query).length ? `${url}${url.includes('?') ? '&' : '?'}${new URLSearchParams(query)}` : url;
+    try {
+      const res = await axios.request({
+        method: req.method,
+        url: target,
+        headers,
+        data: body,
+        signal: abort.signal,
+        responseType: 'text',
+        transformResponse: [(d: unknown) => d],
+        validateStatus: () => true,
+        maxRedirects: 0,
+        // The deadline's signal bounds the call; axios' own timeout would only race it.
+        timeout: 0,
+        proxy: false,
+      });
+      const text = typeof res.data === 'string' ? res.data : res.data === undefined || res.data === null ? '' : String(res.data);
+      const responseHeaders = flattenHeaders(res.headers);
+      const { data, malformed } = parseBody(text, responseHeaders['content-type'] ?? '');
+      log.info('http', { service, call: req.label, method: req.method, url: shortUrl(target), status: res.status, ms: Date.now() - started });
+      if (res.status >= 200 && res.status < 300 && !malformed) {
+        const response = { status: res.status, headers: responseHeaders, data };
+        const hidden = options.inspect?.(response);
+        return hidden ? { service, ...hidden } : response;
+      }
+      if (req.accept?.includes(res.status) && !malformed) return { status: res.status, headers: responseHeaders, data };
+      const details = malformed ? {} : (options.describeError?.(res.status, data) ?? {});
+      return {
+        service,
+        status: res.status,
+        malformedBody: malformed,
+        vendorMessage: details.message,
+        vendorCode: details.code,
+        retryAfterSeconds: parseRetryAfter(responseHeaders['retry-after']),
+      };
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      log.warn('http', { service, call: req.label, method: req.method, url: shortUrl(target), error: code ?? 'network', ms: Date.now() - started });
+      return { service, networkCode: code, deadline: abort.byDeadline() };
+    } finally {
+      abort.dispose();
+    }
+  }
+
+  const isFailure = (r: HttpResponse | HttpFailure): r is HttpFailure => 'service' in r;
+
+  return {
+    service,
+    async request<T>(req: HttpRequest): Promise<HttpResponse<T>> {
+      let refreshed = false;
+      let retried = false;
+      for (;;) {
+        const result = await sendOnce(req);
+        if (!isFailure(result)) return result as HttpResponse<T>;
+        if (result.status === 401 && !refreshed && options.onUnauthorized) {
+          refreshed = true;
+          if (await options.onUnauthorized()) continue;
+        }
+        const verdict = classifyFailure(result);
+        if (verdict.verdict === 'retryable' && !result.deadline && req.idempotent && !retried) {
+          const waitMs = Math.min(MAX_IN_PROCESS_WAIT_MS, result.retryAfterSeconds !== undefined ? result.retryAfterSeconds * 1000 : 250);
+          // Keep enough budget after the wait for the call itself; otherwise leave the retry to HubSpot.
+          if (result.retryAfterSeconds === undefined || result.retryAfterSeconds * 1000 <= MAX_IN_PROCESS_WAIT_MS) {
+            retried = true;
+            if (await deadline.sleep(waitMs, 3_000)) {
+              log.info('http.retry', { service, call: req.label, after: verdict.errorCode, waitMs });
+              continue;
+            }
+          }
+        }
+        throw errorFromFailure(result, req.label);
+      }
+    },
+  };
+}

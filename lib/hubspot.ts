@@ -1,0 +1,169 @@
+import { createServiceClient, type HttpRequest, type HttpResponse, type ServiceClient } from './http';
+import type { Deadline } from './deadline';
+import type { Logger } from './logger';
+
+/**
+ * A small HubSpot CRM client over our own request function, not @hubspot/api-client: the generated classes throw
+ * a parse error without a status on a 5xx HTML page, `apiRequest()` resolves on 4xx/5xx without throwing, and the
+ * client's retry decorator sleeps 10 s × attempt on 429 — past our 20 s budget. Here every failure is classified
+ * (lib/classify.ts) and every call is bounded by the deadline. The endpoints are the stable v3/v4 CRM ones.
+ */
+
+export const HUBSPOT_API = 'https://api.hubapi.com';
+
+export type CrmObjectType = 'contacts' | 'companies' | 'deals' | 'line_items' | (string & {});
+export type Properties = Record<string, string>;
+
+export interface CrmObject {
+  id: string;
+  properties: Record<string, string | null>;
+  createdAt?: string;
+  updatedAt?: string;
+  archived?: boolean;
+  /** Set by batch upsert: true when the record was created by this call. */
+  new?: boolean;
+  associations?: Record<string, { results: Array<{ id: string; type: string }> }>;
+}
+
+export interface HubSpotErrorBody {
+  status?: string;
+  message?: string;
+  category?: string;
+  subCategory?: string;
+  errorType?: string;
+  correlationId?: string;
+  errors?: Array<{ message?: string; code?: string }>;
+}
+
+/** Pulls HubSpot's own message and category out of an error body (documented shape: status/message/category). */
+export function describeHubSpotError(_status: number, data: unknown): { message?: string; code?: string } {
+  if (!data || typeof data !== 'object') return {};
+  const body = data as HubSpotErrorBody;
+  const detail = body.errors?.find((e) => e.message)?.message;
+  const message = [body.message, detail && detail !== body.message ? detail : undefined].filter(Boolean).join(' | ');
+  return { message: message || undefined, code: body.category ?? body.errorType };
+}
+
+/** HubSpot answers a duplicate create with 409 and "Contact already exists. Existing ID: 123". */
+export function existingIdFromConflict(data: unknown): string | undefined {
+  const message = data && typeof data === 'object' ? (data as HubSpotErrorBody).message : undefined;
+  const match = typeof message === 'string' ? /Existing ID:\s*(\d+)/i.exec(message) : null;
+  return match?.[1];
+}
+
+export interface AssociationSpec {
+  toId: string;
+  /** HubSpot-defined association type id, e.g. 279 contact→company, 3 deal→contact, 20 line item→deal. */
+  typeId: number;
+}
+
+export interface HubSpotClient extends ServiceClient {
+  getObject(type: CrmObjectType, id: string, options?: { properties?: string[]; associations?: string[]; idProperty?: string; accept404?: boolean }): Promise<CrmObject | undefined>;
+  createObject(type: CrmObjectType, properties: Properties, associations?: AssociationSpec[], options?: { acceptConflict?: boolean }): Promise<HttpResponse<CrmObject | HubSpotErrorBody>>;
+  updateObject(type: CrmObjectType, id: string, properties: Properties, options?: { idProperty?: string }): Promise<CrmObject>;
+  /** Creates or updates records by a unique property in one atomic call (no search lag, no race). */
+  upsertObjects(type: CrmObjectType, idProperty: string, inputs: Array<{ id: string; properties: Properties }>): Promise<CrmObject[]>;
+  searchObjects(type: CrmObjectType, body: SearchRequest): Promise<CrmObject[]>;
+  /** v4 "default" association: HubSpot-defined, idempotent (PUT). */
+  associateDefault(fromType: CrmObjectType, fromId: string, toType: CrmObjectType, toId: string): Promise<void>;
+}
+
+export interface SearchRequest {
+  filterGroups: Array<{ filters: Array<{ propertyName: string; operator: string; value?: string; values?: string[] }> }>;
+  properties?: string[];
+  sorts?: Array<{ propertyName: string; direction: 'ASCENDING' | 'DESCENDING' }>;
+  limit?: number;
+}
+
+export function createHubSpotClient(options: { accessToken: string; log: Logger; deadline: Deadline; baseUrl?: string }): HubSpotClient {
+  const http = createServiceClient({
+    service: 'hubspot',
+    baseUrl: options.baseUrl ?? HUBSPOT_API,
+    log: options.log,
+    deadline: options.deadline,
+    auth: () => ({ authorization: `Bearer ${options.accessToken}` }),
+    describeError: describeHubSpotError,
+  });
+  const request = <T>(req: HttpRequest) => http.request<T>(req);
+  const path = (type: string, ...rest: string[]) => ['/crm/v3/objects', encodeURIComponent(type), ...rest.map(encodeURIComponent)].join('/');
+
+  return {
+    service: 'hubspot',
+    request,
+
+    async getObject(type, id, opts = {}) {
+      const res = await request<CrmObject>({
+        method: 'GET',
+        url: path(type, id),
+        query: {
+          properties: opts.properties?.join(','),
+          associations: opts.associations?.join(','),
+          idProperty: opts.idProperty,
+        },
+        accept: opts.accept404 ? [404] : [],
+        idempotent: true,
+        label: `get ${type}`,
+      });
+      return res.status === 404 ? undefined : res.data;
+    },
+
+    createObject(type, properties, associations = [], opts = {}) {
+      return request<CrmObject | HubSpotErrorBody>({
+        method: 'POST',
+        url: path(type),
+        json: {
+          properties,
+          ...(associations.length
+            ? { associations: associations.map((a) => ({ to: { id: a.toId }, types: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: a.typeId }] })) }
+            : {}),
+        },
+        accept: opts.acceptConflict ? [409] : [],
+        label: `create ${type}`,
+      });
+    },
+
+    async updateObject(type, id, properties, opts = {}) {
+      const res = await request<CrmObject>({
+        method: 'PATCH',
+        url: path(type, id),
+        query: { idProperty: opts.idProperty },
+        json: { properties },
+        idempotent: true,
+        label: `update ${type}`,
+      });
+      return res.data;
+    },
+
+    async upsertObjects(type, idProperty, inputs) {
+      // Batch upsert is the only create-or-update keyed by a unique property; @hubspot/api-client v10 lacks it.
+      const res = await request<{ results?: CrmObject[] }>({
+        method: 'POST',
+        url: `${path(type)}/batch/upsert`,
+        json: { inputs: inputs.map((i) => ({ idProperty, id: i.id, properties: i.properties })) },
+        idempotent: true,
+        label: `upsert ${type}`,
+      });
+      return res.data.results ?? [];
+    },
+
+    async searchObjects(type, body) {
+      const res = await request<{ results?: CrmObject[] }>({
+        method: 'POST',
+        url: `${path(type)}/search`,
+        json: body,
+        idempotent: true,
+        label: `search ${type}`,
+      });
+      return res.data.results ?? [];
+    },
+
+    async associateDefault(fromType, fromId, toType, toId) {
+      await request({
+        method: 'PUT',
+        url: ['/crm/v4/objects', fromType, fromId, 'associations/default', toType, toId].map((p, i) => (i === 0 || i === 3 ? p : encodeURIComponent(p))).join('/'),
+        idempotent: true,
+        label: `associate ${fromType}→${toType}`,
+      });
+    },
+  };
+}

@@ -1,0 +1,144 @@
+/**
+ * Builds one paste-ready file per action: dist/<action>.js, CommonJS for Node 24, runtime-provided modules left
+ * as `require`, everything else inlined, a paste guide on top. Then proves each file loads and exports `main`
+ * where only Node built-ins and HubSpot's pre-installed modules resolve, and writes dist/manifest.json.
+ *
+ *   node scripts/build.mjs [--config actions.config.json] [--quiet]
+ *
+ * Same source → same bytes: no timestamps, sorted inputs, the commit taken from git.
+ */
+import { build } from 'esbuild';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { pasteGuideComment } from './paste-guide.mjs';
+import { RUNTIME_MODULES } from './runtime-modules.mjs';
+
+const require = createRequire(import.meta.url);
+const { loadBundle, defaultRuntimeModules } = require('./sandbox.cjs');
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const DIST = path.join(ROOT, 'dist');
+
+/** The options every bundle shares (octokit/webhooks.js style: one object, explicit externals). */
+export const SHARED_OPTIONS = {
+  bundle: true,
+  platform: 'node',
+  target: 'node24',
+  format: 'cjs',
+  external: RUNTIME_MODULES,
+  // Users debug the pasted file in HubSpot's editor: keep our code readable.
+  minify: false,
+  legalComments: 'none',
+  charset: 'utf8',
+  treeShaking: true,
+  logLevel: 'silent',
+};
+
+export function listActions() {
+  return readdirSync(path.join(ROOT, 'actions'), { withFileTypes: true })
+    .filter((d) => d.isDirectory() && existsSync(path.join(ROOT, 'actions', d.name, 'index.ts')))
+    .map((d) => d.name)
+    .sort();
+}
+
+function gitCommit() {
+  try {
+    return execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** Build-time settings per action, from a config file the user keeps (never edit the pasted bundle). */
+export function readBuildConfig(file) {
+  const candidate = file ?? path.join(ROOT, 'actions.config.json');
+  if (!existsSync(candidate)) return {};
+  return JSON.parse(readFileSync(candidate, 'utf8'));
+}
+
+export async function bundleAction(name, { config = {}, extra = {} } = {}) {
+  const result = await build({
+    ...SHARED_OPTIONS,
+    entryPoints: [path.join(ROOT, 'actions', name, 'index.ts')],
+    write: false,
+    metafile: true,
+    define: { __ACTION_CONFIG__: JSON.stringify(config) },
+    ...extra,
+  });
+  const text = result.outputFiles[0].text;
+  const externals = [...new Set(Object.values(result.metafile.outputs).flatMap((o) => o.imports.filter((i) => i.external).map((i) => i.path)))]
+    .filter((p) => !p.startsWith('node:') && RUNTIME_MODULES.includes(p))
+    .sort();
+  return { text, externals };
+}
+
+export async function buildAll({ configFile, quiet = false } = {}) {
+  const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+  const meta = { packageName: pkg.name, version: pkg.version, commit: gitCommit() };
+  const config = readBuildConfig(configFile);
+  const runtimeModules = defaultRuntimeModules(RUNTIME_MODULES, ROOT);
+  rmSync(DIST, { recursive: true, force: true });
+  mkdirSync(DIST, { recursive: true });
+  const manifest = { package: pkg.name, version: pkg.version, commit: meta.commit, runtime: 'Node.js 24', actions: [] };
+
+  for (const name of listActions()) {
+    const { text, externals } = await bundleAction(name, { config });
+    // Load the bare bundle once to read the declaration it carries; this is also the sandbox check.
+    const tmp = path.join(DIST, `.${name}.tmp.js`);
+    writeFileSync(tmp, text);
+    let loaded;
+    try {
+      loaded = loadBundle(tmp, { runtimeModules, resolveFrom: ROOT });
+    } catch (error) {
+      throw new Error(`${name}: the bundle does not load where only built-ins and HubSpot's runtime modules resolve: ${error.message}`);
+    } finally {
+      rmSync(tmp, { force: true });
+    }
+    if (typeof loaded.exports.main !== 'function') throw new Error(`${name}: the bundle does not export main`);
+    const action = loaded.exports.action;
+    const definition = action.definition;
+    const file = `${pasteGuideComment(definition, { ...meta, outputs: action.outputs })}\n${text}`;
+    const bytes = Buffer.byteLength(file);
+    writeFileSync(path.join(DIST, `${name}.js`), file);
+    manifest.actions.push({
+      name,
+      title: definition.title,
+      file: `${name}.js`,
+      bytes,
+      sha256: createHash('sha256').update(file).digest('hex'),
+      enrollment: definition.enrollment,
+      secrets: Object.entries(definition.secrets).map(([n, s]) => ({ name: n, required: s.required !== false, typicalLength: s.typicalLength })),
+      inputs: Object.entries(definition.inputs).map(([n, i]) => ({ name: n, type: i.type, required: i.required === true, property: i.property ?? null })),
+      outputs: Object.entries(action.outputs).map(([n, o]) => ({ name: n, type: o.type, ...(o.options ? { options: o.options } : {}) })),
+      properties: (definition.properties ?? []).map((p) => `${p.objectType}.${p.name}`),
+      externals,
+    });
+  }
+  writeFileSync(path.join(DIST, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  if (!quiet) printTable(manifest);
+  return manifest;
+}
+
+function printTable(manifest) {
+  const rows = manifest.actions.map((a) => [a.name, `${(a.bytes / 1024).toFixed(1)} KB`, String(a.secrets.length), String(a.inputs.length), String(a.outputs.length), a.externals.join(' ') || '-']);
+  const head = ['action', 'size', 'secrets', 'inputs', 'outputs', 'requires (runtime)'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const fmt = (r) => r.map((c, i) => c.padEnd(widths[i])).join('  ');
+  console.log(fmt(head));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const r of rows) console.log(fmt(r));
+  console.log(`\n${manifest.actions.length} bundles in dist/ (commit ${manifest.commit}). Paste dist/<action>.js into a HubSpot custom-code action.`);
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const args = process.argv.slice(2);
+  const configIndex = args.indexOf('--config');
+  buildAll({ configFile: configIndex >= 0 ? args[configIndex + 1] : undefined, quiet: args.includes('--quiet') }).catch((error) => {
+    console.error(`build failed: ${error.message}`);
+    process.exit(1);
+  });
+}
