@@ -172,7 +172,7 @@ export function createServiceClient(options: ServiceOptions): ServiceClient {
       };
     } catch (error) {
       const code = (error as { code?: string }).code;
-      log.warn('http', { service, call: req.label, method: req.method, url: shortUrl(target), error: code ?? 'network', ms: Date.now() - started });
+      log.warn('http', { service, call: req.label, method: req.method, url: shortUrl(target), error: code ?? 'network', detail: (error as Error).message, ms: Date.now() - started });
       return { service, networkCode: code, deadline: abort.byDeadline() };
     } finally {
       abort.dispose();

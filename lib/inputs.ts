@@ -32,7 +32,7 @@ export const MAX_INPUT_FIELDS = 50;
 const DEFAULT_MAX_LENGTH = 65_536;
 
 function spec<T extends InputType>(type: T) {
-  return <R extends boolean = false>(description: string, extra: Partial<Omit<InputSpec<T, R>, 'type' | 'description'>> & { required?: R } = {}) =>
+  return <const R extends boolean = false>(description: string, extra: { required?: R; property?: string; options?: readonly string[]; maxLength?: number } = {}) =>
     ({ type, description, required: (extra.required ?? false) as R, ...extra }) as InputSpec<T, R>;
 }
 

@@ -1,0 +1,181 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { action } from '../../../actions/signup-onboarding/index';
+import { companyDomainFor, normalizeDomain } from '../../../actions/signup-onboarding/map';
+import { FakeHubSpot, HUBSPOT_ORIGIN } from '../../fakes/hubspot';
+import { FakeNetwork, type Fault } from '../../fakes/network';
+import { FAKE_SECRETS, contactEvent, runAction } from '../../support/run';
+
+const env = { ...FAKE_SECRETS };
+const signup = { email: 'ada@acme.io', firstname: 'Ada', lastname: 'Lovelace', company: 'Acme', phone: '+44 20 7946 0000', website: '', domain: '' };
+
+let hubspot: FakeHubSpot;
+let net: FakeNetwork;
+
+beforeEach(() => {
+  hubspot = new FakeHubSpot({ uniqueProperties: { companies: ['signup_company_domain'] }, accessToken: FAKE_SECRETS.HUBSPOT_ACCESS_TOKEN });
+  net = new FakeNetwork().route(HUBSPOT_ORIGIN, hubspot.handle).install();
+});
+afterEach(() => net.uninstall());
+
+const run = (inputs: Record<string, unknown> = signup) => runAction(action, contactEvent(inputs), { env });
+
+describe('company domain', () => {
+  it.each([
+    ['https://www.Acme.io/about?x=1', 'acme.io'],
+    ['ACME.IO.', 'acme.io'],
+    ['sub.acme.co.uk:8080', 'sub.acme.co.uk'],
+    ['münchen.de', 'xn--mnchen-3ya.de'],
+    ['localhost', undefined],
+    ['192.168.0.1', undefined],
+    ['acme', undefined],
+    ["o'brien.com", undefined],
+    ['', undefined],
+  ])('normalizeDomain(%j) = %j', (text, expected) => {
+    expect(normalizeDomain(text)).toBe(expected);
+  });
+
+  it.each([
+    [{ email: 'ada@acme.io' }, 'acme.io'],
+    [{ email: 'ada@gmail.com' }, undefined],
+    [{ email: 'ada@gmail.com', website: 'https://acme.io' }, 'acme.io'],
+    [{ email: 'ada@gmail.com', domain: 'beta.dev', website: 'https://acme.io' }, 'beta.dev'],
+    [{ email: 'ada@outlook.com', domain: 'yahoo.com' }, undefined],
+  ])('companyDomainFor(%j) = %j', (signupFields, expected) => {
+    expect(companyDomainFor(signupFields)).toBe(expected);
+  });
+});
+
+describe('signup-onboarding', () => {
+  it('new contact + new company: 3 calls, associated, unique domain key set', async () => {
+    const { outputs } = await run();
+    expect(outputs).toMatchObject({ status: 'ok', contact_created: true, company_created: true, error_code: '' });
+    const [company] = hubspot.list('companies');
+    const [contact] = hubspot.list('contacts');
+    expect(company?.properties).toMatchObject({ domain: 'acme.io', name: 'Acme', signup_company_domain: 'acme.io' });
+    expect(contact?.properties).toMatchObject({ email: 'ada@acme.io', firstname: 'Ada', lastname: 'Lovelace', company: 'Acme' });
+    expect(outputs?.company_id).toBe(company?.id);
+    expect(outputs?.contact_id).toBe(contact?.id);
+    expect(hubspot.associationsOf('contacts', contact!.id, 'companies')).toEqual([company!.id]);
+    expect(net.calls.map((c) => `${c.method} ${new URL(c.url).pathname}`)).toEqual([
+      'POST /crm/v3/objects/companies/search',
+      'POST /crm/v3/objects/companies/batch/upsert',
+      'POST /crm/v3/objects/contacts',
+    ]);
+  });
+
+  it('existing contact (409): updates only the values given, keeps the rest, associates', async () => {
+    const id = hubspot.seed('contacts', { email: 'ada@acme.io', firstname: 'Augusta', lastname: 'King', jobtitle: 'Countess' });
+    const { outputs } = await run({ email: 'ADA@acme.io', firstname: 'Ada', lastname: '', company: 'Acme' });
+    expect(outputs).toMatchObject({ status: 'ok', contact_id: id, contact_created: false, company_created: true });
+    expect(hubspot.get('contacts', id)?.properties).toMatchObject({ firstname: 'Ada', lastname: 'King', jobtitle: 'Countess' });
+    expect(hubspot.list('contacts')).toHaveLength(1);
+    expect(hubspot.associationsOf('contacts', id, 'companies')).toEqual([outputs?.company_id]);
+  });
+
+  it('existing company found by domain is reused, not duplicated', async () => {
+    const companyId = hubspot.seed('companies', { domain: 'acme.io', name: 'Acme Inc.' });
+    const { outputs } = await run();
+    expect(outputs).toMatchObject({ status: 'ok', company_id: companyId, company_created: false });
+    expect(hubspot.list('companies')).toHaveLength(1);
+    expect(hubspot.get('companies', companyId)?.properties.name).toBe('Acme Inc.');
+    expect(net.calls).toHaveLength(2);
+  });
+
+  it('personal mail address: contact only, no company, one call', async () => {
+    const { outputs } = await run({ email: 'ada@gmail.com', firstname: 'Ada' });
+    expect(outputs).toMatchObject({ status: 'ok', company_id: '', company_created: false, contact_created: true });
+    expect(hubspot.list('companies')).toHaveLength(0);
+    expect(net.calls).toHaveLength(1);
+  });
+
+  it.each([
+    [{ firstname: 'Ada' }, 'MISSING_INPUT', /email/],
+    [{ email: '   ' }, 'MISSING_INPUT', /email/],
+    [{ email: 'not-an-email' }, 'INVALID_INPUT', /email/],
+    [{ email: "o'brien@@acme.io" }, 'INVALID_INPUT', /email/],
+  ])('bad email %j → %s, no HTTP call', async (inputs, code, message) => {
+    const { outputs } = await run(inputs);
+    expect(outputs).toMatchObject({ status: 'error', error_code: code });
+    expect(String(outputs?.error_message)).toMatch(message);
+    expect(net.calls).toHaveLength(0);
+  });
+
+  it('missing secret is named before any HTTP call', async () => {
+    const { outputs } = await runAction(action, contactEvent(signup), { env: {} });
+    expect(outputs).toMatchObject({ status: 'error', error_code: 'MISSING_SECRET' });
+    expect(outputs?.error_message).toContain('HUBSPOT_ACCESS_TOKEN');
+    expect(net.calls).toHaveLength(0);
+  });
+
+  it('a wrong token is a permanent configuration error, with no token in the message', async () => {
+    const { outputs, logs } = await runAction(action, contactEvent(signup), { env: { HUBSPOT_ACCESS_TOKEN: 'pat-na1-00000000-0000-0000-0000-wrongwrong00' } });
+    expect(outputs).toMatchObject({ status: 'error', error_code: 'HUBSPOT_INVALID_AUTHENTICATION' });
+    expect(JSON.stringify({ outputs, logs })).not.toContain('wrongwrong00');
+  });
+
+  it('quotes, unicode and emoji in names are written verbatim', async () => {
+    const { outputs } = await run({ email: 'zoë@acme.io', firstname: "D'Arcy \"Dee\"", lastname: 'Ørsted 🚀' });
+    expect(outputs?.status).toBe('ok');
+    expect(hubspot.list('contacts')[0]?.properties).toMatchObject({ firstname: "D'Arcy \"Dee\"", lastname: 'Ørsted 🚀' });
+  });
+
+  // HubSpot re-runs the whole action after a 429/5xx: the fault must surface with its status, and the re-run
+  // must end in exactly the state a clean run leaves.
+  const faults: Fault[] = ['429', '500', '503', 'reset', 'malformed-200', 'hang'];
+  for (const step of [1, 2, 3]) {
+    for (const fault of faults) {
+      it(`fault ${fault} at call ${step}: retryable status, then a re-run leaves one contact, one company, one association`, async () => {
+        net.injectAt(step, fault);
+        const first = await run();
+        expect(first.outputs?.status).not.toBe('ok');
+        expect(first.thrown, `run with ${fault} at call ${step} should throw`).toBeDefined();
+        const status = first.thrown?.response?.status;
+        expect(status === 429 || (status !== undefined && status >= 500)).toBe(true);
+        expect(first.thrown?.code).toBe(status);
+
+        net.clearFaults();
+        const second = await run();
+        expect(second.outputs?.status).toBe('ok');
+        expect(hubspot.list('contacts')).toHaveLength(1);
+        expect(hubspot.list('companies')).toHaveLength(1);
+        const contactId = hubspot.list('contacts')[0]!.id;
+        expect(hubspot.associationsOf('contacts', contactId, 'companies')).toHaveLength(1);
+      });
+    }
+  }
+
+  it('a re-run of a completed enrollment changes nothing', async () => {
+    await run();
+    const before = hubspot.snapshot();
+    const again = await run();
+    expect(again.outputs).toMatchObject({ status: 'ok', contact_created: false });
+    expect(hubspot.snapshot()).toEqual(before);
+  });
+
+  it('50 concurrent signups from one new domain make exactly one company', async () => {
+    const runs = await Promise.all(Array.from({ length: 50 }, (_, i) => run({ email: `user${i}@acme.io`, company: 'Acme' })));
+    expect(runs.every((r) => r.outputs?.status === 'ok')).toBe(true);
+    expect(hubspot.list('companies')).toHaveLength(1);
+    expect(hubspot.list('contacts')).toHaveLength(50);
+  });
+
+  it('never logs or outputs the access token', async () => {
+    const { outputs, logs } = await run();
+    expect(logs.length).toBeGreaterThan(2);
+    expect(JSON.stringify({ outputs, logs })).not.toContain(FAKE_SECRETS.HUBSPOT_ACCESS_TOKEN);
+  });
+
+  it('calls callback and returns the same result (Node 20 and Node 24 styles)', async () => {
+    const previous = process.env.HUBSPOT_ACCESS_TOKEN;
+    process.env.HUBSPOT_ACCESS_TOKEN = FAKE_SECRETS.HUBSPOT_ACCESS_TOKEN;
+    try {
+      let viaCallback: unknown;
+      const returned = await action.main(contactEvent(signup), (r) => (viaCallback = r));
+      expect(returned.outputFields.status).toBe('ok');
+      expect(viaCallback).toEqual(returned);
+    } finally {
+      if (previous === undefined) delete process.env.HUBSPOT_ACCESS_TOKEN;
+      else process.env.HUBSPOT_ACCESS_TOKEN = previous;
+    }
+  });
+});

@@ -1,0 +1,357 @@
+import type { FakeRequest, FakeResponse } from './network';
+
+/**
+ * An in-memory HubSpot CRM that answers like the real v3/v4 APIs (shapes and error bodies as documented), with
+ * the two behaviours our design relies on: uniqueness only on contact email and on properties created with
+ * hasUniqueValue, and search that lags writes (new records stay invisible to search until `indexSearch()`).
+ */
+
+export const HUBSPOT_ORIGIN = 'https://api.hubapi.com';
+
+export interface FakeRecord {
+  id: string;
+  type: string;
+  properties: Record<string, string>;
+  createdAt: string;
+  updatedAt: string;
+  searchable: boolean;
+}
+
+export interface FakeAssociation {
+  fromType: string;
+  fromId: string;
+  toType: string;
+  toId: string;
+  typeId: number;
+  category: string;
+}
+
+/** HubSpot-defined association type ids used by our actions (both directions). */
+export const DEFAULT_ASSOCIATION_TYPES: Record<string, number> = {
+  'contacts→companies': 279,
+  'companies→contacts': 280,
+  'deals→contacts': 3,
+  'contacts→deals': 4,
+  'deals→companies': 341,
+  'companies→deals': 342,
+  'line_items→deals': 20,
+  'deals→line_items': 19,
+};
+
+const OBJECT_TYPE_ALIASES: Record<string, string> = { '0-1': 'contacts', contact: 'contacts', '0-2': 'companies', company: 'companies', '0-3': 'deals', deal: 'deals', '0-8': 'line_items', line_item: 'line_items' };
+const normalizeType = (t: string) => OBJECT_TYPE_ALIASES[t] ?? t;
+
+let correlation = 0;
+function error(status: number, category: string, message: string, extra: Record<string, unknown> = {}): FakeResponse {
+  correlation += 1;
+  return { status, body: { status: 'error', message, correlationId: `00000000-0000-4000-8000-${String(correlation).padStart(12, '0')}`, category, ...extra } };
+}
+
+export class FakeHubSpot {
+  readonly records = new Map<string, FakeRecord>();
+  readonly associations: FakeAssociation[] = [];
+  /** Unique properties per object type (besides contact email), as created by our setup tooling. */
+  readonly uniqueProperties: Record<string, string[]>;
+  /** Expected bearer token; requests with another get 401 like HubSpot's. */
+  accessToken: string | undefined;
+  private nextId = 1000;
+  private clock: () => number;
+
+  constructor(options: { uniqueProperties?: Record<string, string[]>; accessToken?: string; clock?: () => number } = {}) {
+    this.uniqueProperties = { contacts: ['email'], ...(options.uniqueProperties ?? {}) };
+    this.accessToken = options.accessToken;
+    this.clock = options.clock ?? Date.now;
+  }
+
+  // ---- test helpers ---------------------------------------------------------------------------------------
+
+  seed(type: string, properties: Record<string, string>, options: { searchable?: boolean } = {}): string {
+    return this.insert(normalizeType(type), properties, options.searchable ?? true).id;
+  }
+
+  list(type: string): FakeRecord[] {
+    return [...this.records.values()].filter((r) => r.type === normalizeType(type));
+  }
+
+  get(type: string, id: string): FakeRecord | undefined {
+    const r = this.records.get(id);
+    return r && r.type === normalizeType(type) ? r : undefined;
+  }
+
+  /** HubSpot's search index catches up. */
+  indexSearch(): void {
+    for (const r of this.records.values()) r.searchable = true;
+  }
+
+  associationsOf(fromType: string, fromId: string, toType: string): string[] {
+    const f = normalizeType(fromType);
+    const t = normalizeType(toType);
+    const ids = new Set<string>();
+    for (const a of this.associations) {
+      if (a.fromType === f && a.fromId === fromId && a.toType === t) ids.add(a.toId);
+      if (a.toType === f && a.toId === fromId && a.fromType === t) ids.add(a.fromId);
+    }
+    return [...ids];
+  }
+
+  /** Everything, in a stable form, to compare the end state of two runs. */
+  snapshot(): { records: Array<{ type: string; properties: Record<string, string> }>; associations: string[] } {
+    const records = [...this.records.values()]
+      .map((r) => ({ type: r.type, properties: Object.fromEntries(Object.entries(r.properties).filter(([k]) => !['createdate', 'lastmodifieddate', 'hs_object_id', 'hs_lastmodifieddate'].includes(k)).sort()) }))
+      .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+    const describe = (type: string, id: string) => {
+      const r = this.records.get(id);
+      return `${type}:${r ? (r.properties.email ?? r.properties.domain ?? r.properties.name ?? r.properties.dealname ?? id) : id}`;
+    };
+    const associations = [...new Set(this.associations.map((a) => [describe(a.fromType, a.fromId), describe(a.toType, a.toId)].sort().join(' ~ ')))].sort();
+    return { records, associations };
+  }
+
+  // ---- the API ----------------------------------------------------------------------------------------------
+
+  handle = (req: FakeRequest): FakeResponse => {
+    if (this.accessToken !== undefined && req.headers.authorization !== `Bearer ${this.accessToken}`) {
+      return error(401, 'INVALID_AUTHENTICATION', 'Authentication credentials not found. This API supports OAuth 2.0 authentication and you can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview');
+    }
+    const p = req.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    // /crm/v3/objects/{type}[/{id}|/search|/batch/{op}]
+    if (p[0] === 'crm' && p[1] === 'v3' && p[2] === 'objects' && p[3]) {
+      const type = normalizeType(p[3]);
+      if (p.length === 4 && req.method === 'POST') return this.create(type, body);
+      if (p[4] === 'search' && req.method === 'POST') return this.search(type, body);
+      if (p[4] === 'batch' && req.method === 'POST') return this.batch(type, p[5] ?? '', body);
+      if (p.length === 5 && req.method === 'GET') return this.read(type, p[4] as string, req.query);
+      if (p.length === 5 && req.method === 'PATCH') return this.update(type, p[4] as string, body, req.query.get('idProperty') ?? undefined);
+    }
+    // /crm/v4/objects/{from}/{id}/associations/default/{to}/{toId}  and  .../associations/{to}/{toId}
+    if (p[0] === 'crm' && p[1] === 'v4' && p[2] === 'objects' && p[5] === 'associations') {
+      const fromType = normalizeType(p[3] as string);
+      const fromId = p[4] as string;
+      if (p[6] === 'default' && req.method === 'PUT') return this.associateDefault(fromType, fromId, normalizeType(p[7] as string), p[8] as string);
+      if (req.method === 'PUT' && p.length === 8) return this.associateLabeled(fromType, fromId, normalizeType(p[6] as string), p[7] as string, req.body);
+      if (req.method === 'GET' && p.length === 7) {
+        const toType = normalizeType(p[6] as string);
+        const results = this.associationsOf(fromType, fromId, toType).map((toObjectId) => ({ toObjectId: Number(toObjectId), associationTypes: [{ category: 'HUBSPOT_DEFINED', typeId: DEFAULT_ASSOCIATION_TYPES[`${fromType}→${toType}`] ?? 1, label: null }] }));
+        return { status: 200, body: { results } };
+      }
+    }
+    // /crm/v4/associations/{from}/{to}/batch/associate/default
+    if (p[0] === 'crm' && p[1] === 'v4' && p[2] === 'associations' && p[5] === 'batch' && p[6] === 'associate' && p[7] === 'default') {
+      const fromType = normalizeType(p[3] as string);
+      const toType = normalizeType(p[4] as string);
+      const inputs = (body.inputs as Array<{ from: { id: string }; to: { id: string } }>) ?? [];
+      for (const i of inputs) {
+        const res = this.associateDefault(fromType, String(i.from.id), toType, String(i.to.id));
+        if (res.status !== 200) return res;
+      }
+      return { status: 200, body: { status: 'COMPLETE', results: inputs.map((i) => ({ from: { id: String(i.from.id) }, to: { id: String(i.to.id) }, associationSpec: { associationCategory: 'HUBSPOT_DEFINED', associationTypeId: DEFAULT_ASSOCIATION_TYPES[`${fromType}→${toType}`] } })) } };
+    }
+    return error(404, 'OBJECT_NOT_FOUND', `Fake HubSpot has no route for ${req.method} ${req.pathname}`);
+  };
+
+  private now(): string {
+    return new Date(this.clock()).toISOString();
+  }
+
+  private insert(type: string, properties: Record<string, string>, searchable: boolean): FakeRecord {
+    const id = String(++this.nextId);
+    const now = this.now();
+    const record: FakeRecord = { id, type, properties: { ...properties, hs_object_id: id, createdate: now, lastmodifieddate: now }, createdAt: now, updatedAt: now, searchable };
+    if (type === 'contacts' && properties.email) record.properties.email = properties.email.toLowerCase();
+    this.records.set(id, record);
+    return record;
+  }
+
+  private findByUnique(type: string, property: string, value: string): FakeRecord | undefined {
+    const v = property === 'email' ? value.toLowerCase() : value;
+    return this.list(type).find((r) => r.properties[property] === v);
+  }
+
+  /** The first unique-property clash the given values would cause, if any. */
+  private uniqueClash(type: string, properties: Record<string, unknown>, exceptId?: string): { property: string; existing: FakeRecord } | undefined {
+    for (const property of this.uniqueProperties[type] ?? []) {
+      if (type !== 'contacts' && property === 'email') continue;
+      const value = properties[property];
+      if (typeof value !== 'string' || value === '') continue;
+      const existing = this.findByUnique(type, property, value);
+      if (existing && existing.id !== exceptId) return { property, existing };
+    }
+    return undefined;
+  }
+
+  private view(r: FakeRecord, properties?: string[]) {
+    const props = properties ? Object.fromEntries(properties.map((k) => [k, r.properties[k] ?? null])) : r.properties;
+    return { id: r.id, properties: { ...props, hs_object_id: r.id, createdate: r.properties.createdate, lastmodifieddate: r.properties.lastmodifieddate }, createdAt: r.createdAt, updatedAt: r.updatedAt, archived: false };
+  }
+
+  private validateProperties(properties: unknown): FakeResponse | undefined {
+    if (!properties || typeof properties !== 'object') return error(400, 'VALIDATION_ERROR', 'Invalid input JSON on line 1: properties is required');
+    for (const [k, v] of Object.entries(properties)) {
+      if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean' && v !== null) {
+        return error(400, 'VALIDATION_ERROR', `Property values were not valid: [{"isValid":false,"message":"${k} must be a string","error":"INVALID_STRING","name":"${k}"}]`);
+      }
+    }
+    return undefined;
+  }
+
+  private create(type: string, body: Record<string, unknown>): FakeResponse {
+    const invalid = this.validateProperties(body.properties);
+    if (invalid) return invalid;
+    const properties = Object.fromEntries(Object.entries(body.properties as Record<string, unknown>).map(([k, v]) => [k, v === null ? '' : String(v)]));
+    const clash = this.uniqueClash(type, properties);
+    if (clash) {
+      if (type === 'contacts' && clash.property === 'email') return error(409, 'CONFLICT', `Contact already exists. Existing ID: ${clash.existing.id}`);
+      return error(409, 'CONFLICT', `A ${type.replace(/s$/, '')} with the unique value for ${clash.property} already exists. Existing ID: ${clash.existing.id}`);
+    }
+    const associations = (body.associations as Array<{ to: { id: string }; types: Array<{ associationCategory: string; associationTypeId: number }> }>) ?? [];
+    for (const a of associations) {
+      if (!this.records.has(String(a.to.id))) return error(400, 'VALIDATION_ERROR', `One or more associations are invalid: ${a.to.id} does not exist`);
+    }
+    const record = this.insert(type, properties, false);
+    for (const a of associations) {
+      const target = this.records.get(String(a.to.id)) as FakeRecord;
+      for (const t of a.types) this.addAssociation(type, record.id, target.type, target.id, t.associationTypeId, t.associationCategory);
+    }
+    return { status: 201, body: this.view(record) };
+  }
+
+  private read(type: string, idOrValue: string, query: URLSearchParams): FakeResponse {
+    const idProperty = query.get('idProperty');
+    const record = idProperty ? this.findByUnique(type, idProperty, idOrValue) : this.get(type, idOrValue);
+    if (!record) return { status: 404, body: undefined };
+    const properties = query.get('properties')?.split(',').filter(Boolean);
+    const assocTypes = query.get('associations')?.split(',').filter(Boolean) ?? [];
+    const view: Record<string, unknown> = this.view(record, properties);
+    if (assocTypes.length) {
+      const associations: Record<string, unknown> = {};
+      for (const t of assocTypes) {
+        const ids = this.associationsOf(type, record.id, t);
+        if (ids.length) associations[normalizeType(t)] = { results: ids.map((id) => ({ id, type: `${type.replace(/s$/, '')}_to_${normalizeType(t).replace(/s$/, '')}` })) };
+      }
+      if (Object.keys(associations).length) view.associations = associations;
+    }
+    return { status: 200, body: view };
+  }
+
+  private update(type: string, idOrValue: string, body: Record<string, unknown>, idProperty?: string): FakeResponse {
+    const record = idProperty ? this.findByUnique(type, idProperty, idOrValue) : this.get(type, idOrValue);
+    if (!record) return error(404, 'OBJECT_NOT_FOUND', 'Object not found.  objectId are usually numeric.', { context: { id: [idOrValue] } });
+    const invalid = this.validateProperties(body.properties);
+    if (invalid) return invalid;
+    const properties = Object.fromEntries(Object.entries(body.properties as Record<string, unknown>).map(([k, v]) => [k, v === null ? '' : String(v)]));
+    const clash = this.uniqueClash(type, properties, record.id);
+    if (clash) return error(409, 'CONFLICT', `A record with the unique value for ${clash.property} already exists. Existing ID: ${clash.existing.id}`);
+    Object.assign(record.properties, properties);
+    record.updatedAt = this.now();
+    record.properties.lastmodifieddate = record.updatedAt;
+    return { status: 200, body: this.view(record) };
+  }
+
+  private search(type: string, body: Record<string, unknown>): FakeResponse {
+    const groups = (body.filterGroups as Array<{ filters: Array<{ propertyName: string; operator: string; value?: string; values?: string[] }> }>) ?? [];
+    const matches = (r: FakeRecord) =>
+      groups.length === 0 ||
+      groups.some((g) =>
+        g.filters.every((f) => {
+          const v = r.properties[f.propertyName];
+          switch (f.operator) {
+            case 'EQ':
+              return v !== undefined && v.toLowerCase() === String(f.value).toLowerCase();
+            case 'IN':
+              return v !== undefined && (f.values ?? []).map((x) => x.toLowerCase()).includes(v.toLowerCase());
+            case 'HAS_PROPERTY':
+              return v !== undefined && v !== '';
+            case 'NOT_HAS_PROPERTY':
+              return v === undefined || v === '';
+            default:
+              return false;
+          }
+        }),
+      );
+    const sorts = (body.sorts as Array<{ propertyName: string; direction: string }>) ?? [];
+    let results = this.list(type).filter((r) => r.searchable && matches(r));
+    for (const s of [...sorts].reverse()) {
+      results = results.sort((a, b) => (a.properties[s.propertyName] ?? '').localeCompare(b.properties[s.propertyName] ?? '') * (s.direction === 'DESCENDING' ? -1 : 1));
+    }
+    const limit = typeof body.limit === 'number' ? body.limit : 10;
+    const properties = body.properties as string[] | undefined;
+    return { status: 200, body: { total: results.length, results: results.slice(0, limit).map((r) => this.view(r, properties)) } };
+  }
+
+  private batch(type: string, op: string, body: Record<string, unknown>): FakeResponse {
+    const inputs = (body.inputs as Array<Record<string, unknown>>) ?? [];
+    const startedAt = this.now();
+    const done = (results: unknown[], status = 200) => ({ status, body: { status: 'COMPLETE', results, startedAt, completedAt: this.now() } });
+    if (op === 'upsert') {
+      const results = [];
+      for (const input of inputs) {
+        const idProperty = String(input.idProperty ?? '');
+        if (!(this.uniqueProperties[type] ?? []).includes(idProperty) || (idProperty === 'email' && type !== 'contacts')) {
+          return error(400, 'VALIDATION_ERROR', `Property ${idProperty} is not a unique identifier property for ${type}`);
+        }
+        const invalid = this.validateProperties(input.properties);
+        if (invalid) return invalid;
+        const properties = Object.fromEntries(Object.entries(input.properties as Record<string, unknown>).map(([k, v]) => [k, v === null ? '' : String(v)]));
+        const existing = this.findByUnique(type, idProperty, String(input.id));
+        if (existing) {
+          Object.assign(existing.properties, properties);
+          existing.updatedAt = this.now();
+          results.push({ ...this.view(existing), new: false });
+        } else {
+          const record = this.insert(type, { ...properties, [idProperty]: String(input.id) }, false);
+          results.push({ ...this.view(record), new: true });
+        }
+      }
+      return done(results);
+    }
+    if (op === 'create') {
+      const results = [];
+      for (const input of inputs) {
+        const res = this.create(type, input);
+        if (res.status !== 201) return res;
+        results.push(res.body);
+      }
+      return done(results, 201);
+    }
+    if (op === 'read') {
+      const idProperty = body.idProperty as string | undefined;
+      const properties = body.properties as string[] | undefined;
+      const results = inputs
+        .map((i) => (idProperty ? this.findByUnique(type, idProperty, String(i.id)) : this.get(type, String(i.id))))
+        .filter((r): r is FakeRecord => r !== undefined)
+        .map((r) => this.view(r, properties));
+      return done(results);
+    }
+    if (op === 'update') {
+      const results = [];
+      for (const input of inputs) {
+        const res = this.update(type, String(input.id), input, input.idProperty as string | undefined);
+        if (res.status !== 200) return res;
+        results.push(res.body);
+      }
+      return done(results);
+    }
+    return error(404, 'OBJECT_NOT_FOUND', `Fake HubSpot has no batch operation ${op}`);
+  }
+
+  private addAssociation(fromType: string, fromId: string, toType: string, toId: string, typeId: number, category: string): void {
+    const exists = this.associations.some((a) => a.fromType === fromType && a.fromId === fromId && a.toType === toType && a.toId === toId && a.typeId === typeId);
+    if (!exists) this.associations.push({ fromType, fromId, toType, toId, typeId, category });
+  }
+
+  private associateDefault(fromType: string, fromId: string, toType: string, toId: string): FakeResponse {
+    if (!this.get(fromType, fromId) || !this.get(toType, toId)) return error(404, 'OBJECT_NOT_FOUND', `No ${!this.get(fromType, fromId) ? fromType : toType} with ID ${!this.get(fromType, fromId) ? fromId : toId} exists`);
+    const typeId = DEFAULT_ASSOCIATION_TYPES[`${fromType}→${toType}`] ?? 1;
+    this.addAssociation(fromType, fromId, toType, toId, typeId, 'HUBSPOT_DEFINED');
+    return { status: 200, body: { status: 'COMPLETE', results: [{ from: { id: fromId }, to: { id: toId }, associationSpec: { associationCategory: 'HUBSPOT_DEFINED', associationTypeId: typeId } }], startedAt: this.now(), completedAt: this.now() } };
+  }
+
+  private associateLabeled(fromType: string, fromId: string, toType: string, toId: string, body: unknown): FakeResponse {
+    if (!this.get(fromType, fromId) || !this.get(toType, toId)) return error(404, 'OBJECT_NOT_FOUND', 'No object with that ID exists');
+    for (const spec of (body as Array<{ associationCategory: string; associationTypeId: number }>) ?? []) {
+      this.addAssociation(fromType, fromId, toType, toId, spec.associationTypeId, spec.associationCategory);
+    }
+    return { status: 201, body: { fromObjectTypeId: fromType, fromObjectId: Number(fromId), toObjectTypeId: toType, toObjectId: Number(toId), labels: [] } };
+  }
+}

@@ -1,0 +1,151 @@
+import nock from 'nock';
+
+/**
+ * A fake internet for tests and benchmarks: each vendor fake is a handler for one origin; this dispatcher counts
+ * every call across all of them and can inject a fault at call k, so one fault matrix covers every action.
+ */
+
+export interface FakeRequest {
+  method: string;
+  origin: string;
+  path: string; // with query string
+  pathname: string;
+  query: URLSearchParams;
+  headers: Record<string, string>;
+  body: unknown; // parsed JSON, form object, or raw string
+  rawBody: string;
+}
+
+export interface FakeResponse {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export type FakeHandler = (req: FakeRequest) => FakeResponse | Promise<FakeResponse>;
+
+export type Fault = '429-retry-after' | '429' | '500' | '503' | 'reset' | 'hang' | 'malformed-200';
+export const ALL_FAULTS: readonly Fault[] = ['429-retry-after', '429', '500', '503', 'reset', 'hang', 'malformed-200'];
+
+export interface CallRecord {
+  index: number;
+  method: string;
+  url: string;
+  status: number | 'reset' | 'hang';
+  fault?: Fault;
+}
+
+const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+
+function parseBody(raw: string, contentType: string): unknown {
+  if (!raw) return undefined;
+  if (/x-www-form-urlencoded/.test(contentType)) return Object.fromEntries(new URLSearchParams(raw));
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return raw;
+  }
+}
+
+export class FakeNetwork {
+  readonly calls: CallRecord[] = [];
+  private readonly routes = new Map<string, FakeHandler>();
+  private faults = new Map<number, Fault>();
+  private scopes: nock.Scope[] = [];
+  /** Optional hook to delay each answer (latency simulation); resolves when the answer may be sent. */
+  latency: ((req: FakeRequest) => Promise<void>) | undefined;
+
+  route(origin: string, handler: FakeHandler): this {
+    this.routes.set(origin.replace(/\/+$/, ''), handler);
+    return this;
+  }
+
+  /** The next run's call number `index` (1-based, counted across all vendors) fails with `fault`. */
+  injectAt(index: number, fault: Fault): this {
+    this.faults.set(index, fault);
+    return this;
+  }
+
+  clearFaults(): this {
+    this.faults = new Map();
+    return this;
+  }
+
+  install(): this {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- nock calls the reply function with its own `this`
+    const network = this;
+    nock.disableNetConnect();
+    for (const [origin, handler] of this.routes) {
+      for (const method of METHODS) {
+        const scope = nock(origin)
+          .persist()
+          .intercept(() => true, method)
+          // nock 15 hands the reply function the request as a fetch Request.
+          .reply(async (request: Request) => {
+            const headers: Record<string, string> = {};
+            request.headers.forEach((value, key) => (headers[key.toLowerCase()] = value));
+            const raw = await request.text();
+            const url = new URL(request.url);
+            const req: FakeRequest = {
+              method,
+              origin,
+              path: `${url.pathname}${url.search}`,
+              pathname: url.pathname,
+              query: url.searchParams,
+              headers,
+              body: parseBody(raw, headers['content-type'] ?? ''),
+              rawBody: raw,
+            };
+            const answer = await network.dispatch(handler, req);
+            if (answer === 'hang') return new Promise<never>(() => {}); // never answers: the caller's deadline must abort
+            if (answer === 'reset') throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+            const body = answer.body === undefined ? '' : typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body);
+            const contentType = typeof answer.body === 'string' ? 'text/html' : 'application/json';
+            return [answer.status, body, { 'content-type': contentType, ...(answer.headers ?? {}) }];
+          });
+        this.scopes.push(scope);
+      }
+    }
+    return this;
+  }
+
+  uninstall(): void {
+    nock.cleanAll();
+    nock.enableNetConnect();
+    this.scopes = [];
+  }
+
+  private async dispatch(handler: FakeHandler, req: FakeRequest): Promise<FakeResponse | 'reset' | 'hang'> {
+    const index = this.calls.length + 1;
+    const fault = this.faults.get(index);
+    const url = `${req.origin}${req.path}`;
+    const record: CallRecord = { index, method: req.method, url, status: 0, ...(fault ? { fault } : {}) };
+    this.calls.push(record);
+    if (this.latency) await this.latency(req);
+    // Rate limits refuse before doing anything; every other fault strikes after the vendor acted, the hardest
+    // case for idempotency (the write happened, the answer was lost).
+    if (fault === '429' || fault === '429-retry-after') {
+      record.status = 429;
+      return { status: 429, body: { status: 'error', message: 'You have reached your secondly limit.', errorType: 'RATE_LIMIT', category: 'RATE_LIMITS' }, headers: fault === '429-retry-after' ? { 'retry-after': '1' } : {} };
+    }
+    const answer = await handler(req);
+    switch (fault) {
+      case '500':
+      case '503':
+        record.status = Number(fault);
+        return { status: Number(fault), body: '<html><body><h1>Service Unavailable</h1></body></html>' };
+      case 'reset':
+        record.status = 'reset';
+        return 'reset';
+      case 'hang':
+        record.status = 'hang';
+        return 'hang';
+      case 'malformed-200':
+        record.status = 200;
+        return { status: 200, body: '{"results":[{"id":"12', headers: { 'content-type': 'application/json' } };
+      default:
+        record.status = answer.status;
+        return answer;
+    }
+  }
+}
