@@ -1,0 +1,92 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { HOSTILE_VALUES, UNDEFINED_MARKERS, queryEscaped } from '../support/hostile';
+import type { Outcome } from '../support/run';
+import type { World } from '../support/scenario';
+import { ACTIONS, ERROR_CODE, freshWorld, runIn } from './scenarios';
+
+/**
+ * Hostile and bad inputs (issue 9, part 2). Every hostile value goes into every input field an action names in
+ * its scenarios' `hostileFields`, on the action's first ("new record") path. Each run must end in `status: ok` or a
+ * named permanent error — never a crash, never a thrown error (a retry cannot fix an input), never "undefined" in
+ * what a HubSpot admin reads. A successful run must also be repeatable: the re-run finds the record the first run
+ * wrote. If an escaper changed a query literal (O'Brien → O\'Brien stored, or a LIKE wildcard that matches nothing),
+ * the lookup misses and the re-run creates a duplicate, which the snapshot comparison catches.
+ */
+
+/** Error codes that mean "we crashed" or "we produced garbage", not "the input is wrong". */
+const CRASH_CODES = new Set(['INTERNAL_ERROR', 'INVALID_OUTPUT']);
+/** HubSpot: a string output holds at most 65,000 characters. */
+const MAX_OUTPUT_CHARS = 65_000;
+
+let current: World | undefined;
+afterEach(() => {
+  current?.net.uninstall();
+  current = undefined;
+});
+
+function strings(value: unknown, out: string[] = []): string[] {
+  if (typeof value === 'string') out.push(value);
+  else if (Array.isArray(value)) value.forEach((v) => strings(v, out));
+  else if (value && typeof value === 'object') Object.values(value).forEach((v) => strings(v, out));
+  return out;
+}
+
+function outcomeProblems(o: Outcome): string[] {
+  const problems: string[] = [];
+  if (o.thrown) return [`threw ${o.thrown.name}: ${o.thrown.message}`];
+  const outputs = o.outputs ?? {};
+  if (outputs.status === 'error') {
+    const code = String(outputs.error_code ?? '');
+    if (!ERROR_CODE.test(code)) problems.push(`error without an UPPER_SNAKE error_code: ${JSON.stringify(outputs)}`);
+    if (CRASH_CODES.has(code)) problems.push(`crashed: ${code} ${String(outputs.error_message)}`);
+    if (!String(outputs.error_message ?? '').trim()) problems.push('error without an error_message');
+  } else if (outputs.status !== 'ok') {
+    problems.push(`status is neither ok nor error: ${JSON.stringify(outputs)}`);
+  }
+  for (const [key, value] of Object.entries(outputs)) {
+    if (typeof value === 'string' && value.length > MAX_OUTPUT_CHARS) problems.push(`output ${key} is ${value.length} characters`);
+    if (typeof value === 'number' && !Number.isFinite(value)) problems.push(`output ${key} is ${value}`);
+  }
+  for (const text of [JSON.stringify(outputs), ...o.logs]) {
+    const marker = UNDEFINED_MARKERS.find((m) => m.test(text));
+    if (marker) problems.push(`"${marker.source}" in: ${text.slice(0, 300)}`);
+  }
+  return problems;
+}
+
+describe.each(ACTIONS.map((a) => [a.name, a.scenarios] as const))('%s', (_name, scenarios) => {
+  const [path] = scenarios.paths;
+  const declared = Object.keys(scenarios.action.definition.inputs);
+
+  it('names hostile fields that the action declares', () => {
+    expect(scenarios.hostileFields.length).toBeGreaterThan(0);
+    expect(scenarios.hostileFields.filter((f) => !declared.includes(f))).toEqual([]);
+  });
+
+  it.each(scenarios.hostileFields)('field %s: every hostile value gives ok or a named error, and ok runs are repeatable', async (field) => {
+    if (!path) throw new Error('no path');
+    const problems: string[] = [];
+    for (const { name, value } of HOSTILE_VALUES) {
+      const world = (current = freshWorld(scenarios, path));
+      const event = { ...path.event, inputFields: { ...path.event.inputFields, [field]: value } };
+      const first = await runIn(scenarios, world, event);
+      problems.push(...outcomeProblems(first).map((p) => `${field}=${name}: ${p}`));
+      if (first.outputs?.status === 'ok') {
+        const stored = strings(world.snapshot());
+        const escaped = queryEscaped(value);
+        if (escaped !== value && stored.some((s) => s.includes(escaped))) problems.push(`${field}=${name}: an escaped query literal was stored as data`);
+        const before = world.snapshot();
+        const again = await runIn(scenarios, world, event);
+        if (again.outputs?.status !== 'ok') problems.push(`${field}=${name}: the re-run did not succeed: ${JSON.stringify(again.outputs ?? again.thrown?.message)}`);
+        try {
+          expect(world.snapshot()).toEqual(before);
+        } catch {
+          problems.push(`${field}=${name}: the re-run changed the fake systems (a lookup missed its own record?)`);
+        }
+      }
+      world.net.uninstall();
+      current = undefined;
+    }
+    expect(problems).toEqual([]);
+  });
+});

@@ -1,0 +1,50 @@
+/// <reference types="vite/client" />
+import { clearModuleCaches } from '../../lib/module-cache';
+import type { ActionScenarios, ScenarioPath, World } from '../support/scenario';
+import { runAction, TEST_DEADLINE, type Outcome } from '../support/run';
+import type { RunOptions } from '../../lib/action';
+
+/**
+ * Every action's scenarios, found by file name: an action that adds test/actions/<action>/scenarios.ts is covered
+ * by the reliability suites without anyone editing them.
+ */
+const modules = import.meta.glob<{ scenarios: ActionScenarios }>('../actions/*/scenarios.ts', { eager: true });
+
+export const ACTIONS: Array<{ name: string; scenarios: ActionScenarios }> = Object.entries(modules)
+  .map(([file, mod]) => ({ name: /actions\/([^/]+)\/scenarios\.ts$/.exec(file)?.[1] ?? file, scenarios: mod.scenarios }))
+  .filter((entry) => entry.scenarios !== undefined)
+  .sort((a, b) => a.name.localeCompare(b.name));
+
+/** A fresh world for one case: module caches (OAuth tokens) cleared, the path seeded, the fake network installed. */
+export function freshWorld(scenarios: ActionScenarios, path?: Pick<ScenarioPath, 'setup'>): World {
+  clearModuleCaches();
+  const world = scenarios.world();
+  path?.setup?.(world);
+  world.net.install();
+  return world;
+}
+
+export function runIn(scenarios: ActionScenarios, world: World, event: ScenarioPath['event'], options: RunOptions = {}): Promise<Outcome> {
+  return runAction(scenarios.action, event, { env: world.env, deadline: TEST_DEADLINE, ...(scenarios.config ? { config: scenarios.config } : {}), ...options });
+}
+
+/** Statuses HubSpot re-runs an action for: the thrown error must carry one in error.response.status and error.code. */
+export function isRetryStatus(status: unknown): boolean {
+  return typeof status === 'number' && (status === 429 || (status >= 500 && status < 600));
+}
+
+export const ERROR_CODE = /^[A-Z][A-Z0-9]*(_[A-Z0-9]+)*$/;
+
+/** Every text a run exposes to a HubSpot admin: log lines, outputs, thrown message and stack. */
+export function exposedText(outcome: Outcome): string {
+  return [
+    ...outcome.logs,
+    JSON.stringify(outcome.outputs ?? {}),
+    outcome.thrown ? `${outcome.thrown.message}\n${outcome.thrown.stack ?? ''}` : '',
+  ].join('\n');
+}
+
+/** The ways a secret shows up in text: as is, URL-encoded, base64 (Basic auth). */
+export function secretForms(secret: string): string[] {
+  return [...new Set([secret, encodeURIComponent(secret), Buffer.from(secret).toString('base64')])];
+}

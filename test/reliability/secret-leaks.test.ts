@@ -1,0 +1,82 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { FAKE_SECRETS, type Outcome } from '../support/run';
+import type { World } from '../support/scenario';
+import { ACTIONS, exposedText, freshWorld, runIn, secretForms } from './scenarios';
+
+/**
+ * Secret leaks (issue 9, part 3). HubSpot shows an action's console output to every admin of the portal, and
+ * outputs are copied into workflow properties; secret values and the tokens our fakes issue (OAuth access and
+ * refresh tokens) must never appear in a log line, an output, a thrown message or stack, or a recorded fixture.
+ */
+
+const TEST_DIR = join(import.meta.dirname, '..');
+
+let current: World | undefined;
+afterEach(() => {
+  current?.net.uninstall();
+  current = undefined;
+});
+
+/** Values long enough to be real secrets (the logger ignores shorter ones, as we do here). */
+function secretsOf(world: World): string[] {
+  return [...new Set([...Object.values(world.env), ...world.issuedSecrets()])].filter((s) => typeof s === 'string' && s.trim().length >= 6);
+}
+
+function leaksIn(text: string, secrets: string[]): string[] {
+  return secrets.flatMap((s) => secretForms(s).filter((form) => text.includes(form)).map((form) => `${s.slice(0, 8)}… (as ${form === s ? 'is' : 'encoded'})`));
+}
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const full = join(dir, name);
+    return statSync(full).isDirectory() ? filesUnder(full) : [full];
+  });
+}
+
+describe.each(ACTIONS.map((a) => [a.name, a.scenarios] as const))('%s', (_name, scenarios) => {
+  it('uses distinctive secret values, so the search below means something', () => {
+    const world = scenarios.world();
+    const values = Object.values(world.env);
+    expect(values.length).toBeGreaterThan(0);
+    for (const value of values) expect(value.length).toBeGreaterThanOrEqual(12);
+  });
+
+  it.each(scenarios.paths.map((p) => [p.name, p] as const))('path "%s": no secret or issued token in logs, outputs or errors (first run and re-run)', async (_p, path) => {
+    const world = (current = freshWorld(scenarios, path));
+    const runs: Outcome[] = [await runIn(scenarios, world, path.event), await runIn(scenarios, world, path.event)];
+    expect(runs[0]?.outputs?.status).toBe('ok');
+    expect(runs[0]?.logs.length).toBeGreaterThan(0);
+    expect(leaksIn(runs.map(exposedText).join('\n'), secretsOf(world))).toEqual([]);
+  });
+
+  it('wrong credentials: the rejected values stay out of logs, outputs and errors', async () => {
+    const [path] = scenarios.paths;
+    if (!path) throw new Error('no path');
+    const world = (current = freshWorld(scenarios, path));
+    // Same shape as the real ones, different content: every fake must reject them, and nobody may echo them.
+    const wrongEnv = Object.fromEntries(Object.entries(world.env).map(([k, v]) => [k, `${v.slice(0, Math.max(0, v.length - 12))}wrongleak${k.length.toString().padStart(3, '0')}`]));
+    const outcome = await runIn(scenarios, world, path.event, { env: wrongEnv });
+    expect(outcome.outputs?.status ?? 'thrown', 'wrong credentials must not succeed').not.toBe('ok');
+    expect(leaksIn(exposedText(outcome), [...Object.values(wrongEnv), ...secretsOf(world)])).toEqual([]);
+  });
+});
+
+it('no recorded fixture or test file under test/ holds an issued token or a secret other than the declared fakes', async () => {
+  const declared = new Set<string>(Object.values(FAKE_SECRETS));
+  const secrets = new Set<string>();
+  for (const { scenarios } of ACTIONS) {
+    const world = (current = freshWorld(scenarios, scenarios.paths[0]));
+    if (scenarios.paths[0]) await runIn(scenarios, world, scenarios.paths[0].event);
+    for (const s of world.issuedSecrets()) secrets.add(s);
+    world.net.uninstall();
+    current = undefined;
+  }
+  // Fixture files (recorded answers) must not carry even the fake secret values: they are pasted into docs and issues.
+  const fixtures = filesUnder(TEST_DIR).filter((f) => /\.(json|txt|har|ndjson|log)$/.test(f));
+  for (const value of Object.values(FAKE_SECRETS)) secrets.add(value);
+  const found = fixtures.flatMap((file) => leaksIn(readFileSync(file, 'utf8'), [...secrets].filter((s) => s.length >= 6)).map((l) => `${relative(TEST_DIR, file)}: ${l}`));
+  expect(found).toEqual([]);
+  expect(declared.size).toBeGreaterThan(0);
+});
