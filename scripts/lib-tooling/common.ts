@@ -1,0 +1,148 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Action } from '../../lib/action';
+import { createDeadline } from '../../lib/deadline';
+import { ConfigError } from '../../lib/errors';
+import { createServiceClient, type ServiceClient, type VendorErrorDetails } from '../../lib/http';
+import { createLogger, type LogLevel, type Logger } from '../../lib/logger';
+
+/**
+ * What setup, guide and deploy share: the repository root, the list of actions (whatever actions/*\/index.ts
+ * export an `action` — never a hard-coded list), the access token from a git-ignored .env, and a HubSpot client
+ * built on the same request function the actions use (lib/http.ts), so failures are classified the same way.
+ */
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const HUBSPOT_API = 'https://api.hubapi.com';
+
+export type AnyAction = Action<any, any, any, any>;
+
+interface BuildModule {
+  listActions(): string[];
+}
+
+/** scripts/build.mjs is plain JavaScript without type declarations; import it by URL and give it its one type. */
+export async function listActionNames(): Promise<string[]> {
+  const build = (await import(new URL('../build.mjs', import.meta.url).href)) as BuildModule;
+  return build.listActions();
+}
+
+/** Imports every action's TypeScript source (tsx) and returns its declaration, sorted by name. */
+export async function loadActions(only?: string): Promise<AnyAction[]> {
+  const names = await listActionNames();
+  if (only !== undefined && !names.includes(only)) {
+    throw new ConfigError(`No action named "${only}". Known actions: ${names.join(', ') || '(none)'}`, { errorCode: 'UNKNOWN_ACTION' });
+  }
+  const actions: AnyAction[] = [];
+  for (const name of only === undefined ? names : [only]) {
+    const mod = (await import(new URL(`../../actions/${name}/index.ts`, import.meta.url).href)) as { action?: AnyAction };
+    if (!mod.action?.definition) throw new ConfigError(`actions/${name}/index.ts does not export an \`action\``, { errorCode: 'INVALID_ACTION' });
+    actions.push(mod.action);
+  }
+  return actions;
+}
+
+/** Parses KEY=value lines of a .env file (no dotenv dependency): comments, `export`, single or double quotes. */
+export function parseDotEnv(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (!line || line.startsWith('#')) continue;
+    const match = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(line);
+    if (!match) continue;
+    const key = match[1] as string;
+    let value = (match[2] as string).trim();
+    const quote = value[0];
+    if ((quote === '"' || quote === "'") && value.endsWith(quote) && value.length >= 2) value = value.slice(1, -1);
+    else value = value.replace(/\s+#.*$/, '');
+    out[key] = value;
+  }
+  return out;
+}
+
+/**
+ * HUBSPOT_ACCESS_TOKEN from the environment, else from .env at the repository root (.gitignore lists .env).
+ * Throws a ConfigError naming the scopes to grant when there is none; the token itself is never printed.
+ */
+export function readAccessToken(options: { env?: Record<string, string | undefined>; envFile?: string; scopes: string[] }): string {
+  const env = options.env ?? process.env;
+  const file = options.envFile ?? path.join(ROOT, '.env');
+  const fromEnv = env.HUBSPOT_ACCESS_TOKEN?.trim();
+  const fromFile = existsSync(file) ? parseDotEnv(readFileSync(file, 'utf8')).HUBSPOT_ACCESS_TOKEN?.trim() : undefined;
+  const token = fromEnv || fromFile;
+  if (!token) {
+    throw new ConfigError(
+      `No HUBSPOT_ACCESS_TOKEN: put HUBSPOT_ACCESS_TOKEN=<private-app token> in ${path.relative(ROOT, file) || file} (git-ignored) or the environment. ` +
+        `The private app needs the scopes ${options.scopes.join(', ')}.`,
+      { errorCode: 'MISSING_TOKEN' },
+    );
+  }
+  return token;
+}
+
+/** HubSpot's error body: { status: "error", message, correlationId, category, errors?: [{ context: { requiredGranularScopes } }] }. */
+export function describeHubSpotError(_status: number, data: unknown): VendorErrorDetails {
+  if (!data || typeof data !== 'object') return {};
+  const body = data as { message?: unknown; category?: unknown; errors?: Array<{ context?: { requiredGranularScopes?: unknown } }> };
+  const scopes = (body.errors ?? []).flatMap((e) => (Array.isArray(e?.context?.requiredGranularScopes) ? e.context.requiredGranularScopes : [])).filter((s): s is string => typeof s === 'string');
+  const message = typeof body.message === 'string' ? body.message : undefined;
+  return {
+    ...(message || scopes.length ? { message: `${message ?? ''}${scopes.length ? ` (required scopes: ${[...new Set(scopes)].join(', ')})` : ''}`.trim() } : {}),
+    ...(typeof body.category === 'string' ? { code: body.category } : {}),
+  };
+}
+
+export interface ToolingClientOptions {
+  token: string;
+  /** Defaults to https://api.hubapi.com (tests point it at the fake). */
+  baseUrl?: string;
+  logLevel?: LogLevel;
+  logSink?: (line: string) => void;
+  scope: string;
+}
+
+/** A HubSpot client for the tooling: the action's request function, a generous 120 s budget, the token redacted. */
+export function createToolingClient(options: ToolingClientOptions): { client: ServiceClient; log: Logger } {
+  const log = createLogger({
+    scope: options.scope,
+    secrets: [options.token],
+    level: options.logLevel ?? 'warn',
+    sink: options.logSink ?? ((line) => console.error(line)),
+  });
+  const deadline = createDeadline({ budgetMs: 120_000 });
+  const client = createServiceClient({
+    service: 'hubspot',
+    baseUrl: options.baseUrl ?? HUBSPOT_API,
+    log,
+    deadline,
+    auth: () => ({ authorization: `Bearer ${options.token}` }),
+    describeError: describeHubSpotError,
+    defaultTimeoutMs: 30_000,
+  });
+  return { client, log };
+}
+
+/** Command-line flags: `--name value`, `--flag`, and positionals. Unknown flags are rejected (typos). */
+export function parseArgs(argv: string[], known: { values: string[]; flags: string[] }): { values: Record<string, string>; flags: Set<string>; positionals: string[] } {
+  const values: Record<string, string> = {};
+  const flags = new Set<string>();
+  const positionals: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (!arg.startsWith('--')) {
+      positionals.push(arg);
+      continue;
+    }
+    const [name, inline] = arg.slice(2).split('=', 2) as [string, string | undefined];
+    if (known.flags.includes(name)) flags.add(name);
+    else if (known.values.includes(name)) {
+      const value = inline ?? argv[++i];
+      if (value === undefined || value.startsWith('--')) throw new ConfigError(`--${name} needs a value`, { errorCode: 'INVALID_ARGUMENT' });
+      values[name] = value;
+    } else {
+      throw new ConfigError(`Unknown option --${name} (known: ${[...known.flags, ...known.values].map((k) => `--${k}`).join(', ')})`, { errorCode: 'INVALID_ARGUMENT' });
+    }
+  }
+  return { values, flags, positionals };
+}

@@ -1,0 +1,176 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadActions, parseDotEnv, readAccessToken, type AnyAction } from '../../scripts/lib-tooling/common';
+import { collectDeclarations } from '../../scripts/lib-tooling/property-setup';
+import { setupCommand } from '../../scripts/setup';
+import { FakeHubSpotProperties } from '../fakes/hubspot-properties';
+import { FakeNetwork } from '../fakes/network';
+import { FIXTURE_ACTIONS, ORDER_STATUS } from './fixtures/actions';
+
+const TOKEN = 'pat-na1-11111111-2222-3333-4444-555555555555';
+const ORIGIN = 'https://api.hubapi.com';
+const NO_ENV_FILE = path.join(tmpdir(), 'no-such-dir', '.env');
+
+let network: FakeNetwork;
+let hubspot: FakeHubSpotProperties;
+let printed: string[];
+
+beforeEach(() => {
+  hubspot = new FakeHubSpotProperties(TOKEN);
+  network = new FakeNetwork().route(ORIGIN, hubspot.handle).install();
+  printed = [];
+});
+afterEach(() => network.uninstall());
+
+function setup(argv: string[], actions: AnyAction[] = FIXTURE_ACTIONS, env: Record<string, string | undefined> = { HUBSPOT_ACCESS_TOKEN: TOKEN }) {
+  return setupCommand({ argv, actions, env, envFile: NO_ENV_FILE, print: (l) => printed.push(l) });
+}
+
+describe('npm run setup', () => {
+  it('dry run lists exactly the missing groups and properties and writes nothing', async () => {
+    const result = await setup([]);
+    expect(result.plan.missing.map((d) => `${d.property.objectType}.${d.property.name}`)).toEqual([
+      'contacts.storefront_customer_id',
+      'deals.storefront_order_id',
+      'deals.storefront_order_status',
+    ]);
+    expect(result.plan.groups.map((g) => `${g.objectType}.${g.group.name}:${g.exists}`)).toEqual(['contacts.storefront_sync:false', 'deals.storefront_sync:false']);
+    expect(hubspot.writes).toEqual([]);
+    expect(network.calls.every((c) => c.method === 'GET')).toBe(true);
+    expect(printed.filter((l) => l.startsWith('would create property'))).toHaveLength(3);
+    expect(printed.join('\n')).toContain('npm run setup -- --apply');
+  });
+
+  it('a property declared by two actions is created once and names both', async () => {
+    const { declared, inconsistent } = collectDeclarations(FIXTURE_ACTIONS);
+    expect(inconsistent).toEqual([]);
+    expect(declared.find((d) => d.property.name === 'storefront_customer_id')?.actions).toEqual(['fixture-customer-sync', 'fixture-order-sync']);
+  });
+
+  it('--apply creates the groups and properties with the declared definition', async () => {
+    const result = await setup(['--apply']);
+    expect(result.createdGroups).toEqual(['contacts.storefront_sync', 'deals.storefront_sync']);
+    expect(result.createdProperties).toEqual(['contacts.storefront_customer_id', 'deals.storefront_order_id', 'deals.storefront_order_status']);
+    const orderId = hubspot.properties.get('deals')?.get('storefront_order_id');
+    expect(orderId).toMatchObject({ type: 'string', fieldType: 'text', groupName: 'storefront_sync', hasUniqueValue: true });
+    const status = hubspot.properties.get('deals')?.get('storefront_order_status');
+    expect(status?.options.map((o) => o.value)).toEqual(['paid', 'refunded']);
+    expect(hubspot.groups.get('deals')?.get('storefront_sync')?.label).toBe('Storefront sync');
+    // Groups first: HubSpot rejects a property whose group does not exist.
+    expect(hubspot.writes.map((w) => w.path)).toEqual([
+      '/crm/v3/properties/contacts/groups',
+      '/crm/v3/properties/deals/groups',
+      '/crm/v3/properties/contacts',
+      '/crm/v3/properties/deals',
+      '/crm/v3/properties/deals',
+    ]);
+  });
+
+  it('a second --apply is a no-op', async () => {
+    await setup(['--apply']);
+    const writesAfterFirst = hubspot.writes.length;
+    printed = [];
+    const second = await setup(['--apply']);
+    expect(hubspot.writes.length).toBe(writesAfterFirst);
+    expect(second.plan.missing).toEqual([]);
+    expect(second.plan.matching).toHaveLength(3);
+    expect(printed.at(-1)).toMatch(/^3 properties already as declared, 0 missing, 0 different/);
+  });
+
+  it('reports an existing property with another definition and does not overwrite it', async () => {
+    hubspot.addGroup('deals', { name: 'storefront_sync', label: 'Storefront sync' });
+    hubspot.addProperty('deals', { name: 'storefront_order_id', type: 'number', fieldType: 'number', groupName: 'storefront_sync', hasUniqueValue: false });
+    hubspot.addProperty('deals', { ...ORDER_STATUS, options: [{ label: 'Paid', value: 'paid' }], hasUniqueValue: false });
+    const result = await setup(['--apply']);
+    const different = Object.fromEntries(result.plan.different.map((d) => [d.property.name, d.differences]));
+    expect(different.storefront_order_id).toEqual(['type is number, declared string', 'fieldType is number, declared text', 'hasUniqueValue is false, declared true']);
+    expect(different.storefront_order_status).toEqual(['options are [paid], declared [paid,refunded]']);
+    expect(hubspot.properties.get('deals')?.get('storefront_order_id')?.type).toBe('number');
+    expect(hubspot.writes.filter((w) => w.path === '/crm/v3/properties/deals')).toEqual([]);
+    expect(printed.filter((l) => l.startsWith('DIFFERENT'))).toHaveLength(2);
+  });
+
+  it('a 409 on a group created meanwhile (HubSpot CONFLICT body) counts as existing, and the properties still get created', async () => {
+    // The group appears between our read and our create: the list is read before another admin creates it.
+    network.uninstall();
+    hubspot.addGroup('deals', { name: 'storefront_sync', label: 'Storefront sync' });
+    network = new FakeNetwork()
+      .route(ORIGIN, (req) => (req.method === 'GET' && req.pathname === '/crm/v3/properties/deals/groups' ? { status: 200, body: { results: [] } } : hubspot.handle(req)))
+      .install();
+    const result = await setup(['--apply']);
+    expect(result.alreadyExisted).toEqual(['deals group storefront_sync']);
+    expect(network.calls.some((c) => c.status === 409)).toBe(true);
+    expect(result.createdProperties).toContain('deals.storefront_order_id');
+  });
+
+  it('--only limits the run to one action', async () => {
+    const result = await setup(['--only', 'fixture-customer-sync'], [FIXTURE_ACTIONS[0] as AnyAction]);
+    expect(result.plan.objectTypes).toEqual(['contacts']);
+    expect(network.calls.every((c) => c.url.includes('/contacts'))).toBe(true);
+  });
+
+  it('a rejected token names the scopes to grant and never prints the token', async () => {
+    const lines: string[] = [];
+    const error = await setupCommand({ argv: [], actions: FIXTURE_ACTIONS, env: { HUBSPOT_ACCESS_TOKEN: 'pat-na1-99999999-9999-9999-9999-999999999999' }, envFile: NO_ENV_FILE, print: (l) => lines.push(l) }).catch((e: Error) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).toMatch(/401/);
+    expect((error as Error).message).toContain('crm.schemas.deals.write');
+    expect((error as Error).message).not.toContain('99999999');
+  });
+
+  it('an under-scoped token (403 MISSING_SCOPES) names the scopes', async () => {
+    hubspot.missingScopes.add('crm.schemas.deals.write');
+    const error = await setup(['--apply']).catch((e: Error) => e);
+    expect((error as Error).message).toMatch(/lacks a scope/);
+    expect((error as Error).message).toContain('crm.schemas.deals.write');
+    expect((error as { errorCode?: string }).errorCode).toBe('MISSING_SCOPES');
+    // Only the contacts part got created before the deals write was refused.
+    expect(hubspot.properties.get('deals')?.has('storefront_order_id')).toBe(false);
+  });
+
+  it('a missing token is a clear error that names the scopes, before any call', async () => {
+    const error = await setup([], FIXTURE_ACTIONS, {}).catch((e: Error) => e);
+    expect((error as Error).message).toMatch(/No HUBSPOT_ACCESS_TOKEN.*\.env/);
+    expect((error as Error).message).toContain('crm.schemas.contacts.write');
+    expect(network.calls).toEqual([]);
+  });
+
+  it('reads the token from a .env file', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'setup-env-'));
+    const file = path.join(dir, '.env');
+    writeFileSync(file, `# local\nexport OTHER=1\nHUBSPOT_ACCESS_TOKEN="${TOKEN}"\n`);
+    expect(readAccessToken({ env: {}, envFile: file, scopes: [] })).toBe(TOKEN);
+    const result = await setupCommand({ argv: [], actions: FIXTURE_ACTIONS, env: {}, envFile: file, print: () => {} });
+    expect(result.plan.missing).toHaveLength(3);
+  });
+
+  it('rejects unknown options (typos)', async () => {
+    await expect(setup(['--aply'])).rejects.toThrow(/Unknown option --aply/);
+  });
+
+  it('every real action: a dry run against an empty portal lists each declared property once', async () => {
+    const actions = await loadActions();
+    expect(actions.length).toBeGreaterThan(0);
+    const declared = new Set(actions.flatMap((a) => (a.definition.properties ?? []).map((p) => `${p.objectType}.${p.name}`)));
+    const result = await setup([], actions);
+    const planned = [...result.plan.missing, ...result.plan.matching, ...result.plan.different].map((d) => `${d.property.objectType}.${d.property.name}`);
+    expect(new Set(planned)).toEqual(declared);
+    expect(planned.length).toBe(declared.size);
+    expect(result.plan.inconsistent).toEqual([]);
+  });
+});
+
+describe('parseDotEnv', () => {
+  it.each([
+    ['A=1', { A: '1' }],
+    ['export A = "x y" ', { A: 'x y' }],
+    ["A='q#1'", { A: 'q#1' }],
+    ['A=v # comment', { A: 'v' }],
+    ['# A=1\n\nB=2', { B: '2' }],
+    ['not a line\nC=', { C: '' }],
+  ])('%j', (text, expected) => {
+    expect(parseDotEnv(text)).toEqual(expected);
+  });
+});
