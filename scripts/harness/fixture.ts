@@ -11,7 +11,8 @@ import { Redactor } from '../../lib/logger';
  */
 
 export interface Interaction {
-  request: { method: string; url: string; body?: unknown };
+  /** `match: false` keeps the body for reading but does not require it on replay (bodies that carry the time). */
+  request: { method: string; url: string; body?: unknown; match?: boolean };
   response: { status: number; headers?: Record<string, string>; body?: unknown };
 }
 
@@ -56,7 +57,7 @@ export function interceptFixture(fixture: Fixture): { calls: CallLine[]; pending
   nock.disableNetConnect();
   const scopes = fixture.interactions.map((interaction) => {
     const url = new URL(interaction.request.url);
-    const matchBody = interaction.request.body === undefined ? undefined : (body: unknown) => isDeepStrictEqual(scrub(body, redactor), interaction.request.body);
+    const matchBody = interaction.request.body === undefined || interaction.request.match === false ? undefined : (body: unknown) => isDeepStrictEqual(scrub(body, redactor), interaction.request.body);
     return nock(url.origin)
       .intercept(`${url.pathname}${url.search}`, interaction.request.method, matchBody as never)
       .reply(async (request: Request) => {
@@ -125,8 +126,16 @@ function scrub(value: unknown, redactor: Redactor): unknown {
  * (bearer tokens, OAuth tokens in bodies, credentials in query strings) replaced, request headers dropped,
  * and the secrets section filled with placeholders instead of the real values.
  */
+/**
+ * Secrets that name a place rather than grant access (a shop domain, a My Domain URL, a realm id) stay as they
+ * are: the replayed action needs them to build the same URLs, and they open nothing on their own.
+ */
+export function isIdentifierSecret(name: string): boolean {
+  return /(_SHOP|_URL|_REALM_ID|_ENVIRONMENT|_DOMAIN)$/.test(name);
+}
+
 export function fixtureFromRecording(input: { description: string; event: Record<string, unknown>; secrets: Record<string, string>; recorded: RecordedCall[]; outcome: Fixture['expect'] }): Fixture {
-  const redactor = new Redactor(Object.values(input.secrets));
+  const redactor = new Redactor(Object.entries(input.secrets).filter(([k]) => !isIdentifierSecret(k)).map(([, v]) => v));
   const interactions: Interaction[] = input.recorded.map((call) => {
     const headers: Record<string, string> = {};
     const raw = call.rawHeaders ?? [];
@@ -145,7 +154,7 @@ export function fixtureFromRecording(input: { description: string; event: Record
   return {
     description: input.description,
     event: scrub(input.event, redactor) as Record<string, unknown>,
-    secrets: Object.fromEntries(Object.keys(input.secrets).map((k) => [k, `fixture-${k.toLowerCase().replace(/_/g, '-')}`])),
+    secrets: Object.fromEntries(Object.entries(input.secrets).map(([k, v]) => [k, isIdentifierSecret(k) ? v : `fixture-${k.toLowerCase().replace(/_/g, '-')}`])),
     interactions,
     expect: scrub(input.outcome, redactor) as Fixture['expect'],
   };

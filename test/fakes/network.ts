@@ -33,6 +33,9 @@ export interface CallRecord {
   url: string;
   status: number | 'reset' | 'hang';
   fault?: Fault;
+  /** What was sent and answered, for turning a scenario run into a harness fixture. */
+  requestBody?: unknown;
+  response?: FakeResponse;
 }
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
@@ -119,7 +122,7 @@ export class FakeNetwork {
     const index = this.calls.length + 1;
     const fault = this.faults.get(index);
     const url = `${req.origin}${req.path}`;
-    const record: CallRecord = { index, method: req.method, url, status: 0, ...(fault ? { fault } : {}) };
+    const record: CallRecord = { index, method: req.method, url, status: 0, ...(fault ? { fault } : {}), ...(req.body !== undefined ? { requestBody: req.body } : {}) };
     this.calls.push(record);
     if (this.latency) await this.latency(req);
     // Rate limits refuse before doing anything; every other fault strikes after the vendor acted, the hardest
@@ -145,6 +148,7 @@ export class FakeNetwork {
         return { status: 200, body: '{"results":[{"id":"12', headers: { 'content-type': 'application/json' } };
       default:
         record.status = answer.status;
+        record.response = answer;
         return answer;
     }
   }
