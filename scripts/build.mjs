@@ -88,6 +88,7 @@ export async function buildAll({ configFile, quiet = false, minify = false } = {
   mkdirSync(DIST, { recursive: true });
   const manifest = { package: pkg.name, version: pkg.version, commit: meta.commit, runtime: 'Node.js 24', actions: [] };
 
+  const guideSources = [];
   for (const name of listActions()) {
     const { text, externals } = await bundleAction(name, { config, minify });
     // Load the bare bundle once to read the declaration it carries; this is also the sandbox check.
@@ -103,6 +104,7 @@ export async function buildAll({ configFile, quiet = false, minify = false } = {
     }
     if (typeof loaded.exports.main !== 'function') throw new Error(`${name}: the bundle does not export main`);
     const action = loaded.exports.action;
+    guideSources.push({ definition: action.definition, outputs: action.outputs });
     const definition = action.definition;
     const file = `${pasteGuideComment(definition, { ...meta, outputs: action.outputs })}\n${text}`;
     const bytes = Buffer.byteLength(file);
@@ -122,8 +124,19 @@ export async function buildAll({ configFile, quiet = false, minify = false } = {
     });
   }
   writeFileSync(path.join(DIST, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  await writeSetupGuides(guideSources);
   if (!quiet) printTable(manifest);
   return manifest;
+}
+
+/**
+ * docs/actions/<action>.md from the same declarations the bundle headers were made from (scripts/guide.ts, in
+ * TypeScript, loaded through tsx's API since this script runs on plain node). No dates or commit: same bytes.
+ */
+async function writeSetupGuides(sources) {
+  const { tsImport } = await import('tsx/esm/api');
+  const { writeGuides } = await tsImport('./guide.ts', import.meta.url);
+  writeGuides(sources);
 }
 
 function printTable(manifest) {
