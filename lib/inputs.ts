@@ -75,7 +75,11 @@ export function parseDecimal(text: string): string | undefined {
 export function parseDateTime(text: string): number | undefined {
   const value = text.trim();
   if (/^\d{1,15}$/.test(value)) return Number(value);
-  if (!/^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(value)) return undefined;
+  const date = /^(\d{4})-(\d{2})-(\d{2})([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.exec(value);
+  if (!date) return undefined;
+  // V8's Date.parse rolls impossible days over ("2024-02-30" → 1 March); a workflow date must never move silently.
+  const [year, month, day] = [Number(date[1]), Number(date[2]), Number(date[3])];
+  if (month < 1 || month > 12 || day < 1 || day > new Date(Date.UTC(year, month, 0)).getUTCDate()) return undefined;
   const ms = Date.parse(value.length === 10 ? `${value}T00:00:00Z` : value);
   return Number.isNaN(ms) ? undefined : ms;
 }

@@ -46,6 +46,8 @@ export class Redactor {
     if (trimmed.length >= MIN_SECRET_LENGTH) {
       this.secrets.add(encodeURIComponent(trimmed));
       this.secrets.add(Buffer.from(trimmed).toString('base64'));
+      // Log field values with quotes or spaces are JSON-quoted, so a secret containing " or \ appears escaped.
+      this.secrets.add(JSON.stringify(trimmed).slice(1, -1));
     }
   }
 
