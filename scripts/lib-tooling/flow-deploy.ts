@@ -1,0 +1,265 @@
+import { createHash } from 'node:crypto';
+import { ConfigError, type ActionError } from '../../lib/errors';
+import type { ServiceClient } from '../../lib/http';
+
+/**
+ * Deploys a built bundle into an existing workflow's custom-code action with HubSpot's automation v4 flows API.
+ * BETA API (https://developers.hubspot.com/docs/api/automation/workflows — "currently in beta and subject to
+ * change"; scope `automation`):
+ *   GET /automation/v4/flows/{flowId}   the whole flow, custom-code actions included as
+ *       { type: "CUSTOM_CODE", actionId, runtime, secretNames, sourceCode,
+ *         inputFields: [{ name, value: { type: "OBJECT_PROPERTY", propertyName } }], outputFields: [{ name, type }] }
+ *   PUT /automation/v4/flows/{flowId}   REPLACES the whole flow: it needs the current revisionId, and an action
+ *       left out is deleted. So we send back exactly what we read, with only the one action's four fields changed.
+ */
+
+export const FLOW_SCOPES = ['automation'];
+
+/** Runtimes the bundles do not target (documented older values). Node 24's value is not documented yet. */
+export const REFUSED_RUNTIMES = ['NODE16X', 'NODE20X', 'PYTHON39'];
+
+/** Our output types → the v4 API's outputFields[].type. */
+export const FLOW_OUTPUT_TYPES: Record<string, string> = {
+  string: 'STRING',
+  number: 'NUMBER',
+  boolean: 'BOOLEAN',
+  datetime: 'DATETIME',
+  date: 'DATE',
+  enumeration: 'ENUMERATION',
+  phone_number: 'PHONE_NUMBER',
+};
+
+export interface FlowInputField {
+  name: string;
+  value: { type: string; propertyName?: string; [k: string]: unknown };
+}
+
+export interface CustomCodeAction {
+  type: 'CUSTOM_CODE';
+  actionId: string;
+  runtime?: string;
+  secretNames?: string[];
+  sourceCode?: string;
+  inputFields?: FlowInputField[];
+  outputFields?: Array<{ name: string; type: string }>;
+  [k: string]: unknown;
+}
+
+export interface Flow {
+  id?: string;
+  revisionId: string;
+  actions: Array<{ type: string; actionId: string; [k: string]: unknown }>;
+  [k: string]: unknown;
+}
+
+/** The parts of dist/manifest.json deploy reads. */
+export interface ManifestEntry {
+  name: string;
+  secrets: Array<{ name: string; required: boolean }>;
+  inputs: Array<{ name: string; type: string; required: boolean; property: string | null }>;
+  outputs: Array<{ name: string; type: string }>;
+}
+
+export interface DeployFields {
+  sourceCode: string;
+  secretNames: string[];
+  inputFields: FlowInputField[];
+  outputFields: Array<{ name: string; type: string }>;
+}
+
+export interface DeployResult {
+  actionId: string;
+  runtime: string;
+  changes: string[];
+  /** Inputs with no suggested property and no mapping in HubSpot yet: map them in the editor. */
+  unmapped: string[];
+  applied: boolean;
+  revisionBefore: string;
+  revisionAfter?: string;
+}
+
+const sha = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 12);
+const sameSet = (a: readonly string[], b: readonly string[]) => a.length === b.length && [...a].sort().join('\n') === [...b].sort().join('\n');
+
+function customCodeActions(flow: Flow): CustomCodeAction[] {
+  return (flow.actions ?? []).filter((a): a is CustomCodeAction => a?.type === 'CUSTOM_CODE');
+}
+
+const describeAction = (a: CustomCodeAction) => `${a.actionId} (secrets: ${(a.secretNames ?? []).join(', ') || 'none'}; runtime ${a.runtime ?? '?'})`;
+
+/** By --action-id, or else the only custom-code action whose secrets are the action's secrets. */
+export function findTargetAction(flow: Flow, entry: ManifestEntry, actionId?: string): CustomCodeAction {
+  const candidates = customCodeActions(flow);
+  const list = candidates.map(describeAction).join('; ') || 'none';
+  if (actionId !== undefined) {
+    const found = candidates.find((a) => String(a.actionId) === actionId);
+    if (!found) throw new ConfigError(`Flow ${flow.id ?? ''} has no custom-code action ${actionId}. Its custom-code actions: ${list}`, { errorCode: 'NO_MATCHING_ACTION' });
+    return found;
+  }
+  const wanted = entry.secrets.map((s) => s.name);
+  const matching = candidates.filter((a) => sameSet(a.secretNames ?? [], wanted));
+  if (matching.length === 1) return matching[0] as CustomCodeAction;
+  if (!matching.length) {
+    throw new ConfigError(
+      `No custom-code action in flow ${flow.id ?? ''} has the secrets of ${entry.name} (${wanted.join(', ')}). Its custom-code actions: ${list}. ` +
+        'Add the action in HubSpot first (or name it with --action-id).',
+      { errorCode: 'NO_MATCHING_ACTION' },
+    );
+  }
+  throw new ConfigError(`Several custom-code actions have the secrets of ${entry.name}: ${matching.map(describeAction).join('; ')}. Choose one with --action-id.`, { errorCode: 'AMBIGUOUS_ACTION' });
+}
+
+/** Refuses the documented older runtimes and anything not Node; any other Node value is accepted (and printed). */
+export function checkRuntime(action: CustomCodeAction): string {
+  const runtime = String(action.runtime ?? '');
+  if (REFUSED_RUNTIMES.includes(runtime.toUpperCase()) || !/^NODE/i.test(runtime)) {
+    throw new ConfigError(
+      `Custom-code action ${action.actionId} runs on ${runtime || 'an unknown runtime'}; the bundles target Node.js 24. Switch the action's language to Node.js 24.x in HubSpot's editor, then deploy again.`,
+      { errorCode: 'UNSUPPORTED_RUNTIME' },
+    );
+  }
+  return runtime;
+}
+
+/** What the action should hold: the bundle, the declared secrets, inputs (a mapping set in HubSpot wins) and outputs. */
+export function desiredFields(entry: ManifestEntry, bundle: string, current: CustomCodeAction): { fields: DeployFields; unmapped: string[] } {
+  const existing = new Map((current.inputFields ?? []).map((f) => [f.name, f]));
+  const inputFields: FlowInputField[] = [];
+  const unmapped: string[] = [];
+  for (const input of entry.inputs) {
+    const mapped = existing.get(input.name);
+    if (mapped) inputFields.push(mapped);
+    else if (input.property) inputFields.push({ name: input.name, value: { type: 'OBJECT_PROPERTY', propertyName: input.property } });
+    else unmapped.push(input.name);
+  }
+  return {
+    fields: {
+      sourceCode: bundle,
+      secretNames: entry.secrets.map((s) => s.name),
+      inputFields,
+      outputFields: entry.outputs.map((o) => ({ name: o.name, type: FLOW_OUTPUT_TYPES[o.type] ?? o.type.toUpperCase() })),
+    },
+    unmapped,
+  };
+}
+
+const inputText = (f: FlowInputField) => (f.value?.type === 'OBJECT_PROPERTY' ? `→ ${f.value.propertyName}` : `= ${JSON.stringify(f.value)}`);
+
+/** A readable diff of the four fields, one line per change; empty when nothing changes. */
+export function diffFields(current: CustomCodeAction, desired: DeployFields): string[] {
+  const lines: string[] = [];
+  const source = current.sourceCode ?? '';
+  if (source !== desired.sourceCode) {
+    lines.push(`~ sourceCode: ${Buffer.byteLength(source)} bytes (sha256 ${sha(source)}) → ${Buffer.byteLength(desired.sourceCode)} bytes (sha256 ${sha(desired.sourceCode)})`);
+  }
+  const haveSecrets = current.secretNames ?? [];
+  for (const s of desired.secretNames) if (!haveSecrets.includes(s)) lines.push(`+ secret ${s}`);
+  for (const s of haveSecrets) if (!desired.secretNames.includes(s)) lines.push(`- secret ${s}`);
+  const haveInputs = new Map((current.inputFields ?? []).map((f) => [f.name, f]));
+  for (const f of desired.inputFields) {
+    const had = haveInputs.get(f.name);
+    if (!had) lines.push(`+ input ${f.name} ${inputText(f)}`);
+    else if (JSON.stringify(had) !== JSON.stringify(f)) lines.push(`~ input ${f.name} ${inputText(had)} ⇒ ${inputText(f)}`);
+  }
+  for (const name of haveInputs.keys()) if (!desired.inputFields.some((f) => f.name === name)) lines.push(`- input ${name}`);
+  const haveOutputs = new Map((current.outputFields ?? []).map((o) => [o.name, o.type]));
+  for (const o of desired.outputFields) {
+    const had = haveOutputs.get(o.name);
+    if (had === undefined) lines.push(`+ output ${o.name}: ${o.type}`);
+    else if (had !== o.type) lines.push(`~ output ${o.name}: ${had} → ${o.type}`);
+  }
+  for (const name of haveOutputs.keys()) if (!desired.outputFields.some((o) => o.name === name)) lines.push(`- output ${name}`);
+  // Same members in another order still changes what HubSpot stores; say so rather than hide it.
+  if (!lines.length && JSON.stringify(pick(current)) !== JSON.stringify(desired)) lines.push('~ order of secrets, inputs or outputs');
+  return lines;
+}
+
+function pick(a: CustomCodeAction): DeployFields {
+  return { sourceCode: a.sourceCode ?? '', secretNames: a.secretNames ?? [], inputFields: a.inputFields ?? [], outputFields: a.outputFields ?? [] };
+}
+
+/** The flow exactly as read, with only the target action's four fields replaced (its key order kept). */
+export function withActionFields(flow: Flow, actionId: string, fields: DeployFields): Flow {
+  return {
+    ...flow,
+    actions: flow.actions.map((a) => {
+      if (a.type !== 'CUSTOM_CODE' || String(a.actionId) !== actionId) return a;
+      const updated: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(a)) updated[k] = k in fields ? fields[k as keyof DeployFields] : v;
+      for (const [k, v] of Object.entries(fields)) if (!(k in updated)) updated[k] = v;
+      return updated as Flow['actions'][number];
+    }),
+  };
+}
+
+function explainAuthFailure(error: unknown): never {
+  const status = (error as ActionError)?.httpStatus;
+  if (status === 401 || status === 403) {
+    throw new ConfigError(
+      `HubSpot refused the flows API call (${status}: ${(error as Error).message}). The private app needs the scope ${FLOW_SCOPES.join(', ')} (plus the sensitive-data scopes if the workflow uses sensitive properties).`,
+      { errorCode: status === 401 ? 'UNAUTHORIZED' : 'MISSING_SCOPES', status, cause: error },
+    );
+  }
+  throw error;
+}
+
+async function getFlow(client: ServiceClient, flowId: string, label: string): Promise<Flow> {
+  try {
+    const res = await client.request<Flow>({ method: 'GET', url: `/automation/v4/flows/${encodeURIComponent(flowId)}`, idempotent: true, label });
+    if (!res.data || !Array.isArray(res.data.actions) || res.data.revisionId === undefined) {
+      throw new ConfigError(`GET flow ${flowId} returned no actions or revisionId: is it a workflow id from the v4 API?`, { errorCode: 'UNEXPECTED_FLOW' });
+    }
+    return res.data;
+  } catch (error) {
+    return explainAuthFailure(error);
+  }
+}
+
+export async function deployToFlow(
+  client: ServiceClient,
+  options: { flowId: string; entry: ManifestEntry; bundle: string; actionId?: string; apply: boolean; print: (line: string) => void },
+): Promise<DeployResult> {
+  const { flowId, entry, bundle, print } = options;
+  const flow = await getFlow(client, flowId, 'get flow');
+  const target = findTargetAction(flow, entry, options.actionId);
+  const runtime = checkRuntime(target);
+  const { fields, unmapped } = desiredFields(entry, bundle, target);
+  const changes = diffFields(target, fields);
+  print(`Flow ${flowId} (revision ${flow.revisionId}), custom-code action ${target.actionId}, runtime ${runtime}.`);
+  for (const line of changes) print(`  ${line}`);
+  for (const name of unmapped) print(`  ! input ${name} has no property to map to: map it in HubSpot's editor`);
+  const result: DeployResult = { actionId: String(target.actionId), runtime, changes, unmapped, applied: false, revisionBefore: String(flow.revisionId) };
+  if (!changes.length) {
+    print('Already up to date: nothing to deploy.');
+    return result;
+  }
+  if (!options.apply) {
+    print('Dry run: add --apply to write these changes (HubSpot automation v4 flows API, beta).');
+    return result;
+  }
+
+  // Read again right before writing: the PUT replaces the whole flow, so an edit made since would be lost.
+  const latest = await getFlow(client, flowId, 'get flow before update');
+  if (String(latest.revisionId) !== String(flow.revisionId)) {
+    throw new ConfigError(`Flow ${flowId} changed while deploying (revision ${flow.revisionId} → ${latest.revisionId}); nothing was written. Run the deploy again.`, { errorCode: 'REVISION_CHANGED' });
+  }
+  const body = withActionFields(latest, String(target.actionId), fields);
+  try {
+    await client.request({ method: 'PUT', url: `/automation/v4/flows/${encodeURIComponent(flowId)}`, json: body, label: 'update flow' });
+  } catch (error) {
+    const e = error as ActionError;
+    if (e?.httpStatus === 409 || /revision/i.test(e?.message ?? '')) {
+      throw new ConfigError(`HubSpot refused the update: the flow's revision changed (${e.message}). Nothing was written; run the deploy again.`, { errorCode: 'REVISION_CHANGED', cause: error });
+    }
+    explainAuthFailure(error);
+  }
+
+  const after = await getFlow(client, flowId, 'verify flow');
+  const deployed = customCodeActions(after).find((a) => String(a.actionId) === String(target.actionId));
+  const left = deployed ? diffFields(deployed, fields) : ['action missing'];
+  if (left.length) {
+    throw new ConfigError(`Flow ${flowId} was updated but does not hold what was sent: ${left.join('; ')}`, { errorCode: 'VERIFY_FAILED' });
+  }
+  print(`Deployed ${entry.name} to flow ${flowId}, action ${target.actionId} (revision ${flow.revisionId} → ${after.revisionId}); verified.`);
+  return { ...result, applied: true, revisionAfter: String(after.revisionId) };
+}

@@ -1,0 +1,190 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createToolingClient, ROOT } from '../../scripts/lib-tooling/common';
+import { deployToFlow, type ManifestEntry } from '../../scripts/lib-tooling/flow-deploy';
+import { deployCommand } from '../../scripts/deploy';
+import { FakeHubSpotFlows } from '../fakes/hubspot-flows';
+import { FakeNetwork, type FakeHandler } from '../fakes/network';
+import { orderAction } from './fixtures/actions';
+
+const TOKEN = 'pat-na1-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee';
+const ORIGIN = 'https://api.hubapi.com';
+const FLOW_ID = '585051946';
+const FLOW_TEXT = readFileSync(path.join(__dirname, 'fixtures', 'flows.with-branches.json'), 'utf8');
+const BUNDLE = '/* fixture-order-sync bundle */\n"use strict";\nexports.main = async () => ({ outputFields: { status: "ok" } });\n';
+
+/** The manifest entry the build would write for the fixture action. */
+const ENTRY: ManifestEntry = {
+  name: orderAction.definition.name,
+  secrets: Object.entries(orderAction.definition.secrets).map(([name, s]) => ({ name, required: (s as { required?: boolean }).required !== false })),
+  inputs: Object.entries(orderAction.definition.inputs).map(([name, i]) => ({ name, type: i.type, required: i.required === true, property: i.property ?? null })),
+  outputs: Object.entries(orderAction.outputs).map(([name, o]) => ({ name, type: o.type })),
+};
+
+let network: FakeNetwork;
+let flows: FakeHubSpotFlows;
+let printed: string[];
+
+function install(handler: FakeHandler = flows.handle) {
+  network?.uninstall();
+  network = new FakeNetwork().route(ORIGIN, handler).install();
+}
+
+beforeEach(() => {
+  flows = new FakeHubSpotFlows(TOKEN).add(FLOW_TEXT);
+  install();
+  printed = [];
+});
+afterEach(() => network.uninstall());
+
+function deploy(options: { apply?: boolean; actionId?: string; entry?: ManifestEntry } = {}) {
+  const { client } = createToolingClient({ token: TOKEN, scope: 'deploy', logSink: (l) => printed.push(l) });
+  return deployToFlow(client, { flowId: FLOW_ID, entry: options.entry ?? ENTRY, bundle: BUNDLE, actionId: options.actionId, apply: options.apply ?? false, print: (l) => printed.push(l) });
+}
+
+function withFlow(mutate: (flow: { actions: Array<Record<string, unknown>> }) => void) {
+  const flow = JSON.parse(FLOW_TEXT);
+  mutate(flow);
+  flows = new FakeHubSpotFlows(TOKEN).add(JSON.stringify(flow));
+  install();
+}
+
+describe('npm run deploy (automation v4 flows API, beta)', () => {
+  it('dry run: finds the only custom-code action with the same secrets and shows the diff, writes nothing', async () => {
+    const result = await deploy();
+    expect(result.actionId).toBe('2');
+    expect(result.runtime).toBe('NODE24X');
+    expect(result.applied).toBe(false);
+    expect(result.changes[0]).toMatch(/^~ sourceCode: \d+ bytes \(sha256 \w+\) → \d+ bytes/);
+    // The mapping chosen in HubSpot (order_id → shop_order_ref) is kept, not reset to the suggested property.
+    expect(result.changes.some((c) => c.includes('input order_id'))).toBe(false);
+    expect(result.changes.filter((c) => c.startsWith('+ output'))).toEqual(['+ output status: ENUMERATION', '+ output error_code: STRING', '+ output error_message: STRING']);
+    expect(flows.puts).toEqual([]);
+    expect(printed.join('\n')).toContain('runtime NODE24X');
+    expect(printed.join('\n')).toContain('--apply');
+  });
+
+  it('--apply PUTs the flow back byte-identical except the one action, then verifies with a second GET', async () => {
+    const result = await deploy({ apply: true });
+    expect(result.applied).toBe(true);
+    expect(result.revisionAfter).toBe('8');
+    expect(flows.puts).toHaveLength(1);
+    const expected = JSON.parse(FLOW_TEXT);
+    Object.assign(expected.actions[1], {
+      secretNames: ['HUBSPOT_ACCESS_TOKEN', 'STOREFRONT_TOKEN'],
+      sourceCode: BUNDLE,
+      inputFields: [{ name: 'order_id', value: { type: 'OBJECT_PROPERTY', propertyName: 'shop_order_ref' } }],
+      outputFields: [
+        { name: 'deal_id', type: 'STRING' },
+        { name: 'status', type: 'ENUMERATION' },
+        { name: 'error_code', type: 'STRING' },
+        { name: 'error_message', type: 'STRING' },
+      ],
+    });
+    expect(flows.puts[0]?.rawBody).toBe(JSON.stringify(expected));
+    // Every other action (branches, the other custom-code action, the task with non-ASCII text) byte for byte.
+    const sent = JSON.parse(flows.puts[0]?.rawBody ?? '{}');
+    const original = JSON.parse(FLOW_TEXT);
+    for (const i of [0, 2, 3, 4]) expect(JSON.stringify(sent.actions[i])).toBe(JSON.stringify(original.actions[i]));
+    expect(Object.keys(sent)).toEqual(Object.keys(original));
+    expect(network.calls.map((c) => c.method)).toEqual(['GET', 'GET', 'PUT', 'GET']);
+    expect(printed.at(-1)).toMatch(/revision 7 → 8\); verified/);
+  });
+
+  it('a second --apply changes nothing', async () => {
+    await deploy({ apply: true });
+    const second = await deploy({ apply: true });
+    expect(second.changes).toEqual([]);
+    expect(flows.puts).toHaveLength(1);
+  });
+
+  it('refuses when the flow changed between reading and writing (revision check before the PUT)', async () => {
+    flows.onGet = (n, fake) => {
+      if (n === 2) fake.bumpRevision(FLOW_ID);
+    };
+    await expect(deploy({ apply: true })).rejects.toMatchObject({ errorCode: 'REVISION_CHANGED' });
+    expect(flows.puts).toEqual([]);
+  });
+
+  it('refuses clearly when HubSpot rejects the PUT for a stale revision', async () => {
+    const base = flows.handle;
+    install((req) => {
+      if (req.method === 'PUT') flows.bumpRevision(FLOW_ID);
+      return base(req);
+    });
+    const error = await deploy({ apply: true }).catch((e: Error) => e);
+    expect(error).toMatchObject({ errorCode: 'REVISION_CHANGED' });
+    expect((error as Error).message).toMatch(/Nothing was written/);
+    expect(JSON.parse(flows.flows.get(FLOW_ID) ?? '{}').actions[1].sourceCode).not.toBe(BUNDLE);
+  });
+
+  it.each(['NODE20X', 'NODE16X', 'PYTHON39', 'PYTHON311'])('refuses an action on runtime %s', async (runtime) => {
+    withFlow((flow) => {
+      (flow.actions[1] as Record<string, unknown>).runtime = runtime;
+    });
+    const error = await deploy({ apply: true }).catch((e: Error) => e);
+    expect(error).toMatchObject({ errorCode: 'UNSUPPORTED_RUNTIME' });
+    expect((error as Error).message).toContain(runtime);
+    expect(flows.puts).toEqual([]);
+  });
+
+  it('accepts any other Node runtime value and prints it', async () => {
+    withFlow((flow) => {
+      (flow.actions[1] as Record<string, unknown>).runtime = 'NODE24_X';
+    });
+    expect((await deploy()).runtime).toBe('NODE24_X');
+    expect(printed.join('\n')).toContain('runtime NODE24_X');
+  });
+
+  it('refuses when no custom-code action has the secrets, or the --action-id does not exist', async () => {
+    const other = { ...ENTRY, secrets: [{ name: 'SALESFORCE_CLIENT_ID', required: true }] };
+    await expect(deploy({ entry: other })).rejects.toMatchObject({ errorCode: 'NO_MATCHING_ACTION' });
+    await expect(deploy({ actionId: '99' })).rejects.toMatchObject({ errorCode: 'NO_MATCHING_ACTION' });
+    // --action-id picks it even when the secrets differ; the runtime check still applies (action 4 is NODE20X).
+    await expect(deploy({ actionId: '4' })).rejects.toMatchObject({ errorCode: 'UNSUPPORTED_RUNTIME' });
+  });
+
+  it('refuses when several custom-code actions match and no --action-id is given', async () => {
+    withFlow((flow) => {
+      Object.assign(flow.actions[3] as Record<string, unknown>, { secretNames: ['STOREFRONT_TOKEN', 'HUBSPOT_ACCESS_TOKEN'], runtime: 'NODE24X' });
+    });
+    await expect(deploy()).rejects.toMatchObject({ errorCode: 'AMBIGUOUS_ACTION' });
+    expect((await deploy({ actionId: '4' })).actionId).toBe('4');
+  });
+
+  it('an under-scoped token names the automation scope', async () => {
+    flows.missingScopes.add('automation');
+    const error = await deploy().catch((e: Error) => e);
+    expect(error).toMatchObject({ errorCode: 'MISSING_SCOPES' });
+    expect((error as Error).message).toContain('automation');
+  });
+});
+
+describe('deploy command over the built dist/', () => {
+  const manifestFile = path.join(ROOT, 'dist', 'manifest.json');
+  const manifest = existsSync(manifestFile) ? (JSON.parse(readFileSync(manifestFile, 'utf8')) as { actions: Array<ManifestEntry & { file: string }> }) : { actions: [] };
+
+  it.each(manifest.actions.map((a) => [a.name, a] as const))('%s: dry run and apply into a flow, token never printed', async (name, entry) => {
+    withFlow((flow) => {
+      Object.assign(flow.actions[1] as Record<string, unknown>, { secretNames: entry.secrets.map((s) => s.name), inputFields: [], outputFields: [] });
+    });
+    const lines: string[] = [];
+    const run = (argv: string[]) => deployCommand({ argv, env: { HUBSPOT_ACCESS_TOKEN: TOKEN }, envFile: path.join(tmpdir(), 'none', '.env'), print: (l) => lines.push(l) });
+    const dry = await run([name, '--flow', FLOW_ID]);
+    expect(dry.applied).toBe(false);
+    expect(dry.changes.filter((c) => c.startsWith('+ output'))).toHaveLength(entry.outputs.length);
+    const applied = await run([name, '--flow', FLOW_ID, '--apply']);
+    expect(applied.applied).toBe(true);
+    const stored = JSON.parse(flows.flows.get(FLOW_ID) ?? '{}').actions[1];
+    expect(stored.sourceCode).toBe(readFileSync(path.join(ROOT, 'dist', entry.file), 'utf8'));
+    expect(stored.inputFields.map((f: { name: string }) => f.name)).toEqual(entry.inputs.filter((i) => i.property).map((i) => i.name));
+    expect(lines.join('\n')).not.toContain(TOKEN);
+  });
+
+  it('usage errors are clear', async () => {
+    await expect(deployCommand({ argv: ['signup-onboarding'], env: { HUBSPOT_ACCESS_TOKEN: TOKEN } })).rejects.toThrow(/Usage: npm run deploy -- <action> --flow <flowId>/);
+    await expect(deployCommand({ argv: ['no-such-action', '--flow', '1'], env: { HUBSPOT_ACCESS_TOKEN: TOKEN } })).rejects.toThrow(/no action "no-such-action"/);
+  });
+});
