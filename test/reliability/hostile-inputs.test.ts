@@ -10,7 +10,9 @@ import { ACTIONS, ERROR_CODE, freshWorld, runIn } from './scenarios';
  * named permanent error — never a crash, never a thrown error (a retry cannot fix an input), never "undefined" in
  * what a HubSpot admin reads. A successful run must also be repeatable: the re-run finds the record the first run
  * wrote. If an escaper changed a query literal (O'Brien → O\'Brien stored, or a LIKE wildcard that matches nothing),
- * the lookup misses and the re-run creates a duplicate, which the snapshot comparison catches.
+ * the lookup misses and the re-run creates a duplicate, which the record counts catch. (Only counts: a substituted
+ * value can make the event disagree with the seeded record, and a two-way sync may then rightly write on the re-run;
+ * full end-state equality on re-runs is the fault matrix's job, with consistent inputs.)
  */
 
 /** Error codes that mean "we crashed" or "we produced garbage", not "the input is wrong". */
@@ -75,14 +77,11 @@ describe.each(ACTIONS.map((a) => [a.name, a.scenarios] as const))('%s', (_name, 
         const stored = strings(world.snapshot());
         const escaped = queryEscaped(value);
         if (escaped !== value && stored.some((s) => s.includes(escaped))) problems.push(`${field}=${name}: an escaped query literal was stored as data`);
-        const before = world.snapshot();
+        const before = world.counts();
         const again = await runIn(scenarios, world, event);
         if (again.outputs?.status !== 'ok') problems.push(`${field}=${name}: the re-run did not succeed: ${JSON.stringify(again.outputs ?? again.thrown?.message)}`);
-        try {
-          expect(world.snapshot()).toEqual(before);
-        } catch {
-          problems.push(`${field}=${name}: the re-run changed the fake systems (a lookup missed its own record?)`);
-        }
+        const after = world.counts();
+        if (JSON.stringify(after) !== JSON.stringify(before)) problems.push(`${field}=${name}: the re-run added records (a lookup missed its own record): ${JSON.stringify(before)} → ${JSON.stringify(after)}`);
       }
       world.net.uninstall();
       current = undefined;
