@@ -76,6 +76,8 @@ export interface ActionDefinition<IS extends InputSpecs, OS extends OutputSpecs,
   apiCalls?: Record<string, number | string>;
   /** Build-time settings with their defaults; a config file can override them when building. */
   config?: C;
+  /** Outputs added to the error outputs of a permanent failure (e.g. an action's own status enum set to "error"). */
+  errorOutputs?: OutputValues<OS>;
   run(ctx: ActionContext<InputValues<IS>, S, C>): Promise<OutputValues<OS>>;
 }
 
@@ -204,7 +206,7 @@ export function defineAction<IS extends InputSpecs, OS extends OutputSpecs, S ex
         ...(error.errorCode === 'INTERNAL_ERROR' && thrown instanceof Error ? { stack: log.redact(thrown.stack ?? '') } : {}),
       });
       return {
-        outputFields: checkOutputs(outputs, { status: 'error', error_code: error.errorCode, error_message: error.message }).outputFields,
+        outputFields: checkOutputs(outputs, { ...(definition.errorOutputs ?? {}), status: 'error', error_code: error.errorCode, error_message: error.message }).outputFields,
       };
     }
   }

@@ -70,6 +70,8 @@ export const action = defineAction({
     company_employees: output.number('Employer’s estimated employee count; not set when unknown'),
     company_industry: output.string('Employer’s industry according to Clearbit; empty when unknown'),
   },
+  // A permanent failure (over quota, bad key, bad input) also says so in the action's own status output.
+  errorOutputs: { enrichment_status: 'error' },
   propertyGroups: [{ name: GROUP, label: 'Clearbit' }],
   properties: customProperties,
   apiCalls: {

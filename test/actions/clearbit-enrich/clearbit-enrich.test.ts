@@ -262,7 +262,7 @@ describe('clearbit-enrich', () => {
     clearbit.quota = 0;
     const { outputs, thrown } = await run();
     expect(thrown).toBeUndefined();
-    expect(outputs).toMatchObject({ status: 'error', error_code: 'CLEARBIT_QUOTA_EXCEEDED' });
+    expect(outputs).toMatchObject({ status: 'error', error_code: 'CLEARBIT_QUOTA_EXCEEDED', enrichment_status: 'error' });
     expect(String(outputs?.error_message)).toMatch(/quota/);
     expect(net.calls).toHaveLength(1);
   });
