@@ -1,0 +1,373 @@
+import { ConfigError, PermanentError } from './errors';
+import type { HttpFailure } from './classify';
+import type { HttpResponse, ServiceClient, ServiceOptions } from './http';
+import type { Logger } from './logger';
+import { isFresh, moduleCache, type CachedToken } from './module-cache';
+import { fingerprint, type StoredValue, type TokenStore } from './token-store';
+
+/**
+ * QuickBooks Online: Intuit's OAuth 2.0 token endpoint and the Accounting API v3, called directly with axios
+ * (through lib/http.ts) instead of the deprecated callback client `node-quickbooks`.
+ *
+ * - Token endpoint: POST https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer, Basic client_id:client_secret,
+ *   form grant_type=refresh_token → { access_token, refresh_token, expires_in: 3600, x_refresh_token_expires_in,
+ *   token_type: "bearer" }; a dead refresh token → 400 { "error": "invalid_grant" }.
+ *   Intuit rotates refresh tokens: once a refresh returns a new one, the old one stops working
+ *   (https://developer.intuit.com/app/developer/qbo/docs/develop/authentication-and-authorization/faq).
+ * - API: https://quickbooks.api.intuit.com/v3/company/{realmId}/… (sandbox-quickbooks.api.intuit.com for sandbox
+ *   companies), always with ?minorversion=75: lower minor versions are no longer served.
+ * - Errors come as { "Fault": { "Error": [{ Message, Detail, code, element }], "type": "ValidationFault" }, "time" } —
+ *   with HTTP 400, and sometimes with HTTP 200 (hence `inspect`). A 401 has a lower-case "fault" body.
+ *   Limits: 500 requests/min and 10 concurrent per realm → 429.
+ */
+
+export const INTUIT_TOKEN_URL = 'https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer';
+export const QUICKBOOKS_API = { production: 'https://quickbooks.api.intuit.com', sandbox: 'https://sandbox-quickbooks.api.intuit.com' } as const;
+export type QuickBooksEnvironment = keyof typeof QUICKBOOKS_API;
+/** Intuit no longer serves minor versions below 75. */
+export const MINOR_VERSION = 75;
+
+// ---- errors ---------------------------------------------------------------------------------------------------
+
+interface FaultBody {
+  Fault?: { Error?: Array<{ Message?: string; Detail?: string; code?: string; element?: string }>; type?: string };
+  fault?: { error?: Array<{ message?: string; detail?: string; code?: string }>; type?: string };
+}
+
+/** The first error of a QuickBooks Fault (either spelling), or undefined when the body is not a Fault. */
+export function faultOf(data: unknown): { type: string; code: string; message: string } | undefined {
+  if (!data || typeof data !== 'object') return undefined;
+  const body = data as FaultBody;
+  if (body.Fault) {
+    const e = body.Fault.Error?.[0] ?? {};
+    return { type: body.Fault.type ?? 'Fault', code: String(e.code ?? ''), message: [e.Message, e.Detail].filter(Boolean).join(': ') };
+  }
+  if (body.fault) {
+    const e = body.fault.error?.[0] ?? {};
+    return { type: body.fault.type ?? 'fault', code: String(e.code ?? ''), message: [e.message, e.detail].filter(Boolean).join(': ') };
+  }
+  return undefined;
+}
+
+export function describeQuickBooksError(_status: number, data: unknown): { message?: string; code?: string } {
+  const fault = faultOf(data);
+  if (!fault) return {};
+  return { message: fault.message || fault.type, code: fault.code || undefined };
+}
+
+/** What HTTP status a Fault in a 200 answer stands for, so lib/classify.ts decides as for any other failure. */
+export function statusForFaultType(type: string): number {
+  if (/^auth(entication)?/i.test(type) && !/authorization/i.test(type)) return 401;
+  if (/authorization/i.test(type)) return 403;
+  if (/throttl/i.test(type)) return 429;
+  if (/system|service/i.test(type)) return 500;
+  return 400; // ValidationFault and anything unknown: the request is wrong
+}
+
+export function faultInSuccess(response: HttpResponse): Omit<HttpFailure, 'service'> | undefined {
+  const fault = faultOf(response.data);
+  if (!fault) return undefined;
+  return { status: statusForFaultType(fault.type), vendorMessage: fault.message || fault.type, vendorCode: fault.code || undefined };
+}
+
+/** Duplicate Name Exists: DisplayName must be unique across customers, vendors and employees. */
+export const DUPLICATE_NAME_CODE = '6240';
+export const isDuplicateName = (error: unknown) => error instanceof PermanentError && error.errorCode === `QUICKBOOKS_${DUPLICATE_NAME_CODE}`;
+
+// ---- query language --------------------------------------------------------------------------------------------
+
+/**
+ * A string literal for the QuickBooks query language: single-quoted, with `\` and `'` escaped by a backslash
+ * (https://developer.intuit.com/app/developer/qbo/docs/learn/explore-the-quickbooks-online-api/data-queries).
+ * Every user value goes through here; nothing is interpolated raw.
+ */
+export function quickBooksLiteral(value: string): string {
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+
+// ---- tokens ----------------------------------------------------------------------------------------------------
+
+/** What the token store holds for QuickBooks (encrypted). */
+export interface QuickBooksTokens {
+  accessToken: string;
+  accessTokenExpiresAt: number;
+  refreshToken: string;
+  refreshTokenExpiresAt?: number;
+  /** Fingerprint of the QUICKBOOKS_REFRESH_TOKEN secret this chain started from: a new secret means "reconnected". */
+  bootstrap: string;
+}
+
+interface CachedQuickBooksToken extends CachedToken {
+  refreshToken: string;
+  version: number;
+  bootstrap: string;
+  /** True when a refresh succeeded but writing the store failed: persist before anything else. */
+  unsaved?: boolean;
+  tokens: QuickBooksTokens;
+}
+
+/** Warm Lambda containers reuse the access token for its hour instead of reading the store on every run. */
+const tokenCache = moduleCache<CachedQuickBooksToken>();
+/** One refresh at a time per container and realm. */
+const refreshing = moduleCache<Promise<string>>();
+
+export interface QuickBooksCredentials {
+  clientId: string;
+  clientSecret: string;
+  realmId: string;
+  /** The bootstrap refresh token from the secret; used only while the store is empty. */
+  bootstrapRefreshToken: string;
+}
+
+export interface QuickBooksAuth {
+  accessToken(): Promise<string>;
+  /** After a 401: the token we sent was refused; get another (from the store, or by refreshing). */
+  renewAfterUnauthorized(refused: string): Promise<void>;
+}
+
+type Redemption = { ok: true; tokens: QuickBooksTokens } | { ok: false; reason: 'invalid_grant' };
+
+export function reconnectError(realmId: string, from: 'bootstrap' | 'store'): ConfigError {
+  return new ConfigError(
+    `QuickBooks refused the ${from === 'bootstrap' ? 'refresh token in the QUICKBOOKS_REFRESH_TOKEN secret' : 'stored refresh token'} (invalid_grant): the connection to QuickBooks company ${realmId} has expired or was revoked. ` +
+      'To reconnect, get a new refresh token for this company (your Intuit app\'s connect flow or the OAuth 2.0 Playground), put it in the QUICKBOOKS_REFRESH_TOKEN secret, and clear the "Integration store value" property of the company "QuickBooks connection (do not delete)" in HubSpot (a changed secret is also noticed on its own).',
+    { errorCode: 'QUICKBOOKS_RECONNECT_REQUIRED', service: 'quickbooks' },
+  );
+}
+
+export function createQuickBooksAuth(options: {
+  credentials: QuickBooksCredentials;
+  store: TokenStore<QuickBooksTokens>;
+  /** A service client for the token endpoint (no base URL, no auth of its own). */
+  oauth: ServiceClient;
+  now: () => number;
+  log: Logger;
+}): QuickBooksAuth {
+  const { credentials, store, oauth, now, log } = options;
+  const cacheKey = `${credentials.clientId}:${credentials.realmId}`;
+  const bootstrap = fingerprint(credentials.bootstrapRefreshToken);
+
+  /** A stored pair counts only if it descends from the current secret; a changed secret means the user reconnected. */
+  const usable = (stored: StoredValue<QuickBooksTokens>) => (stored.value && stored.value.bootstrap === bootstrap ? stored.value : undefined);
+
+  function remember(tokens: QuickBooksTokens, version: number, unsaved = false): string {
+    log.addSecret(tokens.accessToken);
+    log.addSecret(tokens.refreshToken);
+    tokenCache.set(cacheKey, { accessToken: tokens.accessToken, expiresAt: tokens.accessTokenExpiresAt, refreshToken: tokens.refreshToken, version, bootstrap, unsaved, tokens });
+    return tokens.accessToken;
+  }
+
+  async function persist(tokens: QuickBooksTokens, basedOn: number): Promise<string> {
+    // Keep the new pair in module scope first: if the store write fails, the next run in this container saves it.
+    remember(tokens, basedOn, true);
+    const version = await store.write(tokens, basedOn);
+    return remember(tokens, version);
+  }
+
+  async function redeem(refreshToken: string): Promise<Redemption> {
+    const res = await oauth.request<{ access_token?: unknown; refresh_token?: unknown; expires_in?: unknown; x_refresh_token_expires_in?: unknown; error?: unknown }>({
+      method: 'POST',
+      url: INTUIT_TOKEN_URL,
+      headers: { authorization: `Basic ${Buffer.from(`${credentials.clientId}:${credentials.clientSecret}`).toString('base64')}` },
+      form: { grant_type: 'refresh_token', refresh_token: refreshToken },
+      accept: [400, 401],
+      // Not retried in-process: a lost answer may already have rotated the token.
+      idempotent: false,
+      label: 'refresh token',
+    });
+    const body = res.data ?? {};
+    if (res.status === 401 || body.error === 'invalid_client') {
+      throw new ConfigError('Intuit refused the app credentials (invalid_client): check the QUICKBOOKS_CLIENT_ID and QUICKBOOKS_CLIENT_SECRET secrets (production and development keys differ)', { errorCode: 'QUICKBOOKS_INVALID_CLIENT', service: 'quickbooks', status: res.status });
+    }
+    if (res.status === 400) {
+      if (body.error === 'invalid_grant') return { ok: false, reason: 'invalid_grant' };
+      throw new PermanentError(`Intuit refused the token refresh: ${typeof body.error === 'string' ? body.error : 'HTTP 400'}`, { errorCode: 'QUICKBOOKS_TOKEN_REFRESH_FAILED', service: 'quickbooks', status: 400 });
+    }
+    if (typeof body.access_token !== 'string' || typeof body.refresh_token !== 'string' || typeof body.expires_in !== 'number') {
+      throw new PermanentError('Intuit answered the token refresh without access_token, refresh_token or expires_in', { errorCode: 'QUICKBOOKS_TOKEN_REFRESH_FAILED', service: 'quickbooks' });
+    }
+    log.addSecret(body.access_token);
+    log.addSecret(body.refresh_token);
+    const at = now();
+    if (body.refresh_token !== refreshToken) log.info('quickbooks.token.rotated');
+    return {
+      ok: true,
+      tokens: {
+        accessToken: body.access_token,
+        accessTokenExpiresAt: at + body.expires_in * 1000,
+        refreshToken: body.refresh_token,
+        ...(typeof body.x_refresh_token_expires_in === 'number' ? { refreshTokenExpiresAt: at + body.x_refresh_token_expires_in * 1000 } : {}),
+        bootstrap,
+      },
+    };
+  }
+
+  /** Refresh from what the store holds (or the bootstrap secret); on invalid_grant re-read once, since another execution may have rotated it. */
+  async function refreshFrom(stored: StoredValue<QuickBooksTokens>): Promise<string> {
+    const current = usable(stored);
+    const first = await redeem(current?.refreshToken ?? credentials.bootstrapRefreshToken);
+    if (first.ok) return persist(first.tokens, stored.version);
+
+    log.warn('quickbooks.token.invalid_grant', { from: current ? 'store' : 'bootstrap', version: stored.version, next: 're-reading the store' });
+    const again = await store.read();
+    const latest = usable(again);
+    if (latest && again.version !== stored.version && latest.refreshToken !== current?.refreshToken) {
+      if (isFresh({ accessToken: latest.accessToken, expiresAt: latest.accessTokenExpiresAt }, now())) return remember(latest, again.version);
+      const second = await redeem(latest.refreshToken);
+      if (second.ok) return persist(second.tokens, again.version);
+    }
+    throw reconnectError(credentials.realmId, current ? 'store' : 'bootstrap');
+  }
+
+  async function obtain(): Promise<string> {
+    const stored = await store.read();
+    const current = usable(stored);
+    if (current && isFresh({ accessToken: current.accessToken, expiresAt: current.accessTokenExpiresAt }, now())) return remember(current, stored.version);
+    if (stored.value && !current) log.info('quickbooks.token.bootstrap', { reason: 'the QUICKBOOKS_REFRESH_TOKEN secret changed since the store was written' });
+    return refreshFrom(stored);
+  }
+
+  /** Tokens obtained by a concurrent execution in this container still have to be redacted from this run's log. */
+  function registerWithThisRun(): void {
+    const cached = tokenCache.get(cacheKey);
+    log.addSecret(cached?.accessToken);
+    log.addSecret(cached?.refreshToken);
+  }
+
+  function singleFlight(work: () => Promise<string>): Promise<string> {
+    const inFlight = refreshing.get(cacheKey);
+    if (inFlight) return inFlight;
+    const promise = work().finally(() => refreshing.delete(cacheKey));
+    refreshing.set(cacheKey, promise);
+    return promise;
+  }
+
+  return {
+    async accessToken() {
+      const cached = tokenCache.get(cacheKey);
+      if (cached?.unsaved && cached.bootstrap === bootstrap) {
+        await singleFlight(() => persist(cached.tokens, cached.version));
+      }
+      const fresh = tokenCache.get(cacheKey);
+      const token = fresh && fresh.bootstrap === bootstrap && isFresh(fresh, now()) ? fresh.accessToken : await singleFlight(obtain);
+      registerWithThisRun();
+      return token;
+    },
+
+    async renewAfterUnauthorized(refused) {
+      const cached = tokenCache.get(cacheKey);
+      if (cached && cached.accessToken !== refused && isFresh(cached, now())) return; // another call already renewed it
+      tokenCache.delete(cacheKey);
+      await singleFlight(async () => {
+        const stored = await store.read();
+        const current = usable(stored);
+        // Another execution may already hold a newer token than the one refused.
+        if (current && current.accessToken !== refused && isFresh({ accessToken: current.accessToken, expiresAt: current.accessTokenExpiresAt }, now())) return remember(current, stored.version);
+        return refreshFrom(stored);
+      });
+      registerWithThisRun();
+    },
+  };
+}
+
+// ---- the Accounting API ---------------------------------------------------------------------------------------
+
+export interface QuickBooksRef {
+  value: string;
+  name?: string;
+}
+
+export interface QuickBooksCustomer {
+  Id: string;
+  SyncToken?: string;
+  DisplayName: string;
+  PrimaryEmailAddr?: { Address?: string };
+  Active?: boolean;
+}
+
+export interface QuickBooksItem {
+  Id: string;
+  Name: string;
+  Type?: string;
+  Active?: boolean;
+}
+
+export interface QuickBooksInvoice {
+  Id: string;
+  DocNumber?: string;
+  TxnDate?: string;
+  TotalAmt?: number;
+  Balance?: number;
+  CustomerRef?: QuickBooksRef;
+  EmailStatus?: string;
+}
+
+export interface QuickBooksClient {
+  query<T>(entity: string, where: string, maxResults?: number): Promise<T[]>;
+  findCustomersByEmail(email: string): Promise<QuickBooksCustomer[]>;
+  findItemByName(name: string): Promise<QuickBooksItem | undefined>;
+  /** `requestId`: Intuit answers a repeated requestid with the first answer instead of creating again. */
+  createCustomer(customer: Record<string, unknown>, requestId: string): Promise<QuickBooksCustomer>;
+  createInvoice(invoice: Record<string, unknown>, requestId: string): Promise<QuickBooksInvoice>;
+}
+
+export function createQuickBooksClient(options: {
+  realmId: string;
+  environment: QuickBooksEnvironment;
+  auth: QuickBooksAuth;
+  service: (options: Omit<ServiceOptions, 'log' | 'deadline'>) => ServiceClient;
+}): QuickBooksClient {
+  const { auth, realmId } = options;
+  let lastToken = '';
+  const http = options.service({
+    service: 'quickbooks',
+    baseUrl: `${QUICKBOOKS_API[options.environment]}/v3/company/${encodeURIComponent(realmId)}`,
+    auth: async () => {
+      lastToken = await auth.accessToken();
+      return { authorization: `Bearer ${lastToken}` };
+    },
+    describeError: describeQuickBooksError,
+    inspect: faultInSuccess,
+    onUnauthorized: async () => {
+      await auth.renewAfterUnauthorized(lastToken);
+      return true;
+    },
+  });
+
+  async function query<T>(entity: string, where: string, maxResults = 10): Promise<T[]> {
+    const res = await http.request<{ QueryResponse?: Record<string, unknown> }>({
+      method: 'GET',
+      url: '/query',
+      query: { query: `SELECT * FROM ${entity} WHERE ${where} MAXRESULTS ${maxResults}`, minorversion: MINOR_VERSION },
+      idempotent: true,
+      label: `query ${entity}`,
+    });
+    const list = res.data?.QueryResponse?.[entity];
+    return Array.isArray(list) ? (list as T[]) : [];
+  }
+
+  async function create<T>(entity: 'Customer' | 'Invoice', body: Record<string, unknown>, requestId: string): Promise<T> {
+    const res = await http.request<Record<string, unknown>>({
+      method: 'POST',
+      url: `/${entity.toLowerCase()}`,
+      query: { minorversion: MINOR_VERSION, requestid: requestId },
+      json: body,
+      // Safe to send again: the same requestid makes Intuit replay its first answer.
+      idempotent: true,
+      label: `create ${entity.toLowerCase()}`,
+    });
+    const created = res.data?.[entity] as (T & { Id?: unknown }) | undefined;
+    if (!created || typeof created.Id !== 'string') {
+      throw new PermanentError(`QuickBooks answered the ${entity.toLowerCase()} create without an ${entity}.Id`, { errorCode: 'QUICKBOOKS_EMPTY_RESPONSE', service: 'quickbooks', status: res.status });
+    }
+    return created;
+  }
+
+  return {
+    query,
+    findCustomersByEmail: (email) => query<QuickBooksCustomer>('Customer', `PrimaryEmailAddr = ${quickBooksLiteral(email)}`),
+    findItemByName: async (name) => (await query<QuickBooksItem>('Item', `Name = ${quickBooksLiteral(name)}`, 1))[0],
+    createCustomer: (customer, requestId) => create<QuickBooksCustomer>('Customer', customer, requestId),
+    createInvoice: (invoice, requestId) => create<QuickBooksInvoice>('Invoice', invoice, requestId),
+  };
+}
