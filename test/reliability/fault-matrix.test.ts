@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { HUBSPOT_TIME_LIMIT_MS } from '../../lib/deadline';
 import { ALL_FAULTS, type Fault } from '../fakes/network';
 import type { World } from '../support/scenario';
 import type { Outcome } from '../support/run';
@@ -15,12 +16,35 @@ import { ACTIONS, ERROR_CODE, exposedText, freshWorld, isRetryStatus, runIn, sec
  * vendor acted (see test/fakes/network.ts), so a re-run meets its own earlier write.
  */
 
-/** A short budget so a hung call is aborted in 300 ms: the same rule as 18.5 s of 20 s, scaled down. */
-const FAULT_DEADLINE = { budgetMs: 400, reserveMs: 100 };
+/**
+ * Deadlines for faulted runs. With less than 3.25 s of budget the HTTP client never retries in-process (it keeps
+ * 3 s spare after a wait, lib/http.ts), so every injected fault reaches the action and the re-run path is tested.
+ * A hang costs the whole budget, so it gets a short one (aborted at 300 ms: the 18.5-of-20 s rule scaled down) and
+ * a longer one only when a busy machine did not even reach call k within it.
+ */
+const FAULT_DEADLINE = { budgetMs: 3_000, reserveMs: 100 };
+const HANG_DEADLINES = [
+  { budgetMs: 400, reserveMs: 100 },
+  { budgetMs: 1_500, reserveMs: 100 },
+];
 /** Event-loop slack on a busy 2-core machine; the run must still stop well before the budget would matter. */
 const SLACK_MS = 150;
 /** HubSpot retries for days; a correct action needs one clean re-run, a few cover a token refresh or a race. */
 const MAX_RERUNS = 3;
+
+/** Time ×100 for the deadline only: 20 s of HubSpot budget pass in 200 ms of test time. */
+const SPEED = 100;
+function acceleratedClock() {
+  const start = Date.now();
+  return {
+    options: {
+      clock: () => start + (Date.now() - start) * SPEED,
+      setTimer: (fn: () => void, ms: number) => setTimeout(fn, ms / SPEED),
+      clearTimer: (handle: unknown) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+    },
+    elapsedVirtualMs: () => (Date.now() - start) * SPEED,
+  };
+}
 
 let current: World | undefined;
 afterEach(() => {
@@ -57,6 +81,28 @@ describe.each(ACTIONS.map((a) => [a.name, a.scenarios] as const))('%s', (_name, 
     expect(scenarios.paths.length).toBeGreaterThanOrEqual(2);
   });
 
+  it("with HubSpot's real 20 s budget (on a clock 100× faster), a hang at any call stops the run before 20 s", async () => {
+    const path = scenarios.paths[0]!;
+    const probe = (current = freshWorld(scenarios, path));
+    await runIn(scenarios, probe, path.event);
+    const calls = probe.net.calls.length;
+    probe.net.uninstall();
+    const problems: string[] = [];
+    for (let k = 1; k <= calls; k++) {
+      const world = (current = freshWorld(scenarios, path));
+      world.net.injectAt(k, 'hang');
+      const clock = acceleratedClock();
+      // Default budget and reserve (20 s, 1.5 s): the production numbers, only the clock and timers are scaled.
+      const outcome = await runIn(scenarios, world, path.event, { deadline: clock.options });
+      const virtualMs = clock.elapsedVirtualMs();
+      if (virtualMs >= HUBSPOT_TIME_LIMIT_MS) problems.push(`call ${k}: ran ${Math.round(virtualMs)} virtual ms, past HubSpot's 20 s`);
+      if (outcome.thrown && !isRetryStatus(outcome.thrown.response?.status)) problems.push(`call ${k}: ${describeOutcome(outcome)}`);
+      world.net.uninstall();
+      current = undefined;
+    }
+    expect(problems).toEqual([]);
+  });
+
   describe.each(scenarios.paths.map((p) => [p.name, p] as const))('path "%s"', (_path, path) => {
     /** A clean run in a fresh world: its call count and end state are the reference. */
     async function reference(): Promise<{ calls: number; snapshot: unknown }> {
@@ -84,14 +130,23 @@ describe.each(ACTIONS.map((a) => [a.name, a.scenarios] as const))('%s', (_name, 
       const problems: string[] = [];
       for (let k = 1; k <= ref.calls; k++) {
         const at = `call ${k}/${ref.calls}`;
-        const world = (current = freshWorld(scenarios, path));
-        world.net.injectAt(k, fault);
-        const started = Date.now();
-        const first = await runIn(scenarios, world, path.event, { deadline: FAULT_DEADLINE });
-        const ms = Date.now() - started;
-        if (world.net.calls[k - 1]?.fault !== fault) problems.push(`${at}: the fault was never injected (only ${world.net.calls.length} calls)`);
+        let world: World | undefined;
+        let first: Outcome | undefined;
+        let ms = 0;
+        let deadline = FAULT_DEADLINE;
+        for (deadline of fault === 'hang' ? HANG_DEADLINES : [FAULT_DEADLINE]) {
+          world?.net.uninstall();
+          world = current = freshWorld(scenarios, path);
+          world.net.injectAt(k, fault);
+          const started = Date.now();
+          first = await runIn(scenarios, world, path.event, { deadline });
+          ms = Date.now() - started;
+          if (world.net.calls[k - 1]?.fault === fault) break;
+        }
+        if (!world || !first) throw new Error('no faulted run');
+        if (world.net.calls[k - 1]?.fault !== fault) problems.push(`${at}: the fault was never injected (only ${world.net.calls.length} calls): ${describeOutcome(first)}`);
         problems.push(...faultedRunProblems(first).map((p) => `${at}: ${p}`));
-        if (ms > FAULT_DEADLINE.budgetMs + SLACK_MS) problems.push(`${at}: took ${ms} ms, past the ${FAULT_DEADLINE.budgetMs} ms budget`);
+        if (ms > deadline.budgetMs + SLACK_MS) problems.push(`${at}: took ${ms} ms, past the ${deadline.budgetMs} ms budget`);
         problems.push(...leaks(world, first).map((p) => `${at}: ${p}`));
 
         world.net.clearFaults();
