@@ -94,8 +94,15 @@ export interface ContactState {
   salesforce_sync_status?: string | undefined;
 }
 
+/** A table entry: own keys only, so input like "constructor" or "__proto__" finds nothing instead of Object's built-ins. */
+export function lookup(table: Record<string, string>, key: string | null | undefined): string | undefined {
+  if (!key || !Object.hasOwn(table, key)) return undefined;
+  const value = table[key];
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
 export function leadStatusFor(contact: ContactState, config: LeadSyncConfig): string | undefined {
-  return (contact.hs_lead_status && config.leadStatusByHubSpotLeadStatus[contact.hs_lead_status]) || (contact.lifecyclestage && config.leadStatusByLifecycleStage[contact.lifecyclestage]) || undefined;
+  return lookup(config.leadStatusByHubSpotLeadStatus, contact.hs_lead_status) ?? lookup(config.leadStatusByLifecycleStage, contact.lifecyclestage);
 }
 
 /** The values HubSpot has for the lead, without placeholders: what an update may send. */
@@ -107,7 +114,7 @@ function leadValuesFromContact(contact: ContactState, config: LeadSyncConfig): L
     Company: contact.company,
     Phone: contact.phone,
     Status: leadStatusFor(contact, config),
-    OwnerId: contact.hubspot_owner_id ? config.salesforceUserByHubSpotOwner[contact.hubspot_owner_id] : undefined,
+    OwnerId: lookup(config.salesforceUserByHubSpotOwner, contact.hubspot_owner_id),
   };
   return Object.fromEntries(Object.entries(values).filter(([, v]) => typeof v === 'string' && v !== '')) as LeadFields;
 }
@@ -166,7 +173,7 @@ export function contactChangesFromLead(lead: Lead, contact: ContactState, config
   }
   // The tables are many-to-one: only a status the contact does not already stand for changes its stage.
   if (lead.Status && lead.Status !== leadStatusFor(contact, config)) {
-    const stage = config.lifecycleStageByLeadStatus[lead.Status];
+    const stage = lookup(config.lifecycleStageByLeadStatus, lead.Status);
     if (stage && isForward(contact.lifecyclestage, stage)) changes.lifecyclestage = stage;
   }
   if (lead.OwnerId) {

@@ -145,6 +145,8 @@ export class FakeSalesforce {
   duplicateRule: DuplicateRule | undefined;
   /** The org used up its daily API requests: every REST call answers 403 REQUEST_LIMIT_EXCEEDED. */
   requestLimitExceeded = false;
+  /** Fields the org requires on a new lead (Salesforce itself requires LastName and Company; orgs can add more). */
+  requiredFields = ['LastName', 'Company'];
   private readonly validTokens = new Set<string>();
   private nextId = 1;
   private clock: () => number;
@@ -289,7 +291,7 @@ export class FakeSalesforce {
     const fields = (body && typeof body === 'object' ? body : {}) as Record<string, string>;
     const invalid = this.validate(fields);
     if (invalid) return invalid;
-    const missing = ['LastName', 'Company'].filter((f) => !fields[f] || String(fields[f]).trim() === '');
+    const missing = this.requiredFields.filter((f) => !fields[f] || String(fields[f]).trim() === '');
     if (missing.length) return rest(400, 'REQUIRED_FIELD_MISSING', `Required fields are missing: [${missing.join(', ')}]`, missing);
     const duplicates = this.duplicateRule ? this.list().filter((l) => this.duplicateRule?.matches(l, fields)) : [];
     if (duplicates.length) {

@@ -34,9 +34,10 @@ export function leadSyncWorld(): LeadSyncWorld {
   const salesforce = new FakeSalesforce();
   const net = new FakeNetwork()
     .route(HUBSPOT_ORIGIN, hubspot.handle)
-    .route(SALESFORCE_MY_DOMAIN, salesforce.handleMyDomain)
-    .route(SALESFORCE_INSTANCE, salesforce.handleRest)
-    .route(SALESFORCE_GENERIC_LOGIN, salesforce.handleGenericLogin);
+    .route(SALESFORCE_MY_DOMAIN, (req) => salesforce.handleMyDomain(req))
+    // Late-bound so a test can swap the REST handler (e.g. an org that rejects every session).
+    .route(SALESFORCE_INSTANCE, (req) => salesforce.handleRest(req))
+    .route(SALESFORCE_GENERIC_LOGIN, (req) => salesforce.handleGenericLogin(req));
   return {
     hubspot,
     salesforce,
