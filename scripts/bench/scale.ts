@@ -1,0 +1,231 @@
+import type { HubSpotEvent } from '../../lib/action';
+import { clearModuleCaches } from '../../lib/module-cache';
+import { HUBSPOT_ORIGIN } from '../../test/fakes/hubspot';
+import type { FakeHandler, FakeNetwork } from '../../test/fakes/network';
+import type { ActionScenarios, World } from '../../test/support/scenario';
+import { round } from './bundles';
+import { CALL_LATENCY_MS, quiet } from './enrollments';
+import { VirtualClock } from './virtual-clock';
+
+/**
+ * 1,000 enrollments of one action against a HubSpot fake that enforces the ten-secondly rolling limit, with
+ * HubSpot's re-run rule, on a virtual clock (scripts/bench/virtual-clock.ts) so minutes of HubSpot time take
+ * seconds.
+ *
+ * Model (assumptions stated in bench/README.md):
+ * - HubSpot limit: 190 requests per 10 s rolling per account (Professional/Enterprise private apps;
+ *   https://developers.hubspot.com/docs/guides/apps/api-usage/usage-details). A refused request answers 429 with
+ *   HubSpot's documented TEN_SECONDLY_ROLLING body and does not use up the window.
+ * - Every HTTP call (HubSpot or vendor) takes 150 ms of virtual time.
+ * - HubSpot runs up to CONCURRENCY enrollments of the action at once, oldest ready first.
+ * - A run that throws with status 429/5xx is re-run whole, first 1 minute later, then at doubling intervals
+ *   capped at 8 hours, for up to 3 days (https://developers.hubspot.com/docs/api/workflows/custom-code-actions,
+ *   "Limitations"); anything else a run throws is not retried (lost).
+ */
+
+export const ENROLLMENTS = 1_000;
+export const CONCURRENCY = 10;
+export const RATE_LIMIT = { max: 190, windowMs: 10_000 };
+const FIRST_RERUN_MS = 60_000;
+const MAX_RERUN_GAP_MS = 8 * 3_600_000;
+const RETRY_FOR_MS = 3 * 24 * 3_600_000;
+
+/** Optional per-action hook a scenarios module may export as `scale`, to make the enrollments distinct records. */
+export interface ScaleHook {
+  events(n: number): HubSpotEvent[];
+  setup?(world: World, n: number): void;
+}
+
+/** Without a hook: the first path's event, with every email-looking input made distinct (local+b<i>@domain). */
+export function defaultEvents(scenarios: ActionScenarios, n: number): HubSpotEvent[] {
+  const base = scenarios.paths[0]?.event;
+  if (!base) return [];
+  return Array.from({ length: n }, (_, i) => {
+    const inputFields = Object.fromEntries(
+      Object.entries(base.inputFields ?? {}).map(([k, v]) => [k, typeof v === 'string' && /^[^@\s]+@[^@\s]+\.[a-z]{2,}$/i.test(v) ? v.replace('@', `+b${i}@`) : v]),
+    );
+    return { ...structuredClone(base), inputFields };
+  });
+}
+
+/** Replaces the HubSpot route with one that refuses past the rolling limit. FakeNetwork keeps routes private. */
+function rateLimitHubSpot(net: FakeNetwork, clock: VirtualClock): { refused: () => number } {
+  const routes = (net as unknown as { routes: Map<string, FakeHandler> }).routes;
+  const hubspot = routes.get(HUBSPOT_ORIGIN);
+  if (!hubspot) throw new Error('the world has no HubSpot route');
+  const accepted: number[] = [];
+  let refused = 0;
+  net.route(HUBSPOT_ORIGIN, (req) => {
+    const now = clock.now();
+    while (accepted.length && (accepted[0] as number) <= now - RATE_LIMIT.windowMs) accepted.shift();
+    if (accepted.length >= RATE_LIMIT.max) {
+      refused += 1;
+      // Shape: https://developers.hubspot.com/docs/guides/apps/api-usage/usage-details ("Rate limits" error response)
+      return {
+        status: 429,
+        body: { status: 'error', message: 'You have reached your ten_secondly_rolling limit.', errorType: 'RATE_LIMIT', correlationId: '5f6e2a4c-0000-4000-8000-000000000429', policyName: 'TEN_SECONDLY_ROLLING' },
+        headers: { 'x-hubspot-ratelimit-interval-milliseconds': String(RATE_LIMIT.windowMs), 'x-hubspot-ratelimit-max': String(RATE_LIMIT.max), 'x-hubspot-ratelimit-remaining': '0' },
+      };
+    }
+    accepted.push(now);
+    return hubspot(req);
+  });
+  return { refused: () => refused };
+}
+
+export interface ScaleResult {
+  enrollments: number;
+  concurrency: number;
+  distinctBy: string;
+  simulatedSeconds: number;
+  floorSeconds: number;
+  overFloorPct: number;
+  hubspotCalls: number;
+  refused429: number;
+  reruns: number;
+  lost: number;
+  duplicates: number;
+  duplicateKinds: string;
+  overBudgetRuns: number;
+  expectedErrors: number;
+  realSeconds: number;
+}
+
+type Outcome = { status: string; error?: string };
+
+/** The same events one after another, no limit, no latency: what each enrollment should end as, and the counts. */
+async function reference(scenarios: ActionScenarios, events: HubSpotEvent[], setup: (w: World) => void): Promise<{ outcomes: Outcome[]; counts: Record<string, number> }> {
+  clearModuleCaches();
+  const world = scenarios.world();
+  setup(world);
+  world.net.install();
+  const outcomes: Outcome[] = [];
+  try {
+    for (const event of events) {
+      try {
+        const r = await scenarios.action.execute(event, { env: world.env, sink: quiet, ...(scenarios.config ? { config: scenarios.config } : {}) });
+        outcomes.push({ status: String(r.outputFields.status), error: String(r.outputFields.error_code ?? '') });
+      } catch (error) {
+        outcomes.push({ status: 'thrown', error: (error as Error).message });
+      }
+    }
+    return { outcomes, counts: world.counts() };
+  } finally {
+    world.net.uninstall();
+  }
+}
+
+export async function simulateScale(scenarios: ActionScenarios, hook: ScaleHook | undefined, n = ENROLLMENTS): Promise<ScaleResult> {
+  const realStart = performance.now();
+  const events = hook ? hook.events(n) : defaultEvents(scenarios, n);
+  const firstPath = scenarios.paths[0];
+  const setup = (w: World) => (hook?.setup ? hook.setup(w, n) : firstPath?.setup?.(w));
+  const ref = await reference(scenarios, events, setup);
+
+  clearModuleCaches();
+  const clock = new VirtualClock();
+  const world = scenarios.world();
+  setup(world);
+  const limiter = rateLimitHubSpot(world.net, clock);
+  world.net.latency = () => clock.sleep(CALL_LATENCY_MS);
+  world.net.install();
+
+  const queue: Array<{ i: number; attempt: number; readyAt: number; firstAt: number }> = events.map((_, i) => ({ i, attempt: 1, readyAt: 0, firstAt: 0 }));
+  const final: Array<Outcome | undefined> = new Array(events.length).fill(undefined);
+  let finished = 0;
+  let running = 0;
+  let reruns = 0;
+  let overBudgetRuns = 0;
+  let wakeAt: number | undefined;
+
+  const pump = (): void => {
+    while (running < CONCURRENCY) {
+      const now = clock.now();
+      let best = -1;
+      for (let q = 0; q < queue.length; q++) {
+        const item = queue[q] as (typeof queue)[number];
+        if (item.readyAt <= now && (best < 0 || item.readyAt < (queue[best] as (typeof queue)[number]).readyAt)) best = q;
+      }
+      if (best < 0) break;
+      const [item] = queue.splice(best, 1) as [(typeof queue)[number]];
+      running += 1;
+      const startedAt = now;
+      scenarios.action
+        .execute(events[item.i] as HubSpotEvent, {
+          env: world.env,
+          sink: quiet,
+          now: clock.now,
+          deadline: { clock: clock.now, setTimer: clock.setTimer, clearTimer: clock.clearTimer },
+          ...(scenarios.config ? { config: scenarios.config } : {}),
+        })
+        .then(
+          (r) => {
+            final[item.i] = { status: String(r.outputFields.status), error: String(r.outputFields.error_code ?? '') };
+            finished += 1;
+          },
+          (error: { status?: number; message?: string }) => {
+            const status = typeof error?.status === 'number' ? error.status : 0;
+            const end = clock.now();
+            if ((status === 429 || status >= 500) && end - item.firstAt < RETRY_FOR_MS) {
+              reruns += 1;
+              const gap = Math.min(FIRST_RERUN_MS * 2 ** (item.attempt - 1), MAX_RERUN_GAP_MS);
+              queue.push({ ...item, attempt: item.attempt + 1, readyAt: end + gap });
+            } else {
+              final[item.i] = { status: 'thrown', error: error?.message ?? String(error) };
+              finished += 1;
+            }
+          },
+        )
+        .finally(() => {
+          if (clock.now() - startedAt > 20_000) overBudgetRuns += 1;
+          running -= 1;
+          pump();
+        });
+    }
+    // Nothing ready now: wake up when the earliest re-run is due.
+    if (running < CONCURRENCY && queue.length) {
+      const due = Math.min(...queue.map((q) => q.readyAt));
+      if (due > clock.now() && wakeAt !== due) {
+        wakeAt = due;
+        clock.setTimer(() => {
+          wakeAt = undefined;
+          pump();
+        }, due - clock.now());
+      }
+    }
+  };
+
+  try {
+    pump();
+    await clock.run(() => finished === events.length && running === 0);
+  } finally {
+    world.net.uninstall();
+    world.net.latency = undefined;
+  }
+
+  const hubspotCalls = world.net.calls.filter((c) => c.url.startsWith(HUBSPOT_ORIGIN) && c.status !== 429).length;
+  const counts = world.counts();
+  const dupKinds = Object.entries(counts)
+    .map(([k, v]) => [k, v - (ref.counts[k] ?? 0)] as const)
+    .filter(([, d]) => d !== 0);
+  const lost = final.filter((f, i) => ref.outcomes[i]?.status === 'ok' && f?.status !== 'ok').length;
+  const floorSeconds = hubspotCalls / (RATE_LIMIT.max / (RATE_LIMIT.windowMs / 1000));
+  const simulatedSeconds = clock.now() / 1000;
+  return {
+    enrollments: events.length,
+    concurrency: CONCURRENCY,
+    distinctBy: hook ? 'scenarios `scale` hook' : 'email inputs made distinct',
+    simulatedSeconds: round(simulatedSeconds),
+    floorSeconds: round(floorSeconds),
+    overFloorPct: floorSeconds ? round(((simulatedSeconds - floorSeconds) / floorSeconds) * 100) : 0,
+    hubspotCalls,
+    refused429: limiter.refused(),
+    reruns,
+    lost,
+    duplicates: dupKinds.reduce((s, [, d]) => s + Math.max(0, d), 0),
+    duplicateKinds: dupKinds.map(([k, d]) => `${k} ${d > 0 ? '+' : ''}${d}`).join(', '),
+    overBudgetRuns,
+    expectedErrors: ref.outcomes.filter((o) => o.status !== 'ok').length,
+    realSeconds: round((performance.now() - realStart) / 1000),
+  };
+}
