@@ -16,6 +16,7 @@ import { pathToFileURL } from 'node:url';
 import { ROOT, buildScripts, measureBytes, measureColdLoad, round, type BundleSizes, type ColdLoad } from './bench/bundles';
 import { CALL_LATENCY_MS, loadScenarios, measurePaths, type PathMeasure } from './bench/enrollments';
 import { CONCURRENCY, ENROLLMENTS, RATE_LIMIT, simulateScale, type ScaleHook, type ScaleResult } from './bench/scale';
+import { SCALE_HOOKS } from './bench/scale-hooks';
 import { runSeed, type SeedMeasure } from './bench/seed';
 
 const COLD_SAMPLES = Number(process.env.BENCH_COLD_SAMPLES ?? 15);
@@ -68,7 +69,7 @@ async function benchAction(name: string, build: Awaited<ReturnType<typeof buildS
   row.paths = await measurePaths(scenarios);
   if (SCALE) {
     const mod = (await import(pathToFileURL(path.join(ROOT, 'test', 'actions', name, 'scenarios.ts')).href)) as { scale?: ScaleHook };
-    row.scale = await simulateScale(scenarios, mod.scale, N);
+    row.scale = await simulateScale(scenarios, mod.scale ?? SCALE_HOOKS[name], N);
   }
   row.seed = await runSeed(name, scenarios);
   return row;

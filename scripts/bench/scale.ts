@@ -30,10 +30,14 @@ const FIRST_RERUN_MS = 60_000;
 const MAX_RERUN_GAP_MS = 8 * 3_600_000;
 const RETRY_FOR_MS = 3 * 24 * 3_600_000;
 
-/** Optional per-action hook a scenarios module may export as `scale`, to make the enrollments distinct records. */
+/**
+ * Makes the n enrollments distinct records: seeds a fresh world and returns the events. Called once for the
+ * reference run and once for the simulation, so it must be deterministic (the fakes number records in order).
+ * Per-action hooks live in scripts/bench/scale-hooks.ts; a scenarios module may also export one as `scale`.
+ */
 export interface ScaleHook {
-  events(n: number): HubSpotEvent[];
-  setup?(world: World, n: number): void;
+  describe: string;
+  prepare(world: World, n: number): HubSpotEvent[];
 }
 
 /** Without a hook: the first path's event, with every email-looking input made distinct (local+b<i>@domain). */
@@ -94,10 +98,10 @@ export interface ScaleResult {
 type Outcome = { status: string; error?: string };
 
 /** The same events one after another, no limit, no latency: what each enrollment should end as, and the counts. */
-async function reference(scenarios: ActionScenarios, events: HubSpotEvent[], setup: (w: World) => void): Promise<{ outcomes: Outcome[]; counts: Record<string, number> }> {
+async function reference(scenarios: ActionScenarios, prepare: (w: World) => HubSpotEvent[]): Promise<{ outcomes: Outcome[]; counts: Record<string, number> }> {
   clearModuleCaches();
   const world = scenarios.world();
-  setup(world);
+  const events = prepare(world);
   world.net.install();
   const outcomes: Outcome[] = [];
   try {
@@ -117,15 +121,17 @@ async function reference(scenarios: ActionScenarios, events: HubSpotEvent[], set
 
 export async function simulateScale(scenarios: ActionScenarios, hook: ScaleHook | undefined, n = ENROLLMENTS): Promise<ScaleResult> {
   const realStart = performance.now();
-  const events = hook ? hook.events(n) : defaultEvents(scenarios, n);
-  const firstPath = scenarios.paths[0];
-  const setup = (w: World) => (hook?.setup ? hook.setup(w, n) : firstPath?.setup?.(w));
-  const ref = await reference(scenarios, events, setup);
+  const prepare = (w: World): HubSpotEvent[] => {
+    if (hook) return hook.prepare(w, n);
+    scenarios.paths[0]?.setup?.(w);
+    return defaultEvents(scenarios, n);
+  };
+  const ref = await reference(scenarios, prepare);
 
   clearModuleCaches();
   const clock = new VirtualClock();
   const world = scenarios.world();
-  setup(world);
+  const events = prepare(world);
   const limiter = rateLimitHubSpot(world.net, clock);
   world.net.latency = () => clock.sleep(CALL_LATENCY_MS);
   world.net.install();
@@ -214,7 +220,7 @@ export async function simulateScale(scenarios: ActionScenarios, hook: ScaleHook 
   return {
     enrollments: events.length,
     concurrency: CONCURRENCY,
-    distinctBy: hook ? 'scenarios `scale` hook' : 'email inputs made distinct',
+    distinctBy: hook ? hook.describe : 'first path, email inputs made distinct',
     simulatedSeconds: round(simulatedSeconds),
     floorSeconds: round(floorSeconds),
     overFloorPct: floorSeconds ? round(((simulatedSeconds - floorSeconds) / floorSeconds) * 100) : 0,
