@@ -31,7 +31,8 @@ export function normalizeDomain(text: string | undefined): string | undefined {
   } catch {
     return undefined;
   }
-  host = host.replace(/^www\./, '');
+  // "www." is a web-server prefix, not part of the company's domain — unless nothing else would be left.
+  if (/^www\.[^.]+\.[^.]+/.test(host)) host = host.slice(4);
   const labels = host.split('.');
   if (labels.length < 2 || !labels.every((l) => LABEL.test(l)) || /^\d+$/.test(labels.at(-1) ?? '')) return undefined;
   return host;

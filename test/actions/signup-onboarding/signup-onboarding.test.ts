@@ -23,6 +23,8 @@ describe('company domain', () => {
   it.each([
     ['https://www.Acme.io/about?x=1', 'acme.io'],
     ['ACME.IO.', 'acme.io'],
+    ['WWW.WWW.IO', 'www.io'],
+    ['www.io', 'www.io'],
     ['sub.acme.co.uk:8080', 'sub.acme.co.uk'],
     ['münchen.de', 'xn--mnchen-3ya.de'],
     ['localhost', undefined],
