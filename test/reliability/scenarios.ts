@@ -1,4 +1,5 @@
 /// <reference types="vite/client" />
+import { inspect } from 'node:util';
 import { clearModuleCaches } from '../../lib/module-cache';
 import type { ActionScenarios, ScenarioPath, World } from '../support/scenario';
 import { runAction, type Outcome } from '../support/run';
@@ -43,12 +44,16 @@ export function isRetryStatus(status: unknown): boolean {
 
 export const ERROR_CODE = /^[A-Z][A-Z0-9]*(_[A-Z0-9]+)*$/;
 
-/** Every text a run exposes to a HubSpot admin: log lines, outputs, thrown message and stack. */
+/**
+ * Every text a run exposes to a HubSpot admin: log lines, outputs, the thrown message and stack — and the thrown
+ * error as Node prints it (util.inspect shows its own properties and its `cause` chain, e.g. an HTTP library's
+ * request config with an Authorization header), since the runtime may log the error object whole.
+ */
 export function exposedText(outcome: Outcome): string {
   return [
     ...outcome.logs,
     JSON.stringify(outcome.outputs ?? {}),
-    outcome.thrown ? `${outcome.thrown.message}\n${outcome.thrown.stack ?? ''}` : '',
+    outcome.thrown ? `${outcome.thrown.message}\n${outcome.thrown.stack ?? ''}\n${inspect(outcome.thrown, { depth: 8 })}` : '',
   ].join('\n');
 }
 
