@@ -13,7 +13,7 @@
 import { readdirSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ROOT, buildScripts, measureBytes, measureColdLoad, round, type BundleSizes, type ColdLoad } from './bench/bundles';
+import { ROOT, buildScripts, measureBytes, measureColdLoad, measureSeedBytes, round, type BundleSizes, type ColdLoad } from './bench/bundles';
 import { CALL_LATENCY_MS, loadScenarios, measurePaths, type PathMeasure } from './bench/enrollments';
 import { CONCURRENCY, ENROLLMENTS, RATE_LIMIT, simulateScale, type ScaleHook, type ScaleResult } from './bench/scale';
 import { SCALE_HOOKS } from './bench/scale-hooks';
@@ -33,6 +33,7 @@ interface ActionResultRow {
   paths?: PathMeasure[];
   scale?: ScaleResult;
   seed?: SeedMeasure;
+  seedBytes?: { bytes?: number; minifiedBytes?: number; error?: string };
 }
 
 function listActions(): string[] {
@@ -72,6 +73,7 @@ async function benchAction(name: string, build: Awaited<ReturnType<typeof buildS
     row.scale = await simulateScale(scenarios, mod.scale ?? SCALE_HOOKS[name], N);
   }
   row.seed = await runSeed(name, scenarios);
+  if (row.seed.file) row.seedBytes = await measureSeedBytes(row.seed.file, build.build);
   return row;
 }
 
@@ -87,7 +89,7 @@ function render(results: ActionResultRow[], meta: { node: string; timestamp: str
   out.push('', '### Bytes and cold load', '');
   out.push(
     table(
-      ['action', 'shipped', 'naive (external: [])', 'naive minified', 'ratio', `cold load shipped median/max (n=${COLD_SAMPLES})`, 'cold load naive median/max'],
+      ['action', 'shipped', 'naive (external: [])', 'naive minified', 'ratio', `cold load shipped median/max (n=${COLD_SAMPLES})`, 'cold load naive median/max', 'seed code bundled (min.)'],
       results.map((r) => [
         r.action,
         kb(r.bytes.shippedBytes),
@@ -96,6 +98,7 @@ function render(results: ActionResultRow[], meta: { node: string; timestamp: str
         `1/${r.bytes.ratio}`,
         `${r.coldLoad.shipped.medianMs} / ${r.coldLoad.shipped.maxMs} ms`,
         `${r.coldLoad.naive.medianMs} / ${r.coldLoad.naive.maxMs} ms`,
+        r.seedBytes?.bytes ? `${kb(r.seedBytes.bytes)} (${kb(r.seedBytes.minifiedBytes ?? 0)})` : r.seedBytes?.error ? `n/a: ${r.seedBytes.error.slice(0, 60)}` : 'no seed',
       ]),
     ),
   );
@@ -113,7 +116,7 @@ function render(results: ActionResultRow[], meta: { node: string; timestamp: str
         p.path + (p.ok ? '' : ` (NOT OK: ${p.note?.slice(0, 80)})`),
         String(p.calls),
         String(p.hubspotCalls),
-        seed ? (seed.calls === undefined ? `n/a (${seed.note})` : `${seed.calls}${seed.note ? ` (${seed.note})` : ''}`) : r.seed?.available ? '-' : 'no seed',
+        seed ? `${seed.calls ?? 'n/a'}${seed.outcome.startsWith('ok') ? '' : ' (failed)'}${/duplicates/.test(seed.note ?? '') ? ' (duplicates)' : ''}` : r.seed?.available ? '-' : 'no seed',
         `${p.latencyMs} ms`,
         `${p.floorMs} ms`,
         `${p.overheadPct > 0 ? '+' : ''}${p.overheadPct}%`,
@@ -145,8 +148,10 @@ function render(results: ActionResultRow[], meta: { node: string; timestamp: str
       ),
     ),
   );
-  const seedNotes = results.filter((r) => r.seed?.note).map((r) => `- ${r.action}: ${r.seed?.note}`);
-  if (seedNotes.length) out.push('', '### Seed runs', '', ...seedNotes);
+  const seedNotes = results
+    .filter((r) => r.seed?.note)
+    .flatMap((r) => [`- **${r.action}** (bench/seed/${r.seed?.file}): ${r.seed?.note}`, ...(r.seed?.paths ?? []).map((p) => `  - ${p.path}: ${p.calls} calls, ${(p.note ?? p.outcome).replace(/\s+/g, ' ')}`)]);
+  if (seedNotes.length) out.push('', '### Seed runs (same fakes, same paths)', '', ...seedNotes);
   return out.join('\n');
 }
 

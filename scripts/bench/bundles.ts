@@ -89,3 +89,20 @@ export function measureColdLoad(file: string, runtimeModules: Record<string, str
 }
 
 export const round = (n: number, digits = 1): number => Math.round(n * 10 ** digits) / 10 ** digits;
+
+/**
+ * What a user who bundles the seed's code would paste: bench/seed/<file> with everything inlined (the HubSpot
+ * client and the vendor SDK included), same options as the naive bundle. Undefined when esbuild cannot bundle it.
+ */
+export async function measureSeedBytes(file: string, build: BuildModule): Promise<{ bytes?: number; minifiedBytes?: number; error?: string }> {
+  const { build: esbuild } = (await import('esbuild')) as typeof import('esbuild');
+  const bundle = async (minify: boolean) => {
+    const result = await esbuild({ ...build.SHARED_OPTIONS, entryPoints: [path.join(ROOT, 'bench', 'seed', file)], external: [], minify, write: false });
+    return Buffer.byteLength((result.outputFiles[0] as { text: string }).text);
+  };
+  try {
+    return { bytes: await bundle(false), minifiedBytes: await bundle(true) };
+  } catch (error) {
+    return { error: (error as Error).message.split('\n')[0] };
+  }
+}

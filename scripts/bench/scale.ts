@@ -1,10 +1,11 @@
 import type { HubSpotEvent } from '../../lib/action';
 import { clearModuleCaches } from '../../lib/module-cache';
 import { HUBSPOT_ORIGIN } from '../../test/fakes/hubspot';
-import type { FakeHandler, FakeNetwork } from '../../test/fakes/network';
+import type { FakeNetwork } from '../../test/fakes/network';
 import type { ActionScenarios, World } from '../../test/support/scenario';
 import { round } from './bundles';
 import { CALL_LATENCY_MS, quiet } from './enrollments';
+import { wrapRoute } from './routes';
 import { VirtualClock } from './virtual-clock';
 
 /**
@@ -52,14 +53,11 @@ export function defaultEvents(scenarios: ActionScenarios, n: number): HubSpotEve
   });
 }
 
-/** Replaces the HubSpot route with one that refuses past the rolling limit. FakeNetwork keeps routes private. */
+/** Wraps the HubSpot route with one that refuses past the rolling limit. */
 function rateLimitHubSpot(net: FakeNetwork, clock: VirtualClock): { refused: () => number } {
-  const routes = (net as unknown as { routes: Map<string, FakeHandler> }).routes;
-  const hubspot = routes.get(HUBSPOT_ORIGIN);
-  if (!hubspot) throw new Error('the world has no HubSpot route');
   const accepted: number[] = [];
   let refused = 0;
-  net.route(HUBSPOT_ORIGIN, (req) => {
+  wrapRoute(net, HUBSPOT_ORIGIN, (hubspot) => (req) => {
     const now = clock.now();
     while (accepted.length && (accepted[0] as number) <= now - RATE_LIMIT.windowMs) accepted.shift();
     if (accepted.length >= RATE_LIMIT.max) {
