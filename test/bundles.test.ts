@@ -105,7 +105,7 @@ describe('recorded fixtures are safe to commit', () => {
     expect(text).not.toContain('shpss_0123456789');
     expect(text).not.toContain('shpat_fedcba');
     expect(text).not.toContain('Set-Cookie'.toLowerCase());
-    expect(fixture.secrets).toEqual({ HUBSPOT_ACCESS_TOKEN: 'fixture-hubspot-access-token', SHOPIFY_CLIENT_SECRET: 'fixture-shopify-client-secret' });
+    expect(fixture.secrets).toEqual({ HUBSPOT_ACCESS_TOKEN: 'fixture-hubspot-access-token-0000000000000000000', SHOPIFY_CLIENT_SECRET: 'fixture-shopify-client-secret-000000000000000000' });
     expect(fixture.interactions[0]?.request.body).toMatchObject({ grant_type: 'client_credentials', client_secret: '[redacted]' });
     expect(fixture.interactions[0]?.response).toMatchObject({ status: 200, headers: { 'content-type': 'application/json' }, body: { access_token: '[redacted]', expires_in: 86399 } });
     expect(fixture.interactions[1]?.request.url).toBe('https://api.hubapi.com/crm/v3/objects/contacts/1?hapikey=%5Bredacted%5D');

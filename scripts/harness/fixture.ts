@@ -134,6 +134,11 @@ export function isIdentifierSecret(name: string): boolean {
   return /(_SHOP|_URL|_REALM_ID|_ENVIRONMENT|_DOMAIN)$/.test(name);
 }
 
+/** A stand-in value for a credential: named after it, and long enough for actions that check key strength. */
+export function placeholderSecret(name: string): string {
+  return `fixture-${name.toLowerCase().replace(/_/g, '-')}-`.padEnd(48, '0');
+}
+
 export function fixtureFromRecording(input: { description: string; event: Record<string, unknown>; secrets: Record<string, string>; recorded: RecordedCall[]; outcome: Fixture['expect'] }): Fixture {
   const redactor = new Redactor(Object.entries(input.secrets).filter(([k]) => !isIdentifierSecret(k)).map(([, v]) => v));
   const interactions: Interaction[] = input.recorded.map((call) => {
@@ -154,7 +159,7 @@ export function fixtureFromRecording(input: { description: string; event: Record
   return {
     description: input.description,
     event: scrub(input.event, redactor) as Record<string, unknown>,
-    secrets: Object.fromEntries(Object.entries(input.secrets).map(([k, v]) => [k, isIdentifierSecret(k) ? v : `fixture-${k.toLowerCase().replace(/_/g, '-')}`])),
+    secrets: Object.fromEntries(Object.entries(input.secrets).map(([k, v]) => [k, isIdentifierSecret(k) ? v : placeholderSecret(k)])),
     interactions,
     expect: scrub(input.outcome, redactor) as Fixture['expect'],
   };
