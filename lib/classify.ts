@@ -13,7 +13,7 @@ export interface HttpFailure {
   service: string;
   /** HTTP status; undefined when no response arrived (reset, DNS, timeout). */
   status?: number;
-  /** Node/axios error code for failures without a response (ECONNRESET, ETIMEDOUT, ERR_CANCELED, …). */
+  /** Socket error code for failures without a response (ECONNRESET, ETIMEDOUT, UND_ERR_SOCKET, ABORTED, …). */
   networkCode?: string;
   /** The vendor's own error code, when its body named one (e.g. HubSpot `category`, Salesforce `errorCode`). */
   vendorCode?: string;

@@ -1,4 +1,3 @@
-import axios from 'axios';
 import { errorFromFailure, parseRetryAfter, classifyFailure, type HttpFailure } from './classify';
 import type { Deadline } from './deadline';
 import type { Logger } from './logger';
@@ -8,9 +7,11 @@ import type { Logger } from './logger';
  * deadline), logging of each call, response parsing and the translation of every failure into a typed error.
  * Nothing else in the code base catches raw HTTP errors.
  *
- * axios is pre-installed in HubSpot's runtime, so it is required, not bundled. We never let axios throw on a
- * status (validateStatus: always true) and parse bodies ourselves, so a 5xx with an HTML body and a 200 with a
- * truncated body are both classified instead of surfacing as a parse error without a status.
+ * The transport is Node 24's built-in fetch, not axios: axios is pre-installed in HubSpot's runtime, but
+ * requiring it costs 60–90 ms of every cold start (measured: bench/README.md) and its version there is unpublished;
+ * fetch costs nothing to load and is the same everywhere Node 24 runs. fetch never throws on a status, and we parse
+ * bodies ourselves, so a 5xx with an HTML body and a 200 with a truncated body are both classified instead of
+ * surfacing as a parse error without a status.
  */
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -44,6 +45,8 @@ export interface HttpResponse<T = unknown> {
 export interface VendorErrorDetails {
   message?: string;
   code?: string;
+  /** When the body (not a Retry-After header) says how long to wait, e.g. a daily limit. */
+  retryAfterSeconds?: number;
 }
 
 export interface ServiceOptions {
@@ -71,8 +74,27 @@ export interface ServiceClient {
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
-/** The longest we wait in-process before one retry; longer waits are left to HubSpot's re-run. */
-const MAX_IN_PROCESS_WAIT_MS = 2_000;
+/** Budget kept after any in-process wait, for the retried call itself; otherwise HubSpot's re-run takes over. */
+const KEEP_AFTER_WAIT_MS = 3_000;
+
+/**
+ * How long to wait before sending an idempotent request again in-process, or undefined to leave the retry to
+ * HubSpot's re-run of the whole action (minutes later). Rate limits are worth waiting for here: HubSpot's limit is
+ * a rolling 10-second window, so a few seconds of back-off inside our 20 s usually gets through, while a thrown
+ * 429 costs the enrollment a minute or more. Other transient failures get one quick retry. (ky's retry rules:
+ * honour Retry-After, back off exponentially, never re-send a non-idempotent request.)
+ */
+export function inProcessRetryDelay(failure: HttpFailure, attempt: number): number | undefined {
+  if (failure.deadline) return undefined;
+  if (failure.status === 429) {
+    if (attempt > 4) return undefined;
+    if (failure.retryAfterSeconds !== undefined) return failure.retryAfterSeconds <= 10 ? failure.retryAfterSeconds * 1000 : undefined;
+    return 1_000 * 2 ** (attempt - 1); // 1 s, 2 s, 4 s, 8 s
+  }
+  if (attempt > 1) return undefined;
+  if (failure.retryAfterSeconds !== undefined) return failure.retryAfterSeconds <= 2 ? failure.retryAfterSeconds * 1000 : undefined;
+  return 250;
+}
 
 function parseBody(text: string, contentType: string): { data: unknown; malformed: boolean } {
   if (text === '') return { data: undefined, malformed: false };
@@ -85,14 +107,12 @@ function parseBody(text: string, contentType: string): { data: unknown; malforme
   }
 }
 
-function flattenHeaders(headers: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (headers && typeof headers === 'object') {
-    for (const [k, v] of Object.entries(headers as Record<string, unknown>)) {
-      if (v !== undefined && v !== null) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v);
-    }
-  }
-  return out;
+/** fetch rejects with TypeError("fetch failed") and the socket's code in `cause`; an abort is an AbortError. */
+function networkCode(error: unknown): string | undefined {
+  const e = error as { name?: string; code?: unknown; cause?: { code?: unknown; name?: string } };
+  if (e?.name === 'AbortError' || e?.name === 'TimeoutError') return 'ABORTED';
+  for (const candidate of [e?.cause?.code, e?.code]) if (typeof candidate === 'string') return candidate;
+  return undefined;
 }
 
 function joinUrl(baseUrl: string | undefined, url: string): string {
@@ -137,22 +157,11 @@ export function createServiceClient(options: ServiceOptions): ServiceClient {
       : undefined;
     const target = query && Object.keys(query).length ? `${url}${url.includes('?') ? '&' : '?'}${new URLSearchParams(query)}` : url;
     try {
-      const res = await axios.request({
-        method: req.method,
-        url: target,
-        headers,
-        data: body,
-        signal: abort.signal,
-        responseType: 'text',
-        transformResponse: [(d: unknown) => d],
-        validateStatus: () => true,
-        maxRedirects: 0,
-        // The deadline's signal bounds the call; axios' own timeout would only race it.
-        timeout: 0,
-        proxy: false,
-      });
-      const text = typeof res.data === 'string' ? res.data : res.data === undefined || res.data === null ? '' : String(res.data);
-      const responseHeaders = flattenHeaders(res.headers);
+      const res = await fetch(target, { method: req.method, headers, body, signal: abort.signal, redirect: 'manual' });
+      // Reading the body is bounded by the same signal: a server that stalls mid-body is aborted too.
+      const text = await res.text();
+      const responseHeaders: Record<string, string> = {};
+      res.headers.forEach((value, key) => (responseHeaders[key.toLowerCase()] = value));
       const { data, malformed } = parseBody(text, responseHeaders['content-type'] ?? '');
       log.info('http', { service, call: req.label, method: req.method, url: shortUrl(target), status: res.status, ms: Date.now() - started });
       if (res.status >= 200 && res.status < 300 && !malformed) {
@@ -161,17 +170,17 @@ export function createServiceClient(options: ServiceOptions): ServiceClient {
         return hidden ? { service, ...hidden } : response;
       }
       if (req.accept?.includes(res.status) && !malformed) return { status: res.status, headers: responseHeaders, data };
-      const details = malformed ? {} : (options.describeError?.(res.status, data) ?? {});
+      const details: VendorErrorDetails = malformed ? {} : (options.describeError?.(res.status, data) ?? {});
       return {
         service,
         status: res.status,
         malformedBody: malformed,
         vendorMessage: details.message,
         vendorCode: details.code,
-        retryAfterSeconds: parseRetryAfter(responseHeaders['retry-after']),
+        retryAfterSeconds: parseRetryAfter(responseHeaders['retry-after']) ?? details.retryAfterSeconds,
       };
     } catch (error) {
-      const code = (error as { code?: string }).code;
+      const code = networkCode(error);
       log.warn('http', { service, call: req.label, method: req.method, url: shortUrl(target), error: code ?? 'network', detail: (error as Error).message, ms: Date.now() - started });
       return { service, networkCode: code, deadline: abort.byDeadline() };
     } finally {
@@ -185,7 +194,7 @@ export function createServiceClient(options: ServiceOptions): ServiceClient {
     service,
     async request<T>(req: HttpRequest): Promise<HttpResponse<T>> {
       let refreshed = false;
-      let retried = false;
+      let attempt = 0;
       for (;;) {
         const result = await sendOnce(req);
         if (!isFailure(result)) return result as HttpResponse<T>;
@@ -194,16 +203,11 @@ export function createServiceClient(options: ServiceOptions): ServiceClient {
           if (await options.onUnauthorized()) continue;
         }
         const verdict = classifyFailure(result);
-        if (verdict.verdict === 'retryable' && !result.deadline && req.idempotent && !retried) {
-          const waitMs = Math.min(MAX_IN_PROCESS_WAIT_MS, result.retryAfterSeconds !== undefined ? result.retryAfterSeconds * 1000 : 250);
-          // Keep enough budget after the wait for the call itself; otherwise leave the retry to HubSpot.
-          if (result.retryAfterSeconds === undefined || result.retryAfterSeconds * 1000 <= MAX_IN_PROCESS_WAIT_MS) {
-            retried = true;
-            if (await deadline.sleep(waitMs, 3_000)) {
-              log.info('http.retry', { service, call: req.label, after: verdict.errorCode, waitMs });
-              continue;
-            }
-          }
+        attempt += 1;
+        const waitMs = verdict.verdict === 'retryable' && req.idempotent ? inProcessRetryDelay(result, attempt) : undefined;
+        if (waitMs !== undefined && (await deadline.sleep(waitMs, KEEP_AFTER_WAIT_MS))) {
+          log.info('http.retry', { service, call: req.label, after: verdict.errorCode, attempt, waitMs });
+          continue;
         }
         throw errorFromFailure(result, req.label);
       }

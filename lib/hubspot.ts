@@ -1,4 +1,4 @@
-import { createServiceClient, type HttpRequest, type HttpResponse, type ServiceClient } from './http';
+import { createServiceClient, type HttpRequest, type HttpResponse, type ServiceClient, type VendorErrorDetails } from './http';
 import type { Deadline } from './deadline';
 import type { Logger } from './logger';
 
@@ -31,17 +31,22 @@ export interface HubSpotErrorBody {
   category?: string;
   subCategory?: string;
   errorType?: string;
+  /** On 429: which limit was hit (TEN_SECONDLY_ROLLING, SECONDLY, DAILY). */
+  policyName?: string;
   correlationId?: string;
   errors?: Array<{ message?: string; code?: string }>;
 }
 
 /** Pulls HubSpot's own message and category out of an error body (documented shape: status/message/category). */
-export function describeHubSpotError(_status: number, data: unknown): { message?: string; code?: string } {
+export function describeHubSpotError(_status: number, data: unknown): VendorErrorDetails {
   if (!data || typeof data !== 'object') return {};
   const body = data as HubSpotErrorBody;
   const detail = body.errors?.find((e) => e.message)?.message;
   const message = [body.message, detail && detail !== body.message ? detail : undefined].filter(Boolean).join(' | ');
-  return { message: message || undefined, code: body.category ?? body.errorType };
+  // The daily limit resets at midnight (portal time): waiting seconds in-process is pointless, a re-run later is not.
+  // https://developers.hubspot.com/docs/guides/apps/api-usage/usage-details
+  const daily = body.policyName === 'DAILY';
+  return { message: message || undefined, code: body.category ?? body.errorType, ...(daily ? { retryAfterSeconds: 3_600 } : {}) };
 }
 
 /** HubSpot answers a duplicate create with 409 and "Contact already exists. Existing ID: 123". */
@@ -118,6 +123,8 @@ export function createHubSpotClient(options: { accessToken: string; log: Logger;
             : {}),
         },
         accept: opts.acceptConflict ? [409] : [],
+        // With 409 accepted, sending the create again is safe: a second copy is refused and names the first.
+        idempotent: opts.acceptConflict === true,
         label: `create ${type}`,
       });
     },

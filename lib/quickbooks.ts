@@ -6,8 +6,8 @@ import { isFresh, moduleCache, type CachedToken } from './module-cache';
 import { fingerprint, type StoredValue, type TokenStore } from './token-store';
 
 /**
- * QuickBooks Online: Intuit's OAuth 2.0 token endpoint and the Accounting API v3, called directly with axios
- * (through lib/http.ts) instead of the deprecated callback client `node-quickbooks`.
+ * QuickBooks Online: Intuit's OAuth 2.0 token endpoint and the Accounting API v3, called directly
+ * through lib/http.ts instead of the deprecated callback client `node-quickbooks`.
  *
  * - Token endpoint: POST https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer, Basic client_id:client_secret,
  *   form grant_type=refresh_token → { access_token, refresh_token, expires_in: 3600, x_refresh_token_expires_in,

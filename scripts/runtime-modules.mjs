@@ -6,7 +6,7 @@
  */
 export const RUNTIME_MODULES = [
   '@hubspot/api-client', // HubSpot's own client (we use our own small one: see lib/hubspot.ts)
-  'axios', // our HTTP transport (lib/http.ts)
+  'axios', // pre-installed; we use Node's fetch instead (lib/http.ts), but a dependency must never inline a copy
   'lodash', // pre-installed; never bundle a copy by accident
   'async',
   'bluebird',

@@ -4,7 +4,7 @@ import { defineAction } from '../../lib/action';
 import { CLASSIFICATION_RULES, classifyFailure, parseRetryAfter } from '../../lib/classify';
 import { createDeadline } from '../../lib/deadline';
 import { PermanentError, RetryableError } from '../../lib/errors';
-import { createServiceClient } from '../../lib/http';
+import { createServiceClient, inProcessRetryDelay } from '../../lib/http';
 import { input } from '../../lib/inputs';
 import { createLogger } from '../../lib/logger';
 import { output } from '../../lib/outputs';
@@ -149,6 +149,23 @@ describe('classification', () => {
   });
 });
 
+describe('in-process retry delay', () => {
+  it.each([
+    [{ status: 429 }, 1, 1_000],
+    [{ status: 429 }, 3, 4_000],
+    [{ status: 429 }, 5, undefined],
+    [{ status: 429, retryAfterSeconds: 7 }, 1, 7_000],
+    [{ status: 429, retryAfterSeconds: 60 }, 1, undefined],
+    [{ status: 503 }, 1, 250],
+    [{ status: 503 }, 2, undefined],
+    [{ status: 503, retryAfterSeconds: 30 }, 1, undefined],
+    [{ networkCode: 'ECONNRESET' }, 1, 250],
+    [{ deadline: true }, 1, undefined],
+  ])('%j, attempt %i → %j ms', (failure, attempt, expected) => {
+    expect(inProcessRetryDelay({ service: 'x', ...failure }, attempt)).toBe(expected);
+  });
+});
+
 describe('request function', () => {
   const client = (budgetMs = 18_000, extra = {}) =>
     createServiceClient({ service: 'vendor', baseUrl: ORIGIN, log: createLogger({ scope: 't', sink: () => {} }), deadline: createDeadline({ budgetMs, reserveMs: 0 }), ...extra });
@@ -168,10 +185,18 @@ describe('request function', () => {
     expect(error.errorCode).toBe('MALFORMED_RESPONSE');
   });
 
-  it('retries an idempotent call once in-process, honouring a short Retry-After', async () => {
-    nock(ORIGIN).get('/r').reply(429, {}, { 'retry-after': '0' }).get('/r').reply(200, { ok: true });
+  it('retries an idempotent call in-process, honouring a short Retry-After', async () => {
+    nock(ORIGIN).get('/r').reply(429, {}, { 'retry-after': '0' }).get('/r').reply(429, {}, { 'retry-after': '0' }).get('/r').reply(200, { ok: true });
     const res = await client().request<{ ok: boolean }>({ method: 'GET', url: '/r', idempotent: true });
     expect(res.data.ok).toBe(true);
+  });
+
+  it('leaves the retry to HubSpot when the wait would not fit the budget', async () => {
+    const scope = nock(ORIGIN).get('/b').reply(429, {}).get('/b').reply(200, {});
+    const error = await client(3_500).request({ method: 'GET', url: '/b', idempotent: true }).catch((e) => e);
+    expect(error).toBeInstanceOf(RetryableError);
+    expect(error.status).toBe(429);
+    expect(scope.pendingMocks()).toHaveLength(1);
   });
 
   it('never retries a non-idempotent POST in-process', async () => {
