@@ -86,10 +86,6 @@ export class ConfigError extends PermanentError {
   }
 }
 
-export function isActionError(error: unknown): error is ActionError {
-  return error instanceof ActionError;
-}
-
 /** A short, safe description of anything thrown, for logs. Never `undefined`. */
 export function describeError(error: unknown): string {
   if (error instanceof Error) return `${error.name}: ${error.message || '(no message)'}`;

@@ -15,11 +15,6 @@ const OUTPUT_TYPE_LABELS = {
 
 const STANDARD_OUTPUT_NAMES = ['status', 'error_code', 'error_message'];
 
-/** All outputs of an action, its own first, then status / error_code / error_message. */
-export function allOutputs(definition, standardOutputs) {
-  return { ...definition.outputs, ...standardOutputs };
-}
-
 /** The guide as plain lines (no comment markers), shared by the bundle banner and tests. */
 export function pasteGuideLines(definition, meta) {
   const lines = [];
