@@ -20,17 +20,6 @@ export type OutputValues<S extends OutputSpecs> = { [K in keyof S]?: ValueOf<S[K
 
 export const MAX_STRING_OUTPUT = 65_000;
 
-/** The label HubSpot's editor shows in its "Data type" menu for each output type. */
-export const OUTPUT_TYPE_LABELS: Record<OutputType, string> = {
-  string: 'String',
-  number: 'Number',
-  boolean: 'Boolean',
-  datetime: 'Datetime',
-  date: 'Date',
-  enumeration: 'Enumeration',
-  phone_number: 'Phone number',
-};
-
 function out<T extends OutputType>(type: T) {
   return (description: string, options?: readonly string[]): OutputSpec<T> => ({ type, description, ...(options ? { options } : {}) });
 }

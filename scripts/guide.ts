@@ -10,7 +10,8 @@ import { mkdirSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { secretBudget, SECRET_BUDGET_CHARS, type ActionDefinition } from '../lib/action';
-import { OUTPUT_TYPE_LABELS, type OutputSpecs } from '../lib/outputs';
+import type { OutputSpecs } from '../lib/outputs';
+import { OUTPUT_TYPE_LABELS } from './paste-guide.mjs';
 import { loadActions, ROOT } from './lib-tooling/common';
 
 export const GUIDE_DIR = path.join(ROOT, 'docs', 'actions');

@@ -3,7 +3,8 @@
  * user pastes always says exactly which secrets, inputs and outputs it expects.
  */
 
-const OUTPUT_TYPE_LABELS = {
+/** The label HubSpot's editor shows in its "Data type" menu for each output type (lib/outputs.ts OutputType). */
+export const OUTPUT_TYPE_LABELS = {
   string: 'String',
   number: 'Number',
   boolean: 'Boolean',
