@@ -24,6 +24,8 @@ import { fingerprint, type StoredValue, type TokenStore } from './token-store';
 export const INTUIT_TOKEN_URL = 'https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer';
 export const QUICKBOOKS_API = { production: 'https://quickbooks.api.intuit.com', sandbox: 'https://sandbox-quickbooks.api.intuit.com' } as const;
 export type QuickBooksEnvironment = keyof typeof QUICKBOOKS_API;
+/** How long an execution that got invalid_grant waits for a concurrent one to save the rotated pair. */
+const RACE_GRACE_MS = 1_500;
 /** Intuit no longer serves minor versions below 75. */
 export const MINOR_VERSION = 75;
 
@@ -142,6 +144,8 @@ export function createQuickBooksAuth(options: {
   oauth: ServiceClient;
   now: () => number;
   log: Logger;
+  /** Deadline-aware sleep (ctx.deadline.sleep); resolves false when the budget does not allow the wait. */
+  sleep?: (ms: number) => Promise<boolean>;
 }): QuickBooksAuth {
   const { credentials, store, oauth, now, log } = options;
   const cacheKey = `${credentials.clientId}:${credentials.realmId}`;
@@ -209,7 +213,10 @@ export function createQuickBooksAuth(options: {
     if (first.ok) return persist(first.tokens, stored.version);
 
     log.warn('quickbooks.token.invalid_grant', { from: current ? 'store' : 'bootstrap', version: stored.version, next: 're-reading the store' });
-    const again = await store.read();
+    let again = await store.read();
+    // The execution that rotated the token may not have saved the new pair yet: give it a moment (if the budget
+    // allows) before concluding the connection is dead — that conclusion asks a person to reconnect.
+    if (again.version === stored.version && options.sleep && (await options.sleep(RACE_GRACE_MS))) again = await store.read();
     const latest = usable(again);
     if (latest && again.version !== stored.version && latest.refreshToken !== current?.refreshToken) {
       if (isFresh({ accessToken: latest.accessToken, expiresAt: latest.accessTokenExpiresAt }, now())) return remember(latest, again.version);

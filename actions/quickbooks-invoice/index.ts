@@ -240,6 +240,7 @@ function connectQuickBooks(ctx: Ctx): QuickBooksClient {
     oauth: ctx.service({ service: 'quickbooks', describeError: () => ({}) }),
     now: ctx.now,
     log,
+    sleep: (ms) => ctx.deadline.sleep(ms, 5_000),
   });
   return createQuickBooksClient({ realmId: secrets.QUICKBOOKS_REALM_ID, environment: config.environment, auth, service: ctx.service });
 }
