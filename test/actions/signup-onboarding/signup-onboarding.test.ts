@@ -155,7 +155,10 @@ describe('signup-onboarding', () => {
   });
 
   it('50 concurrent signups from one new domain make exactly one company', async () => {
-    const runs = await Promise.all(Array.from({ length: 50 }, (_, i) => run({ email: `user${i}@acme.io`, company: 'Acme' })));
+    // HubSpot's real budget: 50 runs share this process's CPU, which the 1 s test deadline is not meant to measure.
+    const runs = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => runAction(action, contactEvent({ email: `user${i}@acme.io`, company: 'Acme' }), { env, deadline: { budgetMs: 20_000 } })),
+    );
     expect(runs.every((r) => r.outputs?.status === 'ok')).toBe(true);
     expect(hubspot.list('companies')).toHaveLength(1);
     expect(hubspot.list('contacts')).toHaveLength(50);
