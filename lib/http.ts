@@ -84,12 +84,14 @@ const KEEP_AFTER_WAIT_MS = 3_000;
  * 429 costs the enrollment a minute or more. Other transient failures get one quick retry. (ky's retry rules:
  * honour Retry-After, back off exponentially, never re-send a non-idempotent request.)
  */
-export function inProcessRetryDelay(failure: HttpFailure, attempt: number): number | undefined {
+export function inProcessRetryDelay(failure: HttpFailure, attempt: number, random: () => number = Math.random): number | undefined {
   if (failure.deadline) return undefined;
   if (failure.status === 429) {
-    if (attempt > 4) return undefined;
+    if (attempt > 8) return undefined;
     if (failure.retryAfterSeconds !== undefined) return failure.retryAfterSeconds <= 10 ? failure.retryAfterSeconds * 1000 : undefined;
-    return 1_000 * 2 ** (attempt - 1); // 1 s, 2 s, 4 s, 8 s
+    // 1 s, 2 s, then 4 s until the budget runs out, each ±50 %: runs refused together must not come back together,
+    // and a rolling 10 s window usually has room again within a few seconds.
+    return Math.round(1_000 * 2 ** Math.min(attempt - 1, 2) * (0.5 + random()));
   }
   if (attempt > 1) return undefined;
   if (failure.retryAfterSeconds !== undefined) return failure.retryAfterSeconds <= 2 ? failure.retryAfterSeconds * 1000 : undefined;

@@ -117,7 +117,29 @@ async function reference(scenarios: ActionScenarios, prepare: (w: World) => HubS
   }
 }
 
+/** A seeded PRNG (mulberry32), so the back-off jitter in lib/http.ts is the same on every bench run. */
+function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
 export async function simulateScale(scenarios: ActionScenarios, hook: ScaleHook | undefined, n = ENROLLMENTS): Promise<ScaleResult> {
+  const realRandom = Math.random;
+  Math.random = seededRandom(20_261_123);
+  try {
+    return await simulate(scenarios, hook, n);
+  } finally {
+    Math.random = realRandom;
+  }
+}
+
+async function simulate(scenarios: ActionScenarios, hook: ScaleHook | undefined, n: number): Promise<ScaleResult> {
   const realStart = performance.now();
   const prepare = (w: World): HubSpotEvent[] => {
     if (hook) return hook.prepare(w, n);

@@ -153,7 +153,9 @@ describe('in-process retry delay', () => {
   it.each([
     [{ status: 429 }, 1, 1_000],
     [{ status: 429 }, 3, 4_000],
-    [{ status: 429 }, 5, undefined],
+    [{ status: 429 }, 4, 4_000],
+    [{ status: 429 }, 8, 4_000],
+    [{ status: 429 }, 9, undefined],
     [{ status: 429, retryAfterSeconds: 7 }, 1, 7_000],
     [{ status: 429, retryAfterSeconds: 60 }, 1, undefined],
     [{ status: 503 }, 1, 250],
@@ -162,7 +164,12 @@ describe('in-process retry delay', () => {
     [{ networkCode: 'ECONNRESET' }, 1, 250],
     [{ deadline: true }, 1, undefined],
   ])('%j, attempt %i → %j ms', (failure, attempt, expected) => {
-    expect(inProcessRetryDelay({ service: 'x', ...failure }, attempt)).toBe(expected);
+    expect(inProcessRetryDelay({ service: 'x', ...failure }, attempt, () => 0.5)).toBe(expected);
+  });
+
+  it('spreads rate-limit back-off between half and one and a half times the step', () => {
+    expect(inProcessRetryDelay({ service: 'x', status: 429 }, 2, () => 0)).toBe(1_000);
+    expect(inProcessRetryDelay({ service: 'x', status: 429 }, 2, () => 0.999)).toBe(2_998);
   });
 });
 
