@@ -63,6 +63,15 @@ export class FakeNetwork {
     return this;
   }
 
+  /** Replaces the handler routed for `origin` with a wrapper around it (rate limits, shims). Call before install(). */
+  wrapRoute(origin: string, wrap: (inner: FakeHandler) => FakeHandler): this {
+    const key = origin.replace(/\/+$/, '');
+    const inner = this.routes.get(key);
+    if (!inner) throw new Error(`no route for ${origin}`);
+    this.routes.set(key, wrap(inner));
+    return this;
+  }
+
   /** The next run's call number `index` (1-based, counted across all vendors) fails with `fault`. */
   injectAt(index: number, fault: Fault): this {
     this.faults.set(index, fault);
