@@ -11,6 +11,18 @@ import type { Logger } from './logger';
 
 export const HUBSPOT_API = 'https://api.hubapi.com';
 
+/**
+ * The HUBSPOT_ACCESS_TOKEN secret every action declares, with the scopes that action needs. Private-app tokens
+ * (pat-<region>-<uuid>) are 44 characters.
+ */
+export function hubspotTokenSecret(scopes: readonly string[]) {
+  return {
+    description: `Private-app access token with scopes ${scopes.join(', ')}`,
+    typicalLength: 44,
+    where: 'Settings → Integrations → Private apps (or Development → Legacy apps) → your app → Access token',
+  };
+}
+
 export type CrmObjectType = 'contacts' | 'companies' | 'deals' | 'line_items' | (string & {});
 export type Properties = Record<string, string>;
 

@@ -1,3 +1,4 @@
+import { hubspotTokenSecret } from '../../lib/hubspot';
 import { defineAction, type ActionContext } from '../../lib/action';
 import { clearbitServiceOptions, createClearbitProvider, type EnrichmentProvider } from '../../lib/clearbit';
 import { ConfigError, PermanentError } from '../../lib/errors';
@@ -45,11 +46,7 @@ export const action = defineAction({
       typicalLength: 35,
       where: 'Clearbit dashboard → API (keys created before Clearbit’s free tools ended on 2025-04-30 keep working)',
     },
-    HUBSPOT_ACCESS_TOKEN: {
-      description: 'Private-app access token with scopes crm.objects.contacts.read/write',
-      typicalLength: 44,
-      where: 'Settings → Integrations → Private apps (or Development → Legacy apps) → your app → Access token',
-    },
+    HUBSPOT_ACCESS_TOKEN: hubspotTokenSecret(['crm.objects.contacts.read', 'crm.objects.contacts.write']),
   },
   inputs: {
     email: input.email('Email address to look up', { required: true, property: 'email' }),

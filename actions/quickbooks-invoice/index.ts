@@ -1,6 +1,6 @@
 import { defineAction, type ActionContext } from '../../lib/action';
 import { ConfigError, PermanentError, ValidationError } from '../../lib/errors';
-import type { CrmObject, HubSpotClient } from '../../lib/hubspot';
+import { hubspotTokenSecret, type CrmObject, type HubSpotClient } from '../../lib/hubspot';
 import { input, parseEmail } from '../../lib/inputs';
 import { moduleCache } from '../../lib/module-cache';
 import { output } from '../../lib/outputs';
@@ -79,11 +79,7 @@ export const action = defineAction({
       where: 'developer.intuit.com → OAuth 2.0 Playground (or your app\'s connect flow) → Refresh token',
     },
     QUICKBOOKS_TOKEN_KEY: { description: 'At least 32 random characters; encrypts the stored tokens (AES-256-GCM)', typicalLength: 44, where: 'Generate: openssl rand -base64 32' },
-    HUBSPOT_ACCESS_TOKEN: {
-      description: 'Private-app token with crm.objects.deals.read/write, crm.objects.contacts.read, crm.objects.companies.read/write, crm.objects.line_items.read',
-      typicalLength: 44,
-      where: 'Settings → Integrations → Private apps → your app → Access token',
-    },
+    HUBSPOT_ACCESS_TOKEN: hubspotTokenSecret(['crm.objects.deals.read', 'crm.objects.deals.write', 'crm.objects.contacts.read', 'crm.objects.companies.read', 'crm.objects.companies.write', 'crm.objects.line_items.read']),
   },
   inputs: {
     dealname: input.string('Deal name (used as the line description when the deal has no line items)', { property: 'dealname', maxLength: 4_000 }),

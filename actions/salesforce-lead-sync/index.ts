@@ -1,6 +1,6 @@
 import { defineAction } from '../../lib/action';
 import { ActionError, RetryableError, describeError } from '../../lib/errors';
-import type { HubSpotClient } from '../../lib/hubspot';
+import { hubspotTokenSecret, type HubSpotClient } from '../../lib/hubspot';
 import { input } from '../../lib/inputs';
 import type { Logger } from '../../lib/logger';
 import { output } from '../../lib/outputs';
@@ -47,11 +47,7 @@ export const action = defineAction({
       where: 'Salesforce Setup → External Client App Manager → your app → Settings → OAuth Settings → Consumer Key and Secret',
     },
     SALESFORCE_CLIENT_SECRET: { description: 'Consumer secret of the same app', typicalLength: 64, where: 'Next to the consumer key' },
-    HUBSPOT_ACCESS_TOKEN: {
-      description: 'Private-app access token with scopes crm.objects.contacts.read/write',
-      typicalLength: 44,
-      where: 'Settings → Integrations → Private apps → your app → Access token',
-    },
+    HUBSPOT_ACCESS_TOKEN: hubspotTokenSecret(['crm.objects.contacts.read', 'crm.objects.contacts.write']),
   },
   inputs: {
     email: input.email('Contact email; finds the lead when no Salesforce id is stored yet', { required: true, property: 'email' }),

@@ -1,6 +1,6 @@
 import { defineAction } from '../../lib/action';
 import { ActionError, PermanentError, ValidationError } from '../../lib/errors';
-import type { CrmObject, HubSpotClient } from '../../lib/hubspot';
+import { hubspotTokenSecret, type CrmObject, type HubSpotClient } from '../../lib/hubspot';
 import { input } from '../../lib/inputs';
 import { output } from '../../lib/outputs';
 import { textProperty, type PropertyDeclaration } from '../../lib/properties';
@@ -106,11 +106,7 @@ export const action = defineAction({
       typicalLength: 38,
       where: 'Shopify Dev Dashboard → Apps → your app → Settings',
     },
-    HUBSPOT_ACCESS_TOKEN: {
-      description: 'Private-app access token with scopes crm.objects.contacts.write, crm.objects.deals.write, crm.objects.line_items.write (and their .read)',
-      typicalLength: 44,
-      where: 'Settings → Integrations → Private apps (or Development → Legacy apps) → your app → Access token',
-    },
+    HUBSPOT_ACCESS_TOKEN: hubspotTokenSecret(['crm.objects.contacts.read', 'crm.objects.contacts.write', 'crm.objects.deals.read', 'crm.objects.deals.write', 'crm.objects.line_items.read', 'crm.objects.line_items.write']),
   },
   inputs: {
     shopify_order_id: input.string('Shopify order id: the number from the order\'s admin URL, or its GraphQL id gid://shopify/Order/…', { required: true, maxLength: 100 }),

@@ -1,6 +1,6 @@
 import { defineAction } from '../../lib/action';
 import { PermanentError } from '../../lib/errors';
-import { existingIdFromConflict, type HubSpotClient } from '../../lib/hubspot';
+import { hubspotTokenSecret, existingIdFromConflict, type HubSpotClient } from '../../lib/hubspot';
 import { input } from '../../lib/inputs';
 import { output } from '../../lib/outputs';
 import { textProperty } from '../../lib/properties';
@@ -33,11 +33,7 @@ export const action = defineAction({
     trigger: 'Contact is created (or a webhook-triggered workflow called by your identity provider after registration)',
   },
   secrets: {
-    HUBSPOT_ACCESS_TOKEN: {
-      description: 'Private-app access token with scopes crm.objects.contacts.read/write and crm.objects.companies.read/write',
-      typicalLength: 44,
-      where: 'Settings → Integrations → Private apps (or Development → Legacy apps) → your app → Access token',
-    },
+    HUBSPOT_ACCESS_TOKEN: hubspotTokenSecret(['crm.objects.contacts.read', 'crm.objects.contacts.write', 'crm.objects.companies.read', 'crm.objects.companies.write']),
   },
   inputs: {
     email: input.email('Email address the customer signed up with', { required: true, property: 'email' }),
