@@ -1,0 +1,735 @@
+/**
+ * Static checks of a custom-code action file, shared by `npm run upgrade` (what it cannot change safely) and
+ * `npm run verify`. Each finding carries a rule, a severity, a line and a message that says what HubSpot will do.
+ *
+ * Platform facts these checks rest on (https://developers.hubspot.com/docs/api-reference/legacy/automation/workflow-actions/custom-code-actions):
+ * 20 s per run, 128 MB; secrets are environment variables, 1,000 characters for all values together; `require`
+ * resolves Node built-ins and the supported libraries only; an error with status 429 or 5xx makes HubSpot re-run the
+ * whole action (for up to 3 days), any other outcome is final.
+ */
+import { isBuiltin } from 'node:module';
+import { RUNTIME_MODULES } from '../runtime-modules.mjs';
+import { BODY_WRAPPER_CHANGE, matchApiClientChange } from './api-client-changes';
+import { isCall, isFunction, lineOf, memberPath, stringValue, walk, type Node } from './ast';
+import { findHandler, type Handler } from './handler';
+
+export type Severity = 'error' | 'warning' | 'info';
+
+export interface Finding {
+  rule: string;
+  severity: Severity;
+  line: number;
+  message: string;
+  fix?: string;
+}
+
+export interface EnvRead {
+  name: string;
+  line: number;
+}
+
+export interface OutputField {
+  name: string;
+  /** Inferred per return site: string, number, boolean, null, object, array, unknown. */
+  types: string[];
+  lines: number[];
+}
+
+export interface StaticAnalysis {
+  handler?: { line: number; style: 'callback' | 'return' };
+  findings: Finding[];
+  envReads: EnvRead[];
+  outputs: OutputField[];
+}
+
+/** HubSpot's limit per run; outbound calls should give up well before it. */
+export const TIME_LIMIT_MS = 20_000;
+const CONSOLE_METHODS = new Set(['log', 'info', 'warn', 'error', 'debug', 'trace', 'dir']);
+const AXIOS_CONFIG_ARG: Record<string, number> = { get: 1, delete: 1, head: 1, options: 1, post: 2, put: 2, patch: 2, request: 0 };
+const PAGING_NAMES = /^(after|paging|hasMore|has_more|hasNextPage|endCursor|pageInfo|nextPageToken|next_page_token|nextCursor|cursor|offset|nextPage)$/;
+
+function moduleBase(id: string): string {
+  const parts = id.split('/');
+  return id.startsWith('@') ? parts.slice(0, 2).join('/') : (parts[0] ?? id);
+}
+
+interface Context {
+  ast: Node;
+  handler?: Handler;
+  findings: Finding[];
+  /** Local names bound to require('<module>'). */
+  modules: Map<string, string>;
+  /** Variables holding a `new hubspot.Client(…)`. */
+  hubspotClients: Set<string>;
+  /** Variables holding `axios.create({ … })`, with whether they set a timeout. */
+  axiosInstances: Map<string, boolean>;
+  axiosDefaultTimeout: boolean;
+  /** Variables holding a secret value (`const token = process.env.TOKEN`), and aliases of process.env itself. */
+  secretVars: Set<string>;
+  envAliases: Set<string>;
+}
+
+function add(ctx: Context, f: Finding): void {
+  ctx.findings.push(f);
+}
+
+function requiredModule(node: Node): string | undefined {
+  if (isCall(node) && node.callee.type === 'Identifier' && node.callee.name === 'require') return stringValue(node.arguments[0]);
+  return undefined;
+}
+
+function bindingName(declarator: Node): string | undefined {
+  return declarator?.id?.type === 'Identifier' ? declarator.id.name : undefined;
+}
+
+function collectBindings(ctx: Context): void {
+  walk(ctx.ast, (node) => {
+    if (node.type === 'VariableDeclarator' && node.init) {
+      const name = bindingName(node);
+      const mod = requiredModule(node.init) ?? (node.init.type === 'MemberExpression' ? requiredModule(node.init.object) : undefined);
+      if (mod && name) ctx.modules.set(name, mod);
+      if (mod && node.id.type === 'ObjectPattern') for (const p of node.id.properties) if (p.value?.type === 'Identifier') ctx.modules.set(p.value.name, `${mod}#${p.key?.name ?? ''}`);
+      if (name && node.init.type === 'NewExpression' && isHubSpotClientCtor(ctx, node.init.callee)) ctx.hubspotClients.add(name);
+      if (name && isCall(node.init) && memberPath(node.init.callee)?.endsWith('.create') && isAxios(ctx, memberPath(node.init.callee)!.replace(/\.create$/, ''))) {
+        ctx.axiosInstances.set(name, hasKey(node.init.arguments[0], 'timeout'));
+      }
+      if (envName(ctx, node.init) !== undefined && name) ctx.secretVars.add(name);
+      if (memberPath(node.init) === 'process.env' && name) ctx.envAliases.add(name);
+      if (memberPath(node.init) === 'process.env' && node.id.type === 'ObjectPattern') for (const p of node.id.properties) if (p.value?.type === 'Identifier') ctx.secretVars.add(p.value.name);
+    }
+    if (node.type === 'AssignmentExpression' && node.left.type === 'Identifier' && node.right.type === 'NewExpression' && isHubSpotClientCtor(ctx, node.right.callee)) ctx.hubspotClients.add(node.left.name);
+    if (node.type === 'AssignmentExpression' && memberPath(node.left) && /\.defaults\.timeout$/.test(memberPath(node.left)!) && isAxios(ctx, memberPath(node.left)!.replace(/\.defaults\.timeout$/, ''))) ctx.axiosDefaultTimeout = true;
+  });
+}
+
+function isHubSpotClientCtor(ctx: Context, callee: Node): boolean {
+  const path = memberPath(callee);
+  if (!path) return false;
+  const [head, ...rest] = path.split('.');
+  const mod = ctx.modules.get(head ?? '');
+  return (mod === '@hubspot/api-client' && rest.join('.') === 'Client') || (mod === '@hubspot/api-client#Client' && rest.length === 0);
+}
+
+function isAxios(ctx: Context, name: string): boolean {
+  return ctx.modules.get(name) === 'axios';
+}
+
+function hasKey(node: Node, key: string): boolean {
+  return node?.type === 'ObjectExpression' && node.properties.some((p: Node) => (p.key?.name ?? p.key?.value) === key);
+}
+
+function keyValue(node: Node, key: string): Node | undefined {
+  return node?.type === 'ObjectExpression' ? node.properties.find((p: Node) => (p.key?.name ?? p.key?.value) === key)?.value : undefined;
+}
+
+/** `process.env.X`, `process.env['X']`, `env.X` (env = process.env) → "X". */
+function envName(ctx: Context, node: Node): string | undefined {
+  if (node?.type !== 'MemberExpression' && node?.type !== 'OptionalMemberExpression') return undefined;
+  const object = memberPath(node.object);
+  if (object !== 'process.env' && !(object && ctx.envAliases.has(object))) return undefined;
+  if (!node.computed && node.property.type === 'Identifier') return node.property.name;
+  return stringValue(node.property);
+}
+
+// ── requires ────────────────────────────────────────────────────────────────────────────────────────────────────
+
+function checkRequires(ctx: Context): void {
+  walk(ctx.ast, (node) => {
+    const id = requiredModule(node);
+    if (id === undefined) return;
+    if (isBuiltin(id) || RUNTIME_MODULES.includes(moduleBase(id))) return;
+    add(ctx, {
+      rule: 'runtime-module',
+      severity: 'error',
+      line: lineOf(node),
+      message: `require('${id}'): not a Node built-in nor one of the libraries HubSpot pre-installs (${RUNTIME_MODULES.join(', ')}); the action fails at load with "Cannot find module"`,
+      fix: 'use a built-in (fetch instead of node-fetch/got, crypto, …) or one of the pre-installed libraries, or inline the code',
+    });
+  });
+}
+
+// ── @hubspot/api-client ─────────────────────────────────────────────────────────────────────────────────────────
+
+function clientCallPath(ctx: Context, call: Node): string | undefined {
+  const path = memberPath(call.callee);
+  if (!path) return undefined;
+  const [head, ...rest] = path.split('.');
+  if (head && ctx.hubspotClients.has(head) && rest.length) return rest.join('.');
+  return undefined;
+}
+
+function checkApiClient(ctx: Context): void {
+  const resultVars = new Set<string>();
+  walk(ctx.ast, (node, parents) => {
+    if (!isCall(node)) return;
+    const path = clientCallPath(ctx, node);
+    if (!path) return;
+    const change = matchApiClientChange(path, node.arguments.length);
+    if (change) {
+      add(ctx, { rule: 'api-client-change', severity: change.severity, line: lineOf(node), message: `${path}(): ${change.what} (@hubspot/api-client ${change.since})`, fix: change.fix });
+    }
+    if (path === 'apiRequest') return;
+    // Where does the resolved value go? `const r = await client.x()` or `.then((r) => …)`.
+    const parent = parents[parents.length - 1];
+    const grand = parents[parents.length - 2];
+    if (parent?.type === 'AwaitExpression' && grand?.type === 'VariableDeclarator' && bindingName(grand)) resultVars.add(bindingName(grand)!);
+    if (parent?.type === 'AwaitExpression' && grand?.type === 'MemberExpression' && grand.property?.name === 'body') {
+      add(ctx, { rule: 'api-client-change', severity: 'error', line: lineOf(grand), message: `(await ${path}()).body: ${BODY_WRAPPER_CHANGE.what} (@hubspot/api-client ${BODY_WRAPPER_CHANGE.since})`, fix: BODY_WRAPPER_CHANGE.fix });
+    }
+    if (parent?.type === 'MemberExpression' && parent.property?.name === 'then' && grand?.type === 'CallExpression') {
+      const fn = grand.arguments[0];
+      if (isFunction(fn) && fn.params[0]?.type === 'Identifier') resultVars.add(fn.params[0].name);
+    }
+  });
+  if (!resultVars.size) return;
+  walk(ctx.ast, (node) => {
+    if (node.type === 'MemberExpression' && !node.computed && node.property.name === 'body' && node.object.type === 'Identifier' && resultVars.has(node.object.name)) {
+      add(ctx, { rule: 'api-client-change', severity: 'error', line: lineOf(node), message: `${node.object.name}.body: ${BODY_WRAPPER_CHANGE.what} (@hubspot/api-client ${BODY_WRAPPER_CHANGE.since})`, fix: BODY_WRAPPER_CHANGE.fix });
+    }
+  });
+}
+
+// ── outbound calls ──────────────────────────────────────────────────────────────────────────────────────────────
+
+type Outbound = { kind: 'axios' | 'fetch' | 'hubspot' | 'http' | 'request'; method?: string; configArg?: Node; hasConfigArg: boolean; url?: Node };
+
+function outboundCall(ctx: Context, call: Node): Outbound | undefined {
+  if (!isCall(call)) return undefined;
+  const path = memberPath(call.callee);
+  if (!path) return undefined;
+  if (path === 'fetch' || path === 'globalThis.fetch') return { kind: 'fetch', configArg: call.arguments[1], hasConfigArg: call.arguments.length > 1, url: call.arguments[0] };
+  if (clientCallPath(ctx, call)) return { kind: 'hubspot', hasConfigArg: false };
+  const [head, method, ...rest] = path.split('.');
+  if (!head) return undefined;
+  const axiosLike = isAxios(ctx, head) || ctx.axiosInstances.has(head);
+  if (axiosLike && method === undefined) {
+    const configIndex = call.arguments[0]?.type === 'ObjectExpression' ? 0 : 1;
+    return { kind: 'axios', configArg: call.arguments[configIndex], hasConfigArg: call.arguments.length > configIndex, url: configIndex === 0 ? keyValue(call.arguments[0], 'url') : call.arguments[0], method: stringValue(keyValue(call.arguments[configIndex], 'method'))?.toLowerCase() ?? 'get' };
+  }
+  if (axiosLike && method !== undefined && rest.length === 0 && method in AXIOS_CONFIG_ARG) {
+    const index = AXIOS_CONFIG_ARG[method] ?? 1;
+    return { kind: 'axios', method, configArg: call.arguments[index], hasConfigArg: call.arguments.length > index, url: method === 'request' ? keyValue(call.arguments[0], 'url') : call.arguments[0] };
+  }
+  const mod = ctx.modules.get(head);
+  if ((mod === 'https' || mod === 'http' || mod === 'node:https' || mod === 'node:http') && (method === 'request' || method === 'get')) return { kind: 'http', configArg: call.arguments.find((a: Node) => a.type === 'ObjectExpression'), hasConfigArg: true };
+  if (mod === 'request' && (method === undefined || ['get', 'post', 'put', 'patch', 'del'].includes(method))) return { kind: 'request', configArg: call.arguments.find((a: Node) => a.type === 'ObjectExpression'), hasConfigArg: true };
+  return undefined;
+}
+
+function numericValue(node: Node): number | undefined {
+  if (node?.type === 'NumericLiteral') return node.value;
+  if (node?.type === 'BinaryExpression' && node.operator === '*') {
+    const l = numericValue(node.left);
+    const r = numericValue(node.right);
+    return l !== undefined && r !== undefined ? l * r : undefined;
+  }
+  return undefined;
+}
+
+function checkTimeouts(ctx: Context): void {
+  const usesHttpSetTimeout = (() => {
+    let found = false;
+    walk(ctx.ast, (node) => {
+      if (isCall(node) && node.callee.type === 'MemberExpression' && node.callee.property?.name === 'setTimeout' && node.callee.object.type !== 'Identifier') found = true;
+    });
+    return found;
+  })();
+  walk(ctx.ast, (node) => {
+    if (node.type === 'NewExpression' && isHubSpotClientCtor(ctx, node.callee)) {
+      add(ctx, {
+        rule: 'no-timeout',
+        severity: 'warning',
+        line: lineOf(node),
+        message: '@hubspot/api-client sets no timeout on its requests (it calls fetch without a signal): a hung call runs into HubSpot\'s 20 s limit, and that failure carries no 429/5xx status, so HubSpot does not re-run the action',
+        fix: 'bound each call, e.g. await Promise.race([call, new Promise((_, reject) => setTimeout(() => reject(Object.assign(new Error(\'timeout\'), { response: { status: 504 } })), 15000))])',
+      });
+      const retries = numericValue(keyValue(node.arguments[0], 'numberOfApiCallRetries'));
+      if (retries !== undefined && retries > 0) {
+        add(ctx, {
+          rule: 'client-retries',
+          severity: 'warning',
+          line: lineOf(node),
+          message: `numberOfApiCallRetries: ${retries}: the client's retry decorator waits 10 s × attempt after a 429 (node_modules/@hubspot/api-client/lib/src/services/decorators/RetryDecorator.js), past HubSpot's 20 s budget`,
+          fix: 'leave retries to HubSpot: re-throw the 429 and HubSpot re-runs the action',
+        });
+      }
+      return;
+    }
+    const call = outboundCall(ctx, node);
+    if (!call || call.kind === 'hubspot') return;
+    const where = call.kind === 'fetch' ? 'fetch()' : call.kind === 'axios' ? `axios${call.method ? `.${call.method}` : ''}()` : call.kind === 'http' ? 'http(s).request()' : 'request()';
+    if (call.configArg && call.configArg.type !== 'ObjectExpression') return; // options built elsewhere: cannot tell
+    if (call.kind === 'fetch') {
+      const signal = keyValue(call.configArg, 'signal');
+      if (!signal) {
+        add(ctx, { rule: 'no-timeout', severity: 'warning', line: lineOf(node), message: `${where} without a signal waits as long as the server does; HubSpot stops the run at 20 s without a retry`, fix: 'pass { signal: AbortSignal.timeout(10000) }' });
+      } else {
+        const ms = isCall(signal) && memberPath(signal.callee) === 'AbortSignal.timeout' ? numericValue(signal.arguments[0]) : undefined;
+        if (ms !== undefined && ms >= TIME_LIMIT_MS) add(ctx, { rule: 'no-timeout', severity: 'warning', line: lineOf(node), message: `${where} times out after ${ms} ms, not before HubSpot's 20 s limit`, fix: 'use a timeout well under 20 s (e.g. 10000)' });
+      }
+      return;
+    }
+    if (call.kind === 'axios') {
+      const instance = memberPath(node.callee)?.split('.')[0] ?? '';
+      if (ctx.axiosInstances.get(instance) || ctx.axiosDefaultTimeout) return;
+      const timeout = keyValue(call.configArg, 'timeout');
+      if (!timeout) {
+        add(ctx, { rule: 'no-timeout', severity: 'warning', line: lineOf(node), message: `${where} without a timeout: axios waits forever by default (timeout 0); HubSpot stops the run at 20 s without a retry`, fix: 'pass { timeout: 10000 } (or set axios.defaults.timeout once)' });
+      } else {
+        const ms = numericValue(timeout);
+        if (ms !== undefined && (ms === 0 || ms >= TIME_LIMIT_MS)) add(ctx, { rule: 'no-timeout', severity: 'warning', line: lineOf(node), message: `${where} timeout ${ms} ms is not under HubSpot's 20 s limit`, fix: 'use a timeout well under 20 s (e.g. 10000)' });
+      }
+      return;
+    }
+    if (!keyValue(call.configArg, 'timeout') && !usesHttpSetTimeout) {
+      add(ctx, { rule: 'no-timeout', severity: 'warning', line: lineOf(node), message: `${where} without a timeout; HubSpot stops the run at 20 s without a retry`, fix: 'pass a timeout option (and handle the "timeout" event) well under 20 s' });
+    }
+  });
+}
+
+// ── swallowed errors ────────────────────────────────────────────────────────────────────────────────────────────
+
+/** Whether `root` (not descending into nested functions) contains a node satisfying `test`. */
+function contains(root: Node, test: (node: Node) => boolean, intoFunctions = false): boolean {
+  let found = false;
+  walk(root, (node) => {
+    if (found) return 'skip';
+    if (node !== root && !intoFunctions && isFunction(node)) return 'skip';
+    if (test(node)) found = true;
+  });
+  return found;
+}
+
+function rethrows(body: Node, errorName: string | undefined, callbackName: string | undefined): boolean {
+  return contains(body, (node) => {
+    if (node.type === 'ThrowStatement') return true;
+    if (isCall(node) && memberPath(node.callee) === 'Promise.reject') return true;
+    // old callback style: callback(err) hands the error to the runtime
+    return isCall(node) && node.callee.type === 'Identifier' && node.callee.name === callbackName && !!errorName && node.arguments.some((a: Node) => a.type === 'Identifier' && a.name === errorName);
+  });
+}
+
+/** Whether the innermost function around `parents` is the handler itself (or code at the top level of main's file). */
+function isInHandler(ctx: Context, parents: Node[]): boolean {
+  const fn = [...parents].reverse().find(isFunction);
+  return fn === ctx.handler?.fn || (fn !== undefined && ctx.handler !== undefined && parents.includes(ctx.handler.fn) && isPromiseCallbackOf(parents, fn));
+}
+
+/** A function passed to .then/.catch directly inside the handler counts as the handler's own code. */
+function isPromiseCallbackOf(parents: Node[], fn: Node): boolean {
+  const i = parents.indexOf(fn);
+  const call = parents[i - 1];
+  return call?.type === 'CallExpression' && call.callee.type === 'MemberExpression' && ['then', 'catch', 'finally'].includes(call.callee.property?.name) && call.arguments.includes(fn);
+}
+
+/** A catch in a helper that returns a value hands the failure to its caller as data; only the caller can be judged. */
+function handsFailureToCaller(ctx: Context, body: Node, parents: Node[]): boolean {
+  const fn = [...parents].reverse().find(isFunction);
+  if (!fn || fn === ctx.handler?.fn) return false;
+  return contains(body, (n) => n.type === 'ReturnStatement' && !!n.argument);
+}
+
+function checkSwallowedErrors(ctx: Context): void {
+  const hasOutbound = (root: Node) => contains(root, (node) => node.type === 'AwaitExpression' || outboundCall(ctx, node) !== undefined, true);
+  const callbackName = ctx.handler?.callbackName;
+  walk(ctx.ast, (node, parents) => {
+    if (node.type === 'TryStatement' && node.handler && hasOutbound(node.block)) {
+      const param = node.handler.param?.type === 'Identifier' ? node.handler.param.name : undefined;
+      if (!rethrows(node.handler.body, param, callbackName) && !handsFailureToCaller(ctx, node.handler.body, parents)) {
+        const inHandler = isInHandler(ctx, parents);
+        add(ctx, {
+          rule: 'swallowed-error',
+          severity: inHandler ? 'error' : 'warning',
+          line: lineOf(node.handler),
+          message: inHandler
+            ? 'this catch handles the failure of an outbound call without re-throwing: a 429 or 5xx caught here ends the run as done, and HubSpot does not re-run the action'
+            : 'this catch (in a helper) drops the failure of an outbound call: if the run depends on that call, a 429 or 5xx is lost here and HubSpot does not re-run the action (fine for best-effort work)',
+          fix: 're-throw errors whose status is 429 or ≥ 500 (axios: err.response?.status; @hubspot/api-client: err.code), e.g. `if (status === 429 || status >= 500) throw err;`',
+        });
+      }
+    }
+    if (isCall(node) && node.callee.type === 'MemberExpression' && (node.callee.property?.name === 'catch' || (node.callee.property?.name === 'then' && node.arguments.length > 1))) {
+      const handler = node.callee.property.name === 'catch' ? node.arguments[0] : node.arguments[1];
+      if (!isFunction(handler) || !hasOutbound(node.callee.object)) return;
+      const param = handler.params[0]?.type === 'Identifier' ? handler.params[0].name : undefined;
+      const body = handler.body;
+      const throwsOrRejects = body.type === 'BlockStatement' ? rethrows(body, param, callbackName) : isCall(body) && (memberPath(body.callee) === 'Promise.reject' || (body.callee.type === 'Identifier' && body.callee.name === callbackName && body.arguments.some((a: Node) => a.type === 'Identifier' && a.name === param)));
+      const helperReturns = body.type === 'BlockStatement' ? handsFailureToCaller(ctx, body, [...parents, node]) : !isCall(body) || !memberPath(body.callee)?.startsWith('console.');
+      if (!throwsOrRejects && !(helperReturns && [...parents].reverse().find(isFunction) !== ctx.handler?.fn && [...parents].reverse().find(isFunction) !== undefined)) {
+        add(ctx, {
+          rule: 'swallowed-error',
+          severity: isInHandler(ctx, [...parents, node]) || ctx.handler === undefined ? 'error' : 'warning',
+          line: lineOf(handler),
+          message: '.catch() turns the failure of an outbound call into success without re-throwing: a 429 or 5xx ends here, and HubSpot does not re-run the action',
+          fix: 're-throw (`throw err;`) at least when the status is 429 or ≥ 500',
+        });
+      }
+    }
+  });
+}
+
+// ── secrets ─────────────────────────────────────────────────────────────────────────────────────────────────────
+
+const SAFE_PARENT_OPERATORS = new Set(['!', 'typeof', '===', '!==', '==', '!=', '<', '>', '<=', '>=', 'void']);
+
+/** Lines where `root` exposes a secret value: process.env.X, process.env itself, or a variable holding one. */
+function secretExposure(ctx: Context, root: Node): string | undefined {
+  let exposed: string | undefined;
+  walk(root, (node, parents) => {
+    if (exposed) return 'skip';
+    if (isFunction(node)) return 'skip';
+    const parent = parents[parents.length - 1];
+    if (parent && ((parent.type === 'UnaryExpression' || parent.type === 'BinaryExpression') && SAFE_PARENT_OPERATORS.has(parent.operator))) return 'skip';
+    if (parent?.type === 'MemberExpression' && parent.object === node && !parent.computed && parent.property.name === 'length') return 'skip';
+    const name = envName(ctx, node);
+    if (name) {
+      exposed = `process.env.${name}`;
+      return 'skip';
+    }
+    const path = memberPath(node);
+    if (path === 'process.env' || (path && ctx.envAliases.has(path))) {
+      exposed = 'process.env';
+      return 'skip';
+    }
+    if (node.type === 'Identifier' && ctx.secretVars.has(node.name) && !(parent?.type === 'MemberExpression' && parent.property === node && !parent.computed) && !(parent?.type === 'ObjectProperty' && parent.key === node && !parent.shorthand)) {
+      exposed = node.name;
+      return 'skip';
+    }
+  });
+  return exposed;
+}
+
+function checkSecretsLogged(ctx: Context): void {
+  const usesAxios = [...ctx.modules.values()].includes('axios');
+  walk(ctx.ast, (node, parents) => {
+    if (!isCall(node)) return;
+    const path = memberPath(node.callee);
+    if (!path?.startsWith('console.') || !CONSOLE_METHODS.has(path.slice(8))) return;
+    for (const arg of node.arguments) {
+      const exposed = secretExposure(ctx, arg);
+      if (exposed) {
+        add(ctx, { rule: 'secret-logged', severity: 'error', line: lineOf(node), message: `${path}() prints ${exposed}: secret values end up in the workflow's action logs, readable by anyone who can view the workflow`, fix: 'log that the secret is set (`Boolean(process.env.X)`) or its length, never its value' });
+        return;
+      }
+    }
+    // Logging a whole axios error prints its config, Authorization header included.
+    if (usesAxios) {
+      const clause = [...parents].reverse().find((p) => p.type === 'CatchClause');
+      const param = clause?.param?.type === 'Identifier' ? clause.param.name : undefined;
+      if (param && node.arguments.some((a: Node) => a.type === 'Identifier' && a.name === param)) {
+        add(ctx, { rule: 'secret-logged', severity: 'warning', line: lineOf(node), message: `${path}(${param}) prints the whole error: an axios error carries its request config, including the Authorization header with your secret`, fix: `log ${param}.message and ${param}.response?.status instead` });
+      }
+    }
+  });
+}
+
+// ── process.env and the secret budget ──────────────────────────────────────────────────────────────────────────
+
+function collectEnvReads(ctx: Context): EnvRead[] {
+  const reads: EnvRead[] = [];
+  walk(ctx.ast, (node) => {
+    const name = envName(ctx, node);
+    if (name) reads.push({ name, line: lineOf(node) });
+    else if ((node.type === 'MemberExpression' || node.type === 'OptionalMemberExpression') && node.computed && (memberPath(node.object) === 'process.env' || ctx.envAliases.has(memberPath(node.object) ?? ''))) {
+      add(ctx, { rule: 'env-dynamic', severity: 'info', line: lineOf(node), message: 'process.env is read with a computed name here; those secrets cannot be listed statically (the dynamic check records what the run reads)' });
+    }
+    if (node.type === 'VariableDeclarator' && node.id.type === 'ObjectPattern' && (memberPath(node.init) === 'process.env' || ctx.envAliases.has(memberPath(node.init) ?? ''))) {
+      for (const p of node.id.properties) if (p.key?.type === 'Identifier') reads.push({ name: p.key.name, line: lineOf(p) });
+    }
+  });
+  return reads;
+}
+
+// ── the handler: style, paths, outputs ──────────────────────────────────────────────────────────────────────────
+
+/** Whether control can never fall off the end of `stmt` (it returns or throws on every path). */
+export function alwaysExits(stmt: Node): boolean {
+  if (!stmt) return false;
+  switch (stmt.type) {
+    case 'ReturnStatement':
+    case 'ThrowStatement':
+      return true;
+    case 'BlockStatement':
+      return stmt.body.some(alwaysExits);
+    case 'IfStatement':
+      return alwaysExits(stmt.consequent) && alwaysExits(stmt.alternate);
+    case 'TryStatement':
+      return (alwaysExits(stmt.block) && (!stmt.handler || alwaysExits(stmt.handler.body))) || alwaysExits(stmt.finalizer);
+    case 'SwitchStatement': {
+      const hasDefault = stmt.cases.some((c: Node) => !c.test);
+      return hasDefault && stmt.cases.every((c: Node) => c.consequent.length === 0 || c.consequent.some(alwaysExits));
+    }
+    case 'WhileStatement':
+    case 'DoWhileStatement':
+    case 'ForStatement':
+      return (!stmt.test || (stmt.test.type === 'BooleanLiteral' && stmt.test.value)) && !contains(stmt.body, (n) => n.type === 'BreakStatement' && !n.label);
+    default:
+      return false;
+  }
+}
+
+function inferType(node: Node, scope: Map<string, Node>, depth = 0): string {
+  if (!node || depth > 4) return 'unknown';
+  switch (node.type) {
+    case 'StringLiteral':
+    case 'TemplateLiteral':
+      return 'string';
+    case 'NumericLiteral':
+      return 'number';
+    case 'BooleanLiteral':
+      return 'boolean';
+    case 'NullLiteral':
+      return 'null';
+    case 'ObjectExpression':
+      return 'object';
+    case 'ArrayExpression':
+      return 'array';
+    case 'UnaryExpression':
+      return node.operator === '!' ? 'boolean' : node.operator === 'typeof' ? 'string' : node.operator === '-' || node.operator === '+' ? 'number' : 'unknown';
+    case 'BinaryExpression':
+      if (['===', '!==', '==', '!=', '<', '>', '<=', '>=', 'in', 'instanceof'].includes(node.operator)) return 'boolean';
+      if (node.operator === '+') {
+        const l = inferType(node.left, scope, depth + 1);
+        const r = inferType(node.right, scope, depth + 1);
+        return l === 'string' || r === 'string' ? 'string' : l === 'number' && r === 'number' ? 'number' : 'unknown';
+      }
+      return 'number';
+    case 'ConditionalExpression': {
+      const a = inferType(node.consequent, scope, depth + 1);
+      const c = inferType(node.alternate, scope, depth + 1);
+      return a === c ? a : a === 'null' ? c : c === 'null' ? a : 'unknown';
+    }
+    case 'LogicalExpression': {
+      const a = inferType(node.left, scope, depth + 1);
+      const c = inferType(node.right, scope, depth + 1);
+      return a === c ? a : node.operator === '??' || node.operator === '||' ? (a === 'unknown' ? c : a) : 'unknown';
+    }
+    case 'CallExpression':
+    case 'OptionalCallExpression': {
+      const path = memberPath(node.callee) ?? '';
+      if (path === 'String' || /\.(toString|toISOString|toFixed|join|toLowerCase|toUpperCase|trim|slice|substring|replace|padStart|toLocaleString)$/.test(path) || path === 'JSON.stringify') return 'string';
+      if (path === 'Number' || path === 'parseInt' || path === 'parseFloat' || path.startsWith('Math.') || path === 'Date.now') return 'number';
+      if (path === 'Boolean' || /\.(includes|startsWith|endsWith|some|every|test|has)$/.test(path)) return 'boolean';
+      return 'unknown';
+    }
+    case 'Identifier': {
+      const init = scope.get(node.name);
+      return init ? inferType(init, scope, depth + 1) : 'unknown';
+    }
+    default:
+      return 'unknown';
+  }
+}
+
+/** The `{ outputFields: { … } }` objects the handler hands back (returned or called back), with their lines. */
+function outputObjects(handler: Handler): Array<{ node: Node; line: number }> {
+  const results: Node[] = [];
+  const fn = handler.fn;
+  if (fn.type === 'ArrowFunctionExpression' && fn.body.type !== 'BlockStatement') results.push(fn.body);
+  walk(fn.body, (node) => {
+    if (node.type === 'ReturnStatement' && node.argument) results.push(node.argument);
+    if (isFunction(node) && node.type === 'ArrowFunctionExpression' && node.body.type === 'ObjectExpression') results.push(node.body);
+    if (handler.callbackName && isCall(node) && node.callee.type === 'Identifier' && node.callee.name === handler.callbackName) results.push(node.arguments.length === 2 ? node.arguments[1] : node.arguments[0]);
+  });
+  return results.filter((r) => hasKey(r, 'outputFields')).map((r) => ({ node: r, line: lineOf(r) }));
+}
+
+function localInits(handler: Handler): Map<string, Node> {
+  const scope = new Map<string, Node>();
+  walk(handler.fn, (node) => {
+    if (node.type === 'VariableDeclarator' && node.id.type === 'Identifier' && node.init) scope.set(node.id.name, node.init);
+  });
+  return scope;
+}
+
+function collectOutputs(ctx: Context, handler: Handler): OutputField[] {
+  const scope = localInits(handler);
+  const fields = new Map<string, OutputField>();
+  for (const { node, line } of outputObjects(handler)) {
+    let outputs = keyValue(node, 'outputFields');
+    if (outputs?.type === 'Identifier') outputs = scope.get(outputs.name);
+    if (outputs?.type !== 'ObjectExpression') continue;
+    for (const prop of outputs.properties) {
+      if (prop.type !== 'ObjectProperty') continue;
+      const name = prop.key?.name ?? prop.key?.value;
+      if (typeof name !== 'string') continue;
+      const type = inferType(prop.value, scope);
+      const field = fields.get(name) ?? { name, types: [], lines: [] };
+      if (!field.types.includes(type)) field.types.push(type);
+      field.lines.push(lineOf(prop));
+      fields.set(name, field);
+      const exposed = secretExposure(ctx, prop.value);
+      if (exposed) add(ctx, { rule: 'secret-in-output', severity: 'error', line: lineOf(prop), message: `output "${name}" carries ${exposed}: outputs are shown in the workflow history and passed to later steps`, fix: 'never return a secret value' });
+    }
+    if (!line) continue;
+  }
+  for (const field of fields.values()) {
+    const concrete = field.types.filter((t) => t !== 'unknown' && t !== 'null');
+    if (concrete.includes('object') || concrete.includes('array')) {
+      add(ctx, { rule: 'output-type', severity: 'warning', line: field.lines[0] ?? 0, message: `output "${field.name}" is an ${concrete.includes('object') ? 'object' : 'array'}: HubSpot data outputs are strings, numbers, booleans, dates, enumerations or phone numbers`, fix: 'return a scalar (JSON.stringify it if you must)' });
+    } else if (new Set(concrete).size > 1) {
+      add(ctx, { rule: 'output-type', severity: 'warning', line: field.lines[0] ?? 0, message: `output "${field.name}" is a ${concrete.join(' on one path and a ')} on another; a HubSpot data output has one type`, fix: 'return the same type on every path (String(x) / Number(x))' });
+    }
+  }
+  return [...fields.values()];
+}
+
+function checkHandler(ctx: Context, source: string): StaticAnalysis['handler'] {
+  const handler = ctx.handler;
+  if (!handler) {
+    if (!/\bexports\.main\b|\bmain\s*:|__export\(/.test(source)) {
+      add(ctx, { rule: 'no-main', severity: 'error', line: 1, message: 'no exports.main: HubSpot calls exports.main(event) and finds nothing', fix: 'exports.main = async (event) => { … return { outputFields: { … } }; };' });
+    } else {
+      add(ctx, { rule: 'main-indirect', severity: 'info', line: 1, message: 'exports.main is assigned indirectly (e.g. bundler output); its paths are checked by the dynamic run only' });
+    }
+    return undefined;
+  }
+  const fn = handler.fn;
+  const callsBack = handler.callbackName !== undefined && contains(fn.body, (n) => isCall(n) && n.callee.type === 'Identifier' && n.callee.name === handler.callbackName, true);
+  const returnsOnEveryPath = fn.type === 'ArrowFunctionExpression' && fn.body.type !== 'BlockStatement' ? true : alwaysExits(fn.body);
+  if (callsBack && !returnsOnEveryPath) {
+    add(ctx, {
+      rule: 'callback-style',
+      severity: 'error',
+      line: lineOf(fn),
+      message: `callback-style handler (${handler.callbackName}(…)): Node.js 24 doesn't support callback-style handlers; HubSpot needs the outputs returned (https://developers.hubspot.com/docs/api-reference/legacy/automation/workflow-actions/upgrade-custom-code-actions-to-node-24)`,
+      fix: 'run `npm run upgrade -- <file>` to rewrite it',
+    });
+    return { line: handler.exportLine, style: 'callback' };
+  }
+  if (!returnsOnEveryPath) {
+    const endLine = fn.body.loc?.end?.line ?? lineOf(fn);
+    add(ctx, { rule: 'missing-return', severity: 'error', line: endLine, message: 'some path reaches the end of exports.main without returning: HubSpot gets no outputs from that run', fix: 'return { outputFields: { … } } (or throw) on every path' });
+  }
+  walk(fn.body, (node) => {
+    if (isFunction(node)) return 'skip';
+    if (node.type === 'ReturnStatement' && !node.argument) add(ctx, { rule: 'missing-return', severity: 'error', line: lineOf(node), message: '`return;` ends the run without outputs', fix: 'return { outputFields: { … } }' });
+  });
+  return { line: handler.exportLine, style: 'return' };
+}
+
+// ── paged loops ─────────────────────────────────────────────────────────────────────────────────────────────────
+
+function mentionsPaging(root: Node): boolean {
+  let found = false;
+  walk(root, (n, parents) => {
+    if (found) return 'skip';
+    const parent = parents[parents.length - 1];
+    if (parent?.type === 'ObjectProperty' && parent.key === n && !parent.computed) return;
+    if ((n.type === 'Identifier' && PAGING_NAMES.test(n.name)) || (n.type === 'MemberExpression' && !n.computed && PAGING_NAMES.test(n.property.name))) found = true;
+  });
+  return found;
+}
+
+function isRelational(root: Node): boolean {
+  return contains(root, (n) => (n.type === 'BinaryExpression' && ['<', '<=', '>', '>='].includes(n.operator)) || (isCall(n) && ['Date.now', 'performance.now'].includes(memberPath(n.callee) ?? '')));
+}
+
+function checkPagedLoops(ctx: Context): void {
+  walk(ctx.ast, (node) => {
+    if (!['WhileStatement', 'DoWhileStatement', 'ForStatement'].includes(node.type)) return;
+    const makesCalls = contains(node.body, (n) => n.type === 'AwaitExpression' || outboundCall(ctx, n) !== undefined, true);
+    if (!makesCalls || !(mentionsPaging(node.test ?? { type: 'Noop' }) || mentionsPaging(node.body))) return;
+    if (node.test && isRelational(node.test)) return;
+    const boundedExit = contains(node.body, (n) => n.type === 'IfStatement' && isRelational(n.test) && contains(n.consequent, (c) => c.type === 'BreakStatement' || c.type === 'ReturnStatement' || c.type === 'ThrowStatement'));
+    if (boundedExit) return;
+    add(ctx, {
+      rule: 'unbounded-pagination',
+      severity: 'warning',
+      line: lineOf(node),
+      message: 'this loop follows pages (after/paging/hasMore) with no limit: a large result set runs past HubSpot\'s 20 s or 128 MB, and the run fails without a retry',
+      fix: 'cap the pages (e.g. `for (let page = 0; after && page < 10; page++)`) or stop when less than ~5 s of the 20 s remain',
+    });
+  });
+}
+
+// ── search then create ──────────────────────────────────────────────────────────────────────────────────────────
+
+const TYPE_ALIASES: Record<string, string> = { contact: 'contacts', '0-1': 'contacts', company: 'companies', '0-2': 'companies', deal: 'deals', '0-3': 'deals', ticket: 'tickets', '0-5': 'tickets', lineItems: 'line_items', line_item: 'line_items', '0-8': 'line_items' };
+
+function normalizeType(type: string | undefined): string | undefined {
+  return type === undefined ? undefined : (TYPE_ALIASES[type] ?? type);
+}
+
+function urlPattern(node: Node): string | undefined {
+  if (node?.type === 'StringLiteral') return node.value;
+  if (node?.type === 'TemplateLiteral') return node.quasis.map((q: Node) => q.value.cooked).join('*');
+  if (node?.type === 'BinaryExpression' && node.operator === '+') return `${urlPattern(node.left) ?? '*'}${urlPattern(node.right) ?? '*'}`;
+  return undefined;
+}
+
+function crmEvent(ctx: Context, node: Node): { op: 'search' | 'create'; type: string } | undefined {
+  const path = clientCallPath(ctx, node);
+  if (path) {
+    const m = /^crm\.(\w+)\.(searchApi\.doSearch|basicApi\.create|batchApi\.create)$/.exec(path);
+    if (m?.[1] && m[1] !== 'objects') return { op: m[2] === 'searchApi.doSearch' ? 'search' : 'create', type: normalizeType(m[1])! };
+    const o = /^crm\.objects\.(searchApi\.doSearch|basicApi\.create|batchApi\.create)$/.exec(path);
+    const type = normalizeType(stringValue(node.arguments[0]));
+    if (o && type) return { op: o[1] === 'searchApi.doSearch' ? 'search' : 'create', type };
+    if (path === 'apiRequest') {
+      const url = urlPattern(keyValue(node.arguments[0], 'path'));
+      const method = stringValue(keyValue(node.arguments[0], 'method'))?.toLowerCase();
+      return urlEvent(url, method);
+    }
+    return undefined;
+  }
+  const call = outboundCall(ctx, node);
+  if (!call || (call.kind !== 'fetch' && call.kind !== 'axios')) return undefined;
+  const method = call.kind === 'fetch' ? (stringValue(keyValue(call.configArg, 'method'))?.toLowerCase() ?? 'get') : call.method;
+  return urlEvent(urlPattern(call.url), method);
+}
+
+function urlEvent(url: string | undefined, method: string | undefined): { op: 'search' | 'create'; type: string } | undefined {
+  if (!url || method !== 'post') return undefined;
+  const m = /\/crm\/(?:v3|20\d\d-\d\d)\/objects\/([\w-]+)(\/search|\/batch\/create)?\/?(?:\?.*)?$/.exec(url);
+  if (!m?.[1] || m[1] === '*') return undefined;
+  return { op: m[2] === '/search' ? 'search' : 'create', type: normalizeType(m[1])! };
+}
+
+function checkSearchThenCreate(ctx: Context): void {
+  const events: Array<{ op: 'search' | 'create'; type: string; line: number }> = [];
+  walk(ctx.ast, (node) => {
+    if (!isCall(node)) return;
+    const event = crmEvent(ctx, node);
+    if (event) events.push({ ...event, line: lineOf(node) });
+  });
+  for (const create of events.filter((e) => e.op === 'create')) {
+    const search = events.find((e) => e.op === 'search' && e.type === create.type && e.line <= create.line);
+    if (!search) continue;
+    const duplicates = !['contacts', 'line_items'].includes(create.type);
+    add(ctx, {
+      rule: 'search-then-create',
+      severity: duplicates ? 'error' : 'warning',
+      line: create.line,
+      message:
+        `searches ${create.type} (line ${search.line}) and then creates one here: HubSpot's search lists new records only after a delay and HubSpot re-runs failed actions, so two runs can both find nothing and ` +
+        (create.type === 'contacts' ? 'the second create fails with 409 CONFLICT (contacts are unique by email)' : create.type === 'line_items' ? 'create the line item twice (line items have no unique-value property to upsert by)' : `create the ${create.type.replace(/s$/, '')} twice`),
+      fix:
+        create.type === 'line_items'
+          ? 'key the line item on a property of your own and read back by the parent association (a consistent read), or accept and clean duplicates'
+          : `upsert by a unique property instead: POST /crm/v3/objects/${create.type}/batch/upsert with { inputs: [{ idProperty: '<unique property>', id: '<value>', properties }] } (@hubspot/api-client: crm.${create.type === 'line_items' ? 'lineItems' : create.type}.batchApi.upsert)`,
+    });
+  }
+}
+
+/** Runs every static check on a parsed file. */
+export function analyze(ast: Node, source: string): StaticAnalysis {
+  const handler = findHandler(ast);
+  const ctx: Context = { ast, ...(handler ? { handler } : {}), findings: [], modules: new Map(), hubspotClients: new Set(), axiosInstances: new Map(), axiosDefaultTimeout: false, secretVars: new Set(), envAliases: new Set() };
+  collectBindings(ctx);
+  const handlerInfo = checkHandler(ctx, source);
+  checkRequires(ctx);
+  checkApiClient(ctx);
+  checkTimeouts(ctx);
+  checkSwallowedErrors(ctx);
+  checkSecretsLogged(ctx);
+  checkPagedLoops(ctx);
+  checkSearchThenCreate(ctx);
+  const envReads = collectEnvReads(ctx);
+  const outputs = handler ? collectOutputs(ctx, handler) : [];
+  ctx.findings.sort((a, c) => a.line - c.line || a.rule.localeCompare(c.rule));
+  return { ...(handlerInfo ? { handler: handlerInfo } : {}), findings: ctx.findings, envReads, outputs };
+}
+
+/** The findings `npm run upgrade` reports as "cannot change safely" (the rest belong to `npm run verify`). */
+export const UPGRADE_RULES = new Set(['runtime-module', 'api-client-change', 'swallowed-error', 'secret-logged', 'secret-in-output']);
