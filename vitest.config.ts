@@ -1,3 +1,5 @@
+// Before anything else: on a Node other than 24 this prints the same message as `npm test` and exits (scripts/check-node.mjs).
+import './scripts/check-node.mjs';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({

@@ -18,6 +18,37 @@ import { CALL_LATENCY_MS, loadScenarios, measurePaths, type PathMeasure } from '
 import { CONCURRENCY, ENROLLMENTS, RATE_LIMIT, simulateScale, type ScaleHook, type ScaleResult } from './bench/scale';
 import { SCALE_HOOKS } from './bench/scale-hooks';
 import { runSeed, type SeedMeasure } from './bench/seed';
+import { parseOrExit, usageLines, type CommandSpec } from './lib-tooling/cli.mjs';
+
+export const BENCH_CLI: CommandSpec = {
+  command: 'npm run bench --',
+  summary: 'Measures every action (bundle bytes, cold load, API calls per path, a rate-limit simulation) next to the code it replaces.',
+  usage: ['[--only <a,b>] [--cold-samples <n>] [--enrollments <n>] [--no-scale]'],
+  options: [
+    { name: 'only', value: '<a,b>', description: 'only these actions (comma-separated); same as BENCH_ONLY=a,b' },
+    { name: 'cold-samples', value: '<n>', description: 'fresh Node processes per cold-load measurement (default 15; BENCH_COLD_SAMPLES)' },
+    { name: 'enrollments', value: '<n>', description: 'enrollments in the rate-limit simulation (default 1000; BENCH_ENROLLMENTS)' },
+    { name: 'no-scale', description: 'skip the rate-limit simulation (BENCH_SCALE=0)' },
+  ],
+  notes: ['Builds dist/ first (npm run build --quiet). Timings are noisy; nothing here fails a build.'],
+  maxPositionals: 0,
+};
+
+// The flags are the environment variables' long names: set them before the settings below are read.
+{
+  const { values, flags } = parseOrExit(BENCH_CLI, process.argv.slice(2));
+  const count = (name: string, value: string) => {
+    if (!/^\d+$/.test(value)) {
+      process.stderr.write(`--${name} ${value}: give a whole number\n${usageLines(BENCH_CLI)}\n`);
+      process.exit(2);
+    }
+    return value;
+  };
+  if (values.only) process.env.BENCH_ONLY = values.only;
+  if (values['cold-samples']) process.env.BENCH_COLD_SAMPLES = count('cold-samples', values['cold-samples']);
+  if (values.enrollments) process.env.BENCH_ENROLLMENTS = count('enrollments', values.enrollments);
+  if (flags.has('no-scale')) process.env.BENCH_SCALE = '0';
+}
 
 const COLD_SAMPLES = Number(process.env.BENCH_COLD_SAMPLES ?? 15);
 const N = Number(process.env.BENCH_ENROLLMENTS ?? ENROLLMENTS);

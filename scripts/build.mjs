@@ -3,7 +3,7 @@
  * as `require`, everything else inlined, a paste guide on top. Then proves each file loads and exports `main`
  * where only Node built-ins and HubSpot's pre-installed modules resolve, and writes dist/manifest.json.
  *
- *   node scripts/build.mjs [--config actions.config.json] [--quiet] [--minify]
+ *   node scripts/build.mjs [--config actions.config.json] [--quiet] [--minify]     (--help lists the options)
  *
  * Bundles are readable by default (users debug them in HubSpot's editor); --minify trades that for ~40% fewer bytes.
  *
@@ -16,6 +16,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseOrExit } from './lib-tooling/cli.mjs';
 import { pasteGuideComment } from './paste-guide.mjs';
 import { RUNTIME_MODULES } from './runtime-modules.mjs';
 
@@ -150,10 +151,27 @@ function printTable(manifest) {
   console.log(`\n${manifest.actions.length} bundles in dist/ (commit ${manifest.commit}). Paste dist/<action>.js into a HubSpot custom-code action.`);
 }
 
+/** @type {import('./lib-tooling/cli.mjs').CommandSpec} */
+export const BUILD_CLI = {
+  command: 'npm run build --',
+  summary: 'Builds dist/<action>.js (paste-ready, Node 24) for every action, checks each loads in the runtime sandbox, writes dist/manifest.json and docs/actions/.',
+  usage: ['[--config <file>] [--minify] [--quiet]'],
+  options: [
+    { name: 'config', value: '<file>', description: 'build-time settings per action (default: actions.config.json, if present)' },
+    { name: 'minify', description: 'minify the bundles (~40% fewer bytes, harder to debug in HubSpot\'s editor)' },
+    { name: 'quiet', description: 'print nothing on success (no table of bundles)' },
+  ],
+  examples: ['npm run build', 'npm run build -- --config other.json'],
+  maxPositionals: 0,
+};
+
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const args = process.argv.slice(2);
-  const configIndex = args.indexOf('--config');
-  buildAll({ configFile: configIndex >= 0 ? args[configIndex + 1] : undefined, quiet: args.includes('--quiet'), minify: args.includes('--minify') }).catch((error) => {
+  const { values, flags } = parseOrExit(BUILD_CLI, process.argv.slice(2));
+  if (values.config && !existsSync(values.config)) {
+    console.error(`build failed: --config ${values.config}: no such file`);
+    process.exit(1);
+  }
+  buildAll({ configFile: values.config, quiet: flags.has('quiet'), minify: flags.has('minify') }).catch((error) => {
     console.error(`build failed: ${error.message}`);
     process.exit(1);
   });

@@ -1,5 +1,5 @@
 /**
- * npm run deploy -- <action> --flow <flowId> [--action-id <id>] [--apply] [--verbose]
+ * npm run deploy -- <action> --flow <flowId> [--action-id <id>] [--apply] [--verbose] [--timeout <seconds>]
  *
  * Puts dist/<action>.js (npm run build) into a workflow's custom-code action, with its secrets, input fields and
  * outputs, through HubSpot's automation v4 flows API — a BETA API (scope `automation`). Dry run by default: shows
@@ -10,9 +10,28 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ConfigError } from '../lib/errors';
-import { createToolingClient, parseArgs, readAccessToken, ROOT } from './lib-tooling/common';
+import { ActionError, ConfigError } from '../lib/errors';
+import { exitWhenFlushed, formatHelp, parseCommandLine, UsageError, usageLines, type CommandSpec } from './lib-tooling/cli.mjs';
+import { createToolingClient, readAccessToken, ROOT, timeoutFromArgs } from './lib-tooling/common';
 import { deployToFlow, FLOW_SCOPES, type DeployResult, type ManifestEntry } from './lib-tooling/flow-deploy';
+import { describeFailure } from './lib-tooling/network';
+
+export const DEPLOY_CLI: CommandSpec = {
+  command: 'npm run deploy --',
+  summary: "Puts dist/<action>.js into a workflow's custom-code action (HubSpot automation v4 flows API, beta). Dry run unless --apply.",
+  usage: ['<action> --flow <flowId> [--action-id <id>] [--apply] [--verbose] [--timeout <seconds>]'],
+  positionals: [{ name: 'action', description: 'an action built into dist/ (npm run build)' }],
+  options: [
+    { name: 'flow', value: '<flowId>', description: "the workflow's id (the number in its HubSpot URL)" },
+    { name: 'action-id', value: '<id>', description: 'which custom-code action of the flow, when it has several' },
+    { name: 'apply', description: 'write the change (then read the flow again to verify); without it: show the diff only' },
+    { name: 'verbose', description: 'log every HubSpot call' },
+    { name: 'timeout', value: '<seconds>', description: 'give up on a HubSpot call after this long (default 15)' },
+  ],
+  examples: ['npm run deploy -- signup-onboarding --flow 123456789', 'npm run deploy -- signup-onboarding --flow 123456789 --apply'],
+  notes: ['Token: HUBSPOT_ACCESS_TOKEN in the environment or in .env (git-ignored) — a private app with the scope automation.'],
+  maxPositionals: 1,
+};
 
 export interface DeployCommandOptions {
   argv: string[];
@@ -25,11 +44,9 @@ export interface DeployCommandOptions {
 
 export async function deployCommand(options: DeployCommandOptions): Promise<DeployResult> {
   const print = options.print ?? ((line: string) => console.log(line));
-  const args = parseArgs(options.argv, { values: ['flow', 'action-id'], flags: ['apply', 'verbose'] });
-  const [name, ...extra] = args.positionals;
-  if (!name || extra.length || !args.values.flow) {
-    throw new ConfigError('Usage: npm run deploy -- <action> --flow <flowId> [--action-id <id>] [--apply]', { errorCode: 'INVALID_ARGUMENT' });
-  }
+  const args = parseCommandLine(DEPLOY_CLI, options.argv);
+  const [name] = args.positionals;
+  if (!name || !args.values.flow) throw new UsageError(`${name ? '--flow <flowId> is missing' : 'name the action to deploy'}`, DEPLOY_CLI);
   const dist = options.distDir ?? path.join(ROOT, 'dist');
   const manifestFile = path.join(dist, 'manifest.json');
   if (!existsSync(manifestFile)) throw new ConfigError('No dist/manifest.json: run `npm run build` first.', { errorCode: 'NOT_BUILT' });
@@ -38,14 +55,47 @@ export async function deployCommand(options: DeployCommandOptions): Promise<Depl
   if (!entry) throw new ConfigError(`dist/manifest.json has no action "${name}" (built: ${manifest.actions.map((a) => a.name).join(', ')}).`, { errorCode: 'UNKNOWN_ACTION' });
   const bundle = readFileSync(path.join(dist, entry.file), 'utf8');
   const token = readAccessToken({ env: options.env, envFile: options.envFile, scopes: FLOW_SCOPES });
-  const { client } = createToolingClient({ token, baseUrl: options.baseUrl, scope: 'deploy', logLevel: args.flags.has('verbose') ? 'info' : 'warn' });
+  const timeoutMs = timeoutFromArgs(args.values.timeout, DEPLOY_CLI);
+  const { client } = createToolingClient({ token, baseUrl: options.baseUrl, scope: 'deploy', logLevel: args.flags.has('verbose') ? 'info' : 'warn', ...(timeoutMs ? { timeoutMs } : {}) });
   print(`${args.flags.has('apply') ? 'Deploying' : 'Dry run'}: ${name} → flow ${args.values.flow} (HubSpot automation v4 flows API, beta)`);
   return deployToFlow(client, { flowId: args.values.flow, entry, bundle, actionId: args.values['action-id'], apply: args.flags.has('apply'), print });
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  deployCommand({ argv: process.argv.slice(2) }).catch((error: unknown) => {
-    console.error(`deploy refused: ${error instanceof Error ? error.message : String(error)}`);
-    process.exitCode = 1;
-  });
+/**
+ * How a failed deploy is worded: "refused" only when we (or HubSpot, with a 4xx) said no; a network failure or
+ * a 429/5xx is "failed", with the likely cause — nothing was decided about the deploy itself.
+ */
+export function deployFailureLine(error: unknown): string {
+  const { message, network } = describeFailure(error);
+  if (network) return `deploy failed — could not reach HubSpot: ${message}`;
+  const status = error instanceof ActionError ? error.httpStatus : undefined;
+  if (error instanceof ActionError && error.kind === 'retryable') return `deploy failed — HubSpot did not answer normally${status ? ` (${status})` : ''}; nothing was changed, try again later: ${message}`;
+  if (error instanceof ActionError) return `deploy refused: ${message}`;
+  return `deploy failed: ${message}`;
 }
+
+/** The command as the npm script runs it: prints the outcome and returns the exit code (0 ok, 1 failed, 2 usage). */
+export async function deployMain(argv: string[], overrides: Partial<Omit<DeployCommandOptions, 'argv'>> = {}): Promise<number> {
+  try {
+    if (parseCommandLine(DEPLOY_CLI, argv).help) {
+      console.log(formatHelp(DEPLOY_CLI));
+      return 0;
+    }
+    await deployCommand({ argv, ...overrides });
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError) {
+      console.error(`${error.message}\n${usageLines(DEPLOY_CLI)}\n(npm run deploy -- --help lists every option)`);
+      return 2;
+    }
+    console.error(deployFailureLine(error));
+    return 1;
+  }
+}
+
+/** Runs deployMain and exits as soon as the output is written (a hung socket must not keep the terminal waiting). */
+export function runDeployCli(argv: string[], overrides: Partial<Omit<DeployCommandOptions, 'argv'>> = {}): void {
+  void deployMain(argv, overrides).then(exitWhenFlushed);
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) runDeployCli(process.argv.slice(2));

@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { secretBudget, SECRET_BUDGET_CHARS, type ActionDefinition } from '../lib/action';
 import type { OutputSpecs } from '../lib/outputs';
 import { OUTPUT_TYPE_LABELS } from './paste-guide.mjs';
+import { exitWhenFlushed, parseOrExit, type CommandSpec } from './lib-tooling/cli.mjs';
 import { loadActions, ROOT } from './lib-tooling/common';
 
 export const GUIDE_DIR = path.join(ROOT, 'docs', 'actions');
@@ -131,14 +132,25 @@ export function writeGuides(sources: readonly GuideSource[], dir = GUIDE_DIR): s
   return files.map(([file]) => file);
 }
 
+export const GUIDE_CLI: CommandSpec = {
+  command: 'npm run guide --',
+  summary: "Writes docs/actions/<action>.md (the setup guide an admin follows) and docs/actions/README.md from the actions' declarations.",
+  usage: [''],
+  options: [],
+  notes: ['`npm run build` writes the same files; this command only skips the bundling. Files whose content is unchanged are left alone.'],
+  maxPositionals: 0,
+};
+
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  parseOrExit(GUIDE_CLI, process.argv.slice(2));
   loadActions()
     .then((actions) => {
       const written = writeGuides(actions.map((a) => ({ definition: a.definition, outputs: a.outputs })));
       console.log(`Wrote ${written.length} files in ${path.relative(ROOT, GUIDE_DIR)}/: ${written.map((f) => path.basename(f)).join(', ')}`);
+      exitWhenFlushed(0);
     })
     .catch((error: unknown) => {
       console.error(`guide failed: ${error instanceof Error ? error.message : String(error)}`);
-      process.exitCode = 1;
+      exitWhenFlushed(1);
     });
 }

@@ -1,27 +1,70 @@
 /**
- * Runs an action locally against a recorded fixture, the way HubSpot would run it.
+ * Runs an action locally against a recorded fixture, the way HubSpot would run it — or any custom-code file
+ * (`--file`, one written by hand or by HubSpot's AI) in the same sandbox. `npm run harness -- --help` lists it all.
  *
- *   npm run harness -- <action> [case]          run from TypeScript source
- *   npm run harness -- <action> [case] --bundle run the built dist/<action>.js in the runtime sandbox
- *   npm run harness -- --all [--bundle]         replay every fixture of every action
- *   npm run harness -- <action> <new-case> --record --event event.json
- *                                               run live with credentials from .env, save a redacted fixture
- *
- * Prints outputs, log lines, each HTTP call, the duration against HubSpot's 20 s and the peak memory against
- * 128 MB. Exits non-zero when an outcome differs from the fixture's expectation.
+ * Prints outputs, log lines, each HTTP call, the duration against HubSpot's 20 s and the memory against 128 MB.
+ * Exits 1 when an outcome differs from the fixture's expectation or a run fails, 2 on a wrong command line.
  */
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import nock from 'nock';
 import { clearModuleCaches } from '../lib/module-cache';
-import { invoke, type Main, type RunReport } from './harness/invoke';
+import { invoke, MEMORY_LIMIT_MB, TIME_LIMIT_MS, type Main, type RunReport } from './harness/invoke';
 import { compareOutcome, fixtureDir, fixtureFromRecording, interceptFixture, listFixtures, readFixture, ROOT, type Fixture, type RecordedCall } from './harness/fixture';
+import { RecordFailedError, recordFailure, runActionFile, type FileRunReport, type RuntimeClient } from './harness/run-file';
+import { exitWhenFlushed, parseOrExit, UsageError, type CommandSpec } from './lib-tooling/cli.mjs';
+import { parseDotEnv } from './lib-tooling/common';
+import { describeFailure } from './lib-tooling/network';
 
 const require = createRequire(import.meta.url);
 const { loadBundle, defaultRuntimeModules } = require('./sandbox.cjs');
 
-import { MEMORY_LIMIT_MB, TIME_LIMIT_MS } from './harness/invoke';
+export const HARNESS_CLI: CommandSpec = {
+  command: 'npm run harness --',
+  summary: 'Runs an action — or any HubSpot custom-code file — locally the way HubSpot would, against recorded fixtures.',
+  usage: [
+    '<action> [case] [--bundle]',
+    '--all [--bundle] [--verbose]',
+    '<action> <new-case> --record --event <event.json> [--secrets <file>]',
+    '--file <action.js> --event <event.json> [--secrets <file>] [--client v10|latest] [--json]',
+    '--file <action.js> --fixture <fixture.json> [--event <event.json>] [--client v10|latest] [--json]',
+    '--file <action.js> --event <event.json> --record [--out <fixture.json>] [--secrets <file>]',
+  ],
+  positionals: [
+    { name: 'action', description: 'an action in actions/ (npm run harness -- --all runs them all)' },
+    { name: 'case', description: 'one fixture of the action (test/actions/<action>/fixtures/<case>.json); all of them when left out' },
+  ],
+  options: [
+    { name: 'all', description: 'replay every fixture of every action' },
+    { name: 'bundle', description: 'run the built dist/<action>.js in the runtime sandbox instead of the TypeScript source' },
+    { name: 'verbose', description: 'print outputs and logs of passing cases too (one action prints them anyway)' },
+    { name: 'record', description: 'run live against the real APIs and save a redacted fixture; fails, writing nothing, when the live run fails' },
+    { name: 'event', value: '<event.json>', description: 'the workflow event to run with ({ object: { objectId, objectType }, inputFields: { … } })' },
+    { name: 'secrets', value: '<file>', description: 'KEY=value file with the secrets (default: .env); variables set in the environment win over the file' },
+    { name: 'file', value: '<action.js>', description: 'run this custom-code file (exports.main, CommonJS) instead of one of our actions' },
+    { name: 'fixture', value: '<fixture.json>', description: 'with --file: replay this fixture (no network); its event is used unless --event is given' },
+    { name: 'out', value: '<fixture.json>', description: 'with --file --record: where to write the fixture (default: <action>.fixture.json next to the file)' },
+    { name: 'client', value: '<v10|latest>', description: "with --file: the @hubspot/api-client behind require — HubSpot's documented ^10 (default) or the latest" },
+    { name: 'json', description: 'with --file: print the report as JSON' },
+  ],
+  examples: [
+    'npm run harness -- signup-onboarding',
+    'npm run harness -- signup-onboarding new-contact-new-company --bundle',
+    'npm run harness -- --all',
+    'npm run harness -- quickbooks-invoice live-check --record --event event.json',
+    'npm run harness -- --file my-action.js --fixture my-action.fixture.json',
+    'npm run harness -- --file my-action.js --event event.json --record --secrets .env',
+  ],
+  notes: [
+    '--file runs the file in a child process like HubSpot\'s runtime: Node 24, a 128 MB heap, a 20 s limit, secrets as',
+    'environment variables, and only Node built-ins and the pre-installed modules (@hubspot/api-client, axios, lodash, …).',
+    'Without --fixture or --record it runs live. Secrets: every key of --secrets <file>; without it, the variables the',
+    'file reads (process.env.NAME) from the environment or .env.',
+  ],
+  maxPositionals: 2,
+};
 
 async function loadMain(action: string, bundle: boolean): Promise<Main> {
   if (bundle) {
@@ -62,22 +105,39 @@ async function replay(action: string, name: string, bundle: boolean, verbose: bo
   return ok;
 }
 
-function readDotEnv(): Record<string, string> {
-  const file = path.join(ROOT, '.env');
-  if (!existsSync(file)) return {};
+/** Secrets for a live run: the file's KEY=value lines, overridden by the same names in the environment. */
+export function readSecrets(names: readonly string[] | 'all', options: { file?: string; env?: Record<string, string | undefined> } = {}): Record<string, string> {
+  const env = options.env ?? process.env;
+  const file = options.file ?? path.join(ROOT, '.env');
+  if (options.file && !existsSync(options.file)) throw new UsageError(`--secrets ${options.file}: no such file`, HARNESS_CLI);
+  const fromFile = existsSync(file) ? parseDotEnv(readFileSync(file, 'utf8')) : {};
+  const wanted = names === 'all' ? Object.keys(fromFile) : names;
   const out: Record<string, string> = {};
-  for (const line of readFileSync(file, 'utf8').split(/\r?\n/)) {
-    const m = /^\s*([A-Z0-9_]+)\s*=\s*(.*?)\s*$/.exec(line);
-    if (m?.[1]) out[m[1]] = (m[2] ?? '').replace(/^(['"])(.*)\1$/, '$2');
+  for (const name of wanted) {
+    const value = env[name]?.trim() || fromFile[name];
+    if (value) out[name] = value;
   }
   return out;
 }
 
-async function record(action: string, name: string, eventFile: string): Promise<boolean> {
+/** The secrets a custom-code file reads: process.env.NAME and process.env['NAME']. */
+export function secretNamesReadBy(code: string): string[] {
+  return [...new Set([...code.matchAll(/process\.env(?:\.([A-Za-z_][A-Za-z0-9_]*)|\[\s*['"`]([A-Za-z_][A-Za-z0-9_]*)['"`]\s*\])/g)].map((m) => (m[1] ?? m[2]) as string))].sort();
+}
+
+function readEvent(file: string): Record<string, unknown> {
+  if (!existsSync(file)) throw new UsageError(`--event ${file}: no such file`, HARNESS_CLI);
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  } catch (error) {
+    throw new UsageError(`--event ${file} is not JSON: ${(error as Error).message}`, HARNESS_CLI);
+  }
+}
+
+async function record(action: string, name: string, eventFile: string, secretsFile: string | undefined): Promise<boolean> {
   const mod = await import(path.join(ROOT, 'actions', action, 'index.ts'));
-  const env = readDotEnv();
-  const secrets = Object.fromEntries(Object.keys(mod.action.definition.secrets).filter((k) => env[k]).map((k) => [k, env[k] as string]));
-  const event = JSON.parse(readFileSync(eventFile, 'utf8'));
+  const secrets = readSecrets(Object.keys(mod.action.definition.secrets), { file: secretsFile });
+  const event = readEvent(eventFile);
   nock.recorder.rec({ output_objects: true, dont_print: true, enable_reqheaders_recording: false });
   let report: RunReport;
   try {
@@ -87,6 +147,16 @@ async function record(action: string, name: string, eventFile: string): Promise<
   }
   const recorded = nock.recorder.play() as unknown as RecordedCall[];
   nock.recorder.clear();
+  const thrown = report.thrownMessage !== undefined ? describeFailure(new Error(report.thrownMessage)) : undefined;
+  const failure = recordFailure({ ...(report.outputFields ? { outputs: report.outputFields } : {}), ...(thrown ? { error: { kind: 'thrown', message: thrown.message, hubspotReruns: false, hubspotAction: '' } } : {}) }, recorded.length);
+  if (failure) {
+    console.error(`not recorded: ${failure}`);
+    const missing = Object.keys(mod.action.definition.secrets).filter((k) => !secrets[k]);
+    if (missing.length) console.error(`  secrets not found in the environment or ${secretsFile ?? '.env'}: ${missing.join(', ')}`);
+    for (const line of report.logs) console.error(`    ${line}`);
+    console.error('No fixture written.');
+    return false;
+  }
   const fixture: Fixture = fixtureFromRecording({
     description: `recorded live run of ${action}`,
     event,
@@ -101,47 +171,113 @@ async function record(action: string, name: string, eventFile: string): Promise<
   return true;
 }
 
-async function cli(argv: string[]): Promise<number> {
-  const flags = new Set(argv.filter((a) => a.startsWith('--')));
-  const positional = argv.filter((a, i) => !a.startsWith('--') && argv[i - 1] !== '--event');
-  const bundle = flags.has('--bundle');
-  if (flags.has('--record')) {
-    const eventIndex = argv.indexOf('--event');
-    const [action, name] = positional;
-    if (!action || !name || eventIndex < 0 || !argv[eventIndex + 1]) {
-      console.error('usage: npm run harness -- <action> <new-case> --record --event <event.json>   (credentials from .env)');
-      return 2;
-    }
-    return (await record(action, name, argv[eventIndex + 1] as string)) ? 0 : 1;
+export function formatFileReport(report: FileRunReport, mode: { fixture?: string; recordedTo?: string }): string[] {
+  const ok = report.problems.length === 0 && (mode.fixture ? true : !report.error);
+  const verdict = mode.fixture ? (ok ? 'PASS' : 'FAIL') : report.error ? 'FAILED' : 'RAN';
+  const lines = [`${verdict} ${path.relative(process.cwd(), report.file) || report.file}${mode.fixture ? ` — replay of ${mode.fixture}` : ' — live run'} (@hubspot/api-client ${report.client}, Node ${report.nodeVersion})`];
+  if (report.outputs) lines.push(`  outputs (${report.style === 'callback' ? 'via callback' : 'returned'}): ${JSON.stringify(report.outputs)}`);
+  if (report.error) {
+    lines.push(`  error: ${report.error.status !== undefined ? `status ${report.error.status} — ` : ''}${report.error.message.split('\n')[0]}`);
+    if (report.error.networkCode) lines.push(`  likely cause (${report.error.networkCode}): ${report.error.networkCause ?? 'network failure'}`);
+    lines.push(`  → ${report.error.hubspotAction}`);
   }
-  const { listActions } = await import('./build.mjs');
-  const actions: string[] = flags.has('--all') ? listActions() : positional.slice(0, 1);
-  if (!actions.length) {
-    console.error('usage: npm run harness -- <action> [case] [--bundle] | --all [--bundle]');
-    console.error(`actions: ${listActions().join(', ')}`);
-    return 2;
+  lines.push('  logs:', ...(report.logs.length ? report.logs.flatMap((l) => l.split('\n')).map((l) => `    ${l}`) : ['    (none)']));
+  lines.push('  http:', ...(report.calls.length ? report.calls.map((c) => `    ${c.method} ${c.url} → ${c.status}`) : ['    (none)']));
+  lines.push(`  time: ${report.ms} ms of ${report.timeLimitMs / 1000} s · heap added by the run: ${report.memoryMb.toFixed(1)} MB (process peak ${report.heapPeakMb.toFixed(1)} MB of ${report.heapLimitMb} MB)`);
+  for (const p of report.problems) lines.push(`  ✗ ${p}`);
+  if (report.recorded) lines.push(`recorded ${report.recorded.calls} calls into ${path.relative(process.cwd(), report.recorded.file)} (secrets and tokens redacted)`);
+  return lines;
+}
+
+async function runFile(file: string, args: { values: Record<string, string>; flags: Set<string> }): Promise<number> {
+  const { values, flags } = args;
+  if (!existsSync(file)) throw new UsageError(`--file ${file}: no such file`, HARNESS_CLI);
+  const client = (values.client ?? 'v10') as RuntimeClient;
+  if (client !== 'v10' && client !== 'latest') throw new UsageError(`--client ${values.client}: use v10 (HubSpot's documented version) or latest`, HARNESS_CLI);
+  if (flags.has('record') && values.fixture) throw new UsageError('--record makes a fixture and --fixture replays one: pass one of them', HARNESS_CLI);
+  if (!values.event && !values.fixture) throw new UsageError('--file needs --event <event.json> (or --fixture <fixture.json>, which holds one)', HARNESS_CLI);
+  if (values.out && !flags.has('record')) throw new UsageError('--out names the fixture --record writes: add --record', HARNESS_CLI);
+  for (const flag of ['all', 'bundle'] as const) if (flags.has(flag)) throw new UsageError(`--${flag} is for our actions, not --file`, HARNESS_CLI);
+  const secrets = values.fixture && !values.secrets ? {} : readSecrets(values.secrets ? 'all' : secretNamesReadBy(readFileSync(file, 'utf8')), { file: values.secrets });
+  const out = flags.has('record') ? (values.out ?? file.replace(/(\.[cm]?js)?$/, '.fixture.json')) : undefined;
+  let report: FileRunReport;
+  try {
+    report = await runActionFile({ file, ...(values.event ? { event: readEvent(values.event) } : {}), secrets, ...(values.fixture ? { fixture: values.fixture } : {}), ...(out ? { record: out } : {}), client });
+  } catch (error) {
+    if (!(error instanceof RecordFailedError)) throw error;
+    if (flags.has('json')) console.log(JSON.stringify(error.report, null, 2));
+    else for (const line of formatFileReport(error.report, {})) console.log(line);
+    console.error(`\n${error.message}`);
+    return 1;
   }
+  if (flags.has('json')) console.log(JSON.stringify(report, null, 2));
+  else for (const line of formatFileReport(report, { ...(values.fixture ? { fixture: values.fixture } : {}) })) console.log(line);
+  return report.problems.length || (!values.fixture && report.error) ? 1 : 0;
+}
+
+/** Where the actions and their fixtures come from (tests swap them for an action without fixtures). */
+export interface HarnessSources {
+  listActions(): string[];
+  listFixtures(action: string): string[];
+}
+
+export async function harnessCommand(argv: string[], sources?: HarnessSources): Promise<number> {
+  const args = parseOrExit(HARNESS_CLI, argv);
+  const { values, flags, positionals } = args;
+  if (values.file) {
+    if (positionals.length) throw new UsageError(`unexpected argument ${positionals[0]} with --file${flags.has('record') ? ` (to name the recording: --out ${positionals[0]})` : ''}`, HARNESS_CLI);
+    return runFile(values.file, args);
+  }
+  for (const name of ['fixture', 'out', 'client'] as const) if (values[name]) throw new UsageError(`--${name} goes with --file`, HARNESS_CLI);
+  if (flags.has('json')) throw new UsageError('--json goes with --file', HARNESS_CLI);
+  const { listActions: listBuilt } = await import('./build.mjs');
+  const { listActions, listFixtures: fixturesOf } = sources ?? { listActions: listBuilt as () => string[], listFixtures };
+  const known: string[] = listActions();
+  const bundle = flags.has('bundle');
+  if (flags.has('record')) {
+    const [action, name] = positionals;
+    if (!action || !name || !values.event) throw new UsageError('--record needs <action> <new-case> --event <event.json>', HARNESS_CLI);
+    if (!known.includes(action)) throw new UsageError(`unknown action "${action}"; actions: ${known.join(', ')}`, HARNESS_CLI);
+    return (await record(action, name, values.event, values.secrets)) ? 0 : 1;
+  }
+  if (values.event || values.secrets) throw new UsageError(`--${values.event ? 'event' : 'secrets'} goes with --record or --file`, HARNESS_CLI);
+  if (flags.has('all') && positionals.length) throw new UsageError('--all runs every action: leave out the action name', HARNESS_CLI);
+  const actions: string[] = flags.has('all') ? known : positionals.slice(0, 1);
+  if (!actions.length) throw new UsageError(`name an action (${known.join(', ')}), or --all`, HARNESS_CLI);
+  for (const action of actions) if (!known.includes(action)) throw new UsageError(`unknown action "${action}"; actions: ${known.join(', ')}`, HARNESS_CLI);
   let failed = 0;
   let total = 0;
   for (const action of actions) {
-    if (!listActions().includes(action)) {
-      console.error(`unknown action "${action}"; actions: ${listActions().join(', ')}`);
+    const cases = fixturesOf(action);
+    const relDir = path.relative(ROOT, fixtureDir(action));
+    if (!cases.length) {
+      console.error(`\n${action} has no fixtures in ${relDir}/: make them with \`npm run fixtures -- ${action}\` or record one (--record)`);
+      failed += 1;
+      total += 1;
+      continue;
+    }
+    const wanted = positionals[1];
+    if (wanted && !cases.includes(wanted)) {
+      console.error(`${action} has no fixture "${wanted}" (${relDir}/${wanted}.json). Its cases:\n${cases.map((c) => `  ${c}`).join('\n')}`);
       return 2;
     }
-    const cases = !flags.has('--all') && positional[1] ? [positional[1]] : listFixtures(action);
-    for (const name of cases) {
+    for (const name of wanted ? [wanted] : cases) {
       total += 1;
-      if (!(await replay(action, name, bundle, !flags.has('--all')))) failed += 1;
+      if (!(await replay(action, name, bundle, flags.has('verbose') || !flags.has('all')))) failed += 1;
     }
   }
   console.log(`\n${total - failed} passed, ${failed} failed`);
   return failed ? 1 : 0;
 }
 
-cli(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error) => {
-    console.error(`harness: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(2);
-  },
-);
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  harnessCommand(process.argv.slice(2)).then(exitWhenFlushed, (error: unknown) => {
+    if (error instanceof UsageError) {
+      console.error(`${error.message}\n(npm run harness -- --help lists every option)`);
+      exitWhenFlushed(2);
+      return;
+    }
+    console.error(`harness: ${describeFailure(error).message}`);
+    exitWhenFlushed(1);
+  });
+}

@@ -1,17 +1,34 @@
 /**
- * npm run setup [-- --apply] [--only <action>] [--verbose]
+ * npm run setup [-- --apply | --plan] [--only <action>] [--verbose] [--timeout <seconds>]   (--help lists it)
  *
  * Creates the custom HubSpot properties (and one property group per integration) that the actions declare.
  * Dry run by default: lists what is missing and what exists with another definition. `--apply` creates the
- * missing ones and never changes existing ones; a second `--apply` changes nothing.
+ * missing ones and never changes existing ones; a second `--apply` changes nothing. `--plan` needs no token and
+ * no network: it lists everything the declarations ask for, and the scopes `--apply` needs.
  * The token is HUBSPOT_ACCESS_TOKEN from the environment or the git-ignored .env; it is never printed.
  */
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
-import { ActionError } from '../lib/errors';
-import { createToolingClient, loadActions, parseArgs, readAccessToken, type AnyAction } from './lib-tooling/common';
-import { collectDeclarations, formatSetupReport, runPropertySetup, scopesFor, type SetupResult } from './lib-tooling/property-setup';
 import type { PropertyObjectType } from '../lib/properties';
+import { exitWhenFlushed, formatHelp, parseCommandLine, UsageError, usageLines, type CommandSpec } from './lib-tooling/cli.mjs';
+import { createToolingClient, loadActions, readAccessToken, timeoutFromArgs, type AnyAction } from './lib-tooling/common';
+import { describeFailure } from './lib-tooling/network';
+import { collectDeclarations, formatSetupReport, runPropertySetup, scopesFor, type SetupResult } from './lib-tooling/property-setup';
+
+export const SETUP_CLI: CommandSpec = {
+  command: 'npm run setup --',
+  summary: 'Creates the custom HubSpot properties (and property groups) the actions write. Dry run unless --apply.',
+  usage: ['[--apply] [--only <action>] [--verbose] [--timeout <seconds>]', '--plan [--only <action>]'],
+  options: [
+    { name: 'apply', description: 'create what is missing (never changes an existing property); without it: a dry run that only reads' },
+    { name: 'plan', description: 'offline, no token: list every group and property the declarations ask for, and the scopes --apply needs' },
+    { name: 'only', value: '<action>', description: 'only the properties this action declares' },
+    { name: 'verbose', description: 'log every HubSpot call' },
+    { name: 'timeout', value: '<seconds>', description: 'give up on a HubSpot call after this long (default 15)' },
+  ],
+  examples: ['npm run setup -- --plan', 'npm run setup', 'npm run setup -- --apply', 'npm run setup -- --apply --only shopify-order-sync'],
+  notes: ['Token: HUBSPOT_ACCESS_TOKEN in the environment or in .env (git-ignored) — a private app with the crm.schemas.* scopes --plan lists.'],
+};
 
 export interface SetupCommandOptions {
   argv: string[];
@@ -24,27 +41,77 @@ export interface SetupCommandOptions {
 
 export async function setupCommand(options: SetupCommandOptions): Promise<SetupResult> {
   const print = options.print ?? ((line: string) => console.log(line));
-  const args = parseArgs(options.argv, { values: ['only'], flags: ['apply', 'verbose'] });
-  if (args.positionals.length) throw new Error(`Unexpected argument ${args.positionals[0]} (did you mean --only ${args.positionals[0]}?)`);
+  const args = parseCommandLine(SETUP_CLI, options.argv);
+  if (args.positionals.length) throw new UsageError(`unexpected argument ${args.positionals[0]} (did you mean --only ${args.positionals[0]}?)`, SETUP_CLI);
+  if (args.flags.has('plan') && args.flags.has('apply')) throw new UsageError('--plan only lists; --apply creates: pass one of them', SETUP_CLI);
   const apply = args.flags.has('apply');
   const actions = options.actions ?? (await loadActions(args.values.only));
+  if (args.flags.has('plan')) {
+    for (const line of formatOfflinePlan(actions)) print(line);
+    return offlineResult(actions);
+  }
   const objectTypes = [...new Set(collectDeclarations(actions).declared.map((d) => d.property.objectType))] as PropertyObjectType[];
   const token = readAccessToken({ env: options.env, envFile: options.envFile, scopes: scopesFor(objectTypes, true) });
-  const { client } = createToolingClient({ token, baseUrl: options.baseUrl, scope: 'setup', logLevel: args.flags.has('verbose') ? 'info' : 'warn' });
+  const timeoutMs = timeoutFromArgs(args.values.timeout, SETUP_CLI);
+  const { client } = createToolingClient({ token, baseUrl: options.baseUrl, scope: 'setup', logLevel: args.flags.has('verbose') ? 'info' : 'warn', ...(timeoutMs ? { timeoutMs } : {}) });
   print(`${apply ? 'Applying' : 'Dry run'}: custom properties for ${actions.map((a) => a.definition.name).join(', ')}`);
   const result = await runPropertySetup(client, actions, { apply });
   for (const line of formatSetupReport(result)) print(line);
   return result;
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  setupCommand({ argv: process.argv.slice(2) }).then(
-    (result) => {
-      if (result.plan.different.length || result.plan.inconsistent.length) process.exitCode = 2;
-    },
-    (error: unknown) => {
-      console.error(`setup failed: ${error instanceof ActionError || error instanceof Error ? error.message : String(error)}`);
-      process.exitCode = 1;
-    },
+function offlineResult(actions: readonly AnyAction[]): SetupResult {
+  const { declared, groups, inconsistent } = collectDeclarations(actions);
+  const objectTypes = [...new Set(declared.map((d) => d.property.objectType))].sort() as PropertyObjectType[];
+  const planGroups = objectTypes.flatMap((objectType) =>
+    [...new Set(declared.filter((d) => d.property.objectType === objectType).map((d) => d.property.groupName))].sort().map((name) => ({ objectType, group: groups.get(name) ?? { name, label: name }, exists: false })),
   );
+  return { plan: { objectTypes, groups: planGroups, missing: declared, matching: [], different: [], inconsistent }, applied: false, createdGroups: [], createdProperties: [], alreadyExisted: [] };
 }
+
+/** What the declarations ask HubSpot for, read from the source alone: no token, no network. */
+export function formatOfflinePlan(actions: readonly AnyAction[]): string[] {
+  const { plan } = offlineResult(actions);
+  if (!plan.missing.length) return ['No action declares custom properties: nothing to create.'];
+  const lines = [`Plan (offline, from the declarations of ${actions.map((a) => a.definition.name).join(', ')}): what \`npm run setup -- --apply\` creates when it is missing.`, ''];
+  for (const objectType of plan.objectTypes) {
+    lines.push(`${objectType}:`);
+    for (const g of plan.groups.filter((x) => x.objectType === objectType)) lines.push(`  group     ${g.group.name} ("${g.group.label}")`);
+    for (const d of plan.missing.filter((x) => x.property.objectType === objectType)) {
+      const p = d.property;
+      const extras = [`${p.type}/${p.fieldType}`, `group ${p.groupName}`, ...(p.hasUniqueValue ? ['require unique values'] : []), ...(p.options?.length ? [`options ${p.options.map((o) => o.value).join(' | ')}`] : [])];
+      lines.push(`  property  ${p.name} — "${p.label}" (${extras.join(', ')}) for ${d.actions.join(', ')}`);
+    }
+  }
+  for (const problem of plan.inconsistent) lines.push(`INCONSISTENT declarations: ${problem}`);
+  lines.push('', `${plan.missing.length} properties in ${plan.groups.length} groups. Scopes of the private app for --apply: ${scopesFor(plan.objectTypes, true).join(', ')}`);
+  lines.push('(a dry run, `npm run setup`, needs only the .read ones and shows which of these already exist)');
+  return lines;
+}
+
+/** The command as the npm script runs it: prints the outcome and says how to exit (0 ok, 1 failed, 2 wrong usage or a difference). */
+export async function setupMain(argv: string[], overrides: Partial<Omit<SetupCommandOptions, 'argv'>> = {}): Promise<number> {
+  try {
+    if (parseCommandLine(SETUP_CLI, argv).help) {
+      console.log(formatHelp(SETUP_CLI));
+      return 0;
+    }
+    const result = await setupCommand({ argv, ...overrides });
+    return result.plan.different.length || result.plan.inconsistent.length ? 2 : 0;
+  } catch (error) {
+    if (error instanceof UsageError) {
+      console.error(`${error.message}\n${usageLines(SETUP_CLI)}\n(npm run setup -- --help lists every option)`);
+      return 2;
+    }
+    const { message, network } = describeFailure(error);
+    console.error(`setup failed${network ? ' — could not reach HubSpot' : ''}: ${message}`);
+    return 1;
+  }
+}
+
+/** Runs setupMain and exits as soon as the output is written (a hung socket must not keep the terminal waiting). */
+export function runSetupCli(argv: string[], overrides: Partial<Omit<SetupCommandOptions, 'argv'>> = {}): void {
+  void setupMain(argv, overrides).then(exitWhenFlushed);
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) runSetupCli(process.argv.slice(2));

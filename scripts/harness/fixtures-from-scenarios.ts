@@ -2,7 +2,7 @@
  * Writes harness fixtures for every action's main paths by running each path against the stateful fakes the
  * tests use (test/actions/<action>/scenarios.ts) and keeping what crossed the wire.
  *
- *   node --import tsx scripts/harness/fixtures-from-scenarios.ts [action…]
+ *   npm run fixtures [-- action…]     (--help lists the options)
  *
  * Request bodies are kept for reading but not matched on replay (`match: false`): several actions write the
  * time of the run (e.g. salesforce_last_sync_at), which differs on every replay. Method, URL and order are
@@ -13,12 +13,30 @@ import path from 'node:path';
 import { clearModuleCaches } from '../../lib/module-cache';
 import type { ActionScenarios } from '../../test/support/scenario';
 import { fixtureDir, fixtureFromRecording, ROOT, type RecordedCall } from './fixture';
+import { exitWhenFlushed, parseOrExit, usageLines, type CommandSpec } from '../lib-tooling/cli.mjs';
+
+export const FIXTURES_CLI: CommandSpec = {
+  command: 'npm run fixtures --',
+  summary: "Writes harness fixtures (test/actions/<action>/fixtures/scenario-*.json) from each action's scenarios and the test fakes.",
+  usage: ['[action …]'],
+  positionals: [{ name: 'action', description: 'only these actions; without any, every action with a test/actions/<action>/scenarios.ts (rewrites all their scenario-* fixtures)' }],
+  options: [],
+  examples: ['npm run fixtures', 'npm run fixtures -- shopify-order-sync'],
+  notes: ['Hand-made fixtures (any name not starting with scenario-) are never touched.'],
+};
 
 const slug = (text: string) => text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
 
 async function main(only: string[]): Promise<void> {
   const actionsDir = path.join(ROOT, 'test', 'actions');
-  const names = readdirSync(actionsDir).filter((n) => existsSync(path.join(actionsDir, n, 'scenarios.ts')) && (!only.length || only.includes(n)));
+  const available = readdirSync(actionsDir).filter((n) => existsSync(path.join(actionsDir, n, 'scenarios.ts'))).sort();
+  const unknown = only.filter((n) => !available.includes(n));
+  if (unknown.length) {
+    console.error(`no scenarios for ${unknown.join(', ')} (test/actions/<action>/scenarios.ts); actions with scenarios: ${available.join(', ')}\n${usageLines(FIXTURES_CLI)}`);
+    process.exitCode = 2;
+    return;
+  }
+  const names = available.filter((n) => !only.length || only.includes(n));
   for (const name of names) {
     const { scenarios } = (await import(path.join(actionsDir, name, 'scenarios.ts'))) as { scenarios: ActionScenarios };
     for (const scenarioPath of scenarios.paths) {
@@ -64,7 +82,10 @@ async function main(only: string[]): Promise<void> {
   }
 }
 
-main(process.argv.slice(2)).catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+main(parseOrExit(FIXTURES_CLI, process.argv.slice(2)).positionals).then(
+  () => exitWhenFlushed(Number(process.exitCode ?? 0)),
+  (error) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

@@ -6,6 +6,7 @@ import { createDeadline } from '../../lib/deadline';
 import { ConfigError } from '../../lib/errors';
 import { createServiceClient, type ServiceClient, type VendorErrorDetails } from '../../lib/http';
 import { createLogger, type LogLevel, type Logger } from '../../lib/logger';
+import { UsageError, type CommandSpec } from './cli.mjs';
 
 /**
  * What setup, guide and deploy share: the repository root, the list of actions (whatever actions/*\/index.ts
@@ -100,9 +101,21 @@ export interface ToolingClientOptions {
   logLevel?: LogLevel;
   logSink?: (line: string) => void;
   scope: string;
+  /** Per-call limit (default 15 s): HubSpot answers these reads in well under a second, and a silent proxy must not stall the command for long. */
+  timeoutMs?: number;
 }
 
-/** A HubSpot client for the tooling: the action's request function, a generous 120 s budget, the token redacted. */
+export const TOOLING_TIMEOUT_MS = 15_000;
+
+/** `--timeout <seconds>` → milliseconds (undefined when not given); a non-positive or non-numeric value is a usage error. */
+export function timeoutFromArgs(value: string | undefined, spec: CommandSpec): number | undefined {
+  if (value === undefined) return undefined;
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds <= 0) throw new UsageError(`--timeout ${value}: give a number of seconds, e.g. --timeout 30`, spec);
+  return seconds * 1000;
+}
+
+/** A HubSpot client for the tooling: the action's request function, a 120 s budget, 15 s per call, the token redacted. */
 export function createToolingClient(options: ToolingClientOptions): { client: ServiceClient; log: Logger } {
   const log = createLogger({
     scope: options.scope,
@@ -118,7 +131,7 @@ export function createToolingClient(options: ToolingClientOptions): { client: Se
     deadline,
     auth: () => ({ authorization: `Bearer ${options.token}` }),
     describeError: describeHubSpotError,
-    defaultTimeoutMs: 30_000,
+    defaultTimeoutMs: options.timeoutMs ?? TOOLING_TIMEOUT_MS,
   });
   return { client, log };
 }

@@ -184,7 +184,9 @@ describe('deploy command over the built dist/', () => {
   });
 
   it('usage errors are clear', async () => {
-    await expect(deployCommand({ argv: ['signup-onboarding'], env: { HUBSPOT_ACCESS_TOKEN: TOKEN } })).rejects.toThrow(/Usage: npm run deploy -- <action> --flow <flowId>/);
+    await expect(deployCommand({ argv: ['signup-onboarding'], env: { HUBSPOT_ACCESS_TOKEN: TOKEN } })).rejects.toThrow(/--flow <flowId> is missing/);
+    await expect(deployCommand({ argv: ['signup-onboarding', '--flow'], env: { HUBSPOT_ACCESS_TOKEN: TOKEN } })).rejects.toThrow(/--flow needs a value/);
+    await expect(deployCommand({ argv: ['signup-onboarding', '--flow', '1', '--aply'], env: { HUBSPOT_ACCESS_TOKEN: TOKEN } })).rejects.toThrow(/unknown option --aply \(did you mean --apply\?\)/);
     await expect(deployCommand({ argv: ['no-such-action', '--flow', '1'], env: { HUBSPOT_ACCESS_TOKEN: TOKEN } })).rejects.toThrow(/no action "no-such-action"/);
   });
 });

@@ -146,8 +146,26 @@ describe('npm run setup', () => {
     expect(result.plan.missing).toHaveLength(3);
   });
 
-  it('rejects unknown options (typos)', async () => {
-    await expect(setup(['--aply'])).rejects.toThrow(/Unknown option --aply/);
+  it('rejects unknown options (typos), suggesting the known one', async () => {
+    await expect(setup(['--aply'])).rejects.toThrow(/unknown option --aply \(did you mean --apply\?\)/);
+    await expect(setup(['shopify-order-sync'])).rejects.toThrow(/did you mean --only shopify-order-sync/);
+  });
+
+  it('--plan lists every declared group and property with its definition and the scopes, without a token or a call', async () => {
+    const result = await setup(['--plan'], FIXTURE_ACTIONS, {});
+    expect(network.calls).toEqual([]);
+    expect(result.applied).toBe(false);
+    expect(result.plan.missing).toHaveLength(3);
+    const text = printed.join('\n');
+    expect(text).toContain('group     storefront_sync ("Storefront sync")');
+    expect(text).toContain('property  storefront_order_id — "Storefront order id" (string/text, group storefront_sync, require unique values) for fixture-order-sync');
+    expect(text).toContain('options paid | refunded');
+    expect(text).toContain('storefront_customer_id — "Storefront customer id" (string/text, group storefront_sync) for fixture-customer-sync, fixture-order-sync');
+    expect(text).toContain('crm.schemas.contacts.write, crm.schemas.deals.read, crm.schemas.deals.write');
+  });
+
+  it('--plan and --apply together is a usage error', async () => {
+    await expect(setup(['--plan', '--apply'])).rejects.toThrow(/pass one of them/);
   });
 
   it('every real action: a dry run against an empty portal lists each declared property once', async () => {
