@@ -1,0 +1,37 @@
+/**
+ * `upgradeSource`: the pure core of `npm run upgrade`. Source in; the upgraded source, what was rewritten, what could
+ * not be rewritten safely, and the findings a user must fix by hand out.
+ */
+import { parseSource } from './ast';
+import { rewriteCallbackHandler, type Unsafe } from './callback-to-return';
+import { analyze, UPGRADE_RULES, type Finding } from './checks';
+import { findHandler } from './handler';
+
+export interface UpgradeResult {
+  /** 'rewritten': callback style → returned outputs; 'already': nothing to rewrite; 'blocked': unsafe sites; 'no-main': no handler found. */
+  status: 'rewritten' | 'already' | 'blocked' | 'no-main';
+  code: string;
+  /** Callback call sites rewritten. */
+  sites: number;
+  /** Call sites left alone, with why (lines of the original file). */
+  unsafe: Unsafe[];
+  /** What the codemod cannot change safely, with lines of the upgraded file. */
+  findings: Finding[];
+}
+
+export function upgradeSource(source: string): UpgradeResult {
+  const handler = findHandler(parseSource(source));
+  let status: UpgradeResult['status'] = 'no-main';
+  let code = source;
+  let sites = 0;
+  let unsafe: Unsafe[] = [];
+  if (handler) {
+    const result = rewriteCallbackHandler(handler, source);
+    status = result.rewritten ? 'rewritten' : result.unsafe.length ? 'blocked' : 'already';
+    code = result.code;
+    sites = result.sites;
+    unsafe = result.unsafe;
+  }
+  const findings = analyze(parseSource(code), code).findings.filter((f) => UPGRADE_RULES.has(f.rule));
+  return { status, code, sites, unsafe, findings };
+}

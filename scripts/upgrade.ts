@@ -1,0 +1,138 @@
+/**
+ * npm run upgrade -- <file.js> [--write] [--event <event.json> | --fixture <fixture.json>]
+ *
+ * Upgrades a user's own custom-code action to HubSpot's Node.js 24 runtime: callback-style handlers become handlers
+ * that return `{ outputFields }` ("Node.js 24 doesn't support callback-style handlers":
+ * https://developers.hubspot.com/docs/api-reference/legacy/automation/workflow-actions/upgrade-custom-code-actions-to-node-24).
+ * Prints the diff; --write replaces the file after saving <file>.bak. Lists, with line numbers, what it cannot change
+ * safely. With --event (or --fixture) it then runs the file before and after through the harness's file mode.
+ */
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ParseError } from './codemod/ast';
+import type { Finding } from './codemod/checks';
+import { unifiedDiff } from './codemod/diff';
+import { upgradeSource, type UpgradeResult } from './codemod/upgrade';
+import { formatFileReport, readSecrets, secretNamesReadBy } from './harness';
+import { runActionFile, type FileRunReport, type RuntimeClient } from './harness/run-file';
+import { exitWhenFlushed, parseOrExit, UsageError, type CommandSpec } from './lib-tooling/cli.mjs';
+
+export const UPGRADE_CLI: CommandSpec = {
+  command: 'npm run upgrade --',
+  summary: "Upgrades your own custom-code action to HubSpot's Node.js 24 runtime (callback() → returned outputs) and lists what it cannot change safely.",
+  usage: ['<file.js> [--write] [--json]', '<file.js> [--write] --event <event.json> [--secrets <file>] [--client v10|latest]', '<file.js> [--write] --fixture <fixture.json> [--client v10|latest]'],
+  positionals: [{ name: 'file.js', description: 'the action as pasted in HubSpot (CommonJS, exports.main)' }],
+  options: [
+    { name: 'write', description: 'replace the file with the upgraded code (the original is kept as <file>.bak)' },
+    { name: 'event', value: '<event.json>', description: 'then run the file before and after the upgrade with this workflow event (live: real API calls)' },
+    { name: 'fixture', value: '<fixture.json>', description: 'then run both versions against this recorded fixture instead (no network)' },
+    { name: 'secrets', value: '<file>', description: 'KEY=value file with the secrets for --event runs (default: .env)' },
+    { name: 'client', value: '<v10|latest>', description: "@hubspot/api-client behind require in those runs: HubSpot's documented ^10 (default) or the latest" },
+    { name: 'json', description: 'print the result as JSON' },
+  ],
+  maxPositionals: 1,
+  examples: ['npm run upgrade -- my-action.js', 'npm run upgrade -- my-action.js --write --event event.json', 'npm run upgrade -- my-action.js --fixture my-action.fixture.json'],
+  notes: ['Exit status: 0 when the file is ready for Node.js 24, 1 when something must be changed by hand, 2 on a wrong command line.'],
+};
+
+function formatFinding(f: Finding): string {
+  return `  line ${f.line}: ${f.severity}: ${f.message}${f.fix ? `\n      fix: ${f.fix}` : ''}`;
+}
+
+export function formatUpgrade(file: string, result: UpgradeResult, diff: string): string[] {
+  const out: string[] = [];
+  const name = path.basename(file);
+  if (result.status === 'no-main') out.push(`${name}: no exports.main found — nothing to upgrade (HubSpot calls exports.main)`);
+  if (result.status === 'already') out.push(`${name}: exports.main already returns its outputs — no callback to rewrite`);
+  if (result.status === 'rewritten') out.push(`${name}: rewrote ${result.sites} callback call${result.sites === 1 ? '' : 's'} to returned outputs`, '', diff.trimEnd());
+  if (result.status === 'blocked') {
+    out.push(`${name}: not rewritten — ${result.unsafe.length} callback use${result.unsafe.length === 1 ? '' : 's'} cannot be changed safely (change ${result.unsafe.length === 1 ? 'it' : 'them'}, then run again):`);
+    for (const u of result.unsafe) out.push(`  line ${u.line}: ${u.reason}`);
+  }
+  if (result.findings.length) {
+    out.push('', `Cannot change safely — fix by hand (lines of the ${result.status === 'rewritten' ? 'upgraded ' : ''}file):`);
+    for (const f of result.findings) out.push(formatFinding(f));
+  }
+  return out;
+}
+
+function backupPath(file: string): string {
+  let candidate = `${file}.bak`;
+  for (let i = 2; existsSync(candidate); i++) candidate = `${file}.bak${i}`;
+  return candidate;
+}
+
+async function runBoth(file: string, upgradedFile: string, values: Record<string, string>): Promise<{ before: FileRunReport; after: FileRunReport }> {
+  const client = (values.client ?? 'v10') as RuntimeClient;
+  const event = values.event ? (JSON.parse(readFileSync(values.event, 'utf8')) as object) : undefined;
+  const code = readFileSync(file, 'utf8');
+  const secrets = values.fixture ? {} : readSecrets(secretNamesReadBy(code), values.secrets ? { file: values.secrets } : {});
+  const common = { client, ...(event ? { event } : {}), ...(values.fixture ? { fixture: values.fixture } : {}), secrets };
+  const before = await runActionFile({ file, ...common });
+  const after = await runActionFile({ file: upgradedFile, ...common });
+  return { before, after };
+}
+
+export async function upgradeCommand(argv: string[]): Promise<number> {
+  const { values, flags, positionals } = parseOrExit(UPGRADE_CLI, argv);
+  const file = positionals[0];
+  if (!file) throw new UsageError('name the file to upgrade', UPGRADE_CLI);
+  if (!existsSync(file)) throw new UsageError(`${file}: no such file`, UPGRADE_CLI);
+  if (values.event && values.fixture) throw new UsageError('--event runs live and --fixture replays: pass one of them', UPGRADE_CLI);
+  if (values.client && values.client !== 'v10' && values.client !== 'latest') throw new UsageError(`--client ${values.client}: use v10 or latest`, UPGRADE_CLI);
+  for (const f of [values.event, values.fixture, values.secrets]) if (f && !existsSync(f)) throw new UsageError(`${f}: no such file`, UPGRADE_CLI);
+  const source = readFileSync(file, 'utf8');
+  let result: UpgradeResult;
+  try {
+    result = upgradeSource(source);
+  } catch (error) {
+    if (error instanceof ParseError) {
+      console.error(`${file}:${error.line}: ${error.message}`);
+      return 1;
+    }
+    throw error;
+  }
+  const diff = unifiedDiff(source, result.code, `a/${path.basename(file)}`, `b/${path.basename(file)}`);
+  let written: string | undefined;
+  let backup: string | undefined;
+  if (flags.has('write') && result.status === 'rewritten') {
+    backup = backupPath(file);
+    writeFileSync(backup, source);
+    writeFileSync(file, result.code);
+    written = file;
+  }
+  let runs: { before: FileRunReport; after: FileRunReport } | undefined;
+  if (values.event || values.fixture) {
+    let upgradedFile = written ?? file;
+    if (!written && result.status === 'rewritten') {
+      upgradedFile = path.join(mkdtempSync(path.join(tmpdir(), 'upgrade-')), path.basename(file));
+      writeFileSync(upgradedFile, result.code);
+    }
+    runs = await runBoth(written ? backup! : file, upgradedFile, values);
+  }
+  const afterFailed = runs ? Boolean(runs.after.error) || runs.after.problems.length > 0 || runs.after.style === 'none' : false;
+  const needsHands = result.status === 'blocked' || result.status === 'no-main' || result.findings.some((f) => f.severity === 'error');
+  if (flags.has('json')) {
+    console.log(JSON.stringify({ file, status: result.status, sites: result.sites, diff, unsafe: result.unsafe, findings: result.findings, ...(written ? { written, backup } : {}), ...(runs ? { runs } : {}) }, null, 2));
+  } else {
+    for (const line of formatUpgrade(file, result, diff)) console.log(line);
+    if (written) console.log(`\nwrote ${file} (the original is in ${backup})`);
+    else if (flags.has('write') && result.status !== 'rewritten') console.log('\nnothing written');
+    if (runs) {
+      console.log(`\n── before the upgrade (${path.basename(file)}) ──`);
+      for (const line of formatFileReport(runs.before, values.fixture ? { fixture: values.fixture } : {})) console.log(line);
+      console.log(`\n── after the upgrade ──`);
+      for (const line of formatFileReport(runs.after, values.fixture ? { fixture: values.fixture } : {})) console.log(line);
+    }
+  }
+  return needsHands || afterFailed ? 1 : 0;
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  upgradeCommand(process.argv.slice(2)).then(exitWhenFlushed, (error: unknown) => {
+    console.error(error instanceof UsageError ? `${error.message}\n(npm run upgrade -- --help lists every option)` : `upgrade: ${error instanceof Error ? error.message : String(error)}`);
+    exitWhenFlushed(error instanceof UsageError ? 2 : 1);
+  });
+}
