@@ -47,6 +47,10 @@ export function formatUpgrade(file: string, result: UpgradeResult, diff: string)
   if (result.status === 'no-main') out.push(`${name}: no exports.main found — nothing to upgrade (HubSpot calls exports.main)`);
   if (result.status === 'already') out.push(`${name}: exports.main already returns its outputs — no callback to rewrite`);
   if (result.status === 'rewritten') out.push(`${name}: rewrote ${result.sites} callback call${result.sites === 1 ? '' : 's'} to returned outputs`, '', diff.trimEnd());
+  if (result.notes.length) {
+    out.push('', 'Changed behaviour (on purpose; lines of the original file):');
+    for (const n of result.notes) out.push(`  line ${n.line}: ${n.reason}`);
+  }
   if (result.status === 'blocked') {
     out.push(`${name}: not rewritten — ${result.unsafe.length} callback use${result.unsafe.length === 1 ? '' : 's'} cannot be changed safely (change ${result.unsafe.length === 1 ? 'it' : 'them'}, then run again):`);
     for (const u of result.unsafe) out.push(`  line ${u.line}: ${u.reason}`);
@@ -115,7 +119,7 @@ export async function upgradeCommand(argv: string[]): Promise<number> {
   const afterFailed = runs ? Boolean(runs.after.error) || runs.after.problems.length > 0 || runs.after.style === 'none' : false;
   const needsHands = result.status === 'blocked' || result.status === 'no-main' || result.findings.some((f) => f.severity === 'error');
   if (flags.has('json')) {
-    console.log(JSON.stringify({ file, status: result.status, sites: result.sites, diff, unsafe: result.unsafe, findings: result.findings, ...(written ? { written, backup } : {}), ...(runs ? { runs } : {}) }, null, 2));
+    console.log(JSON.stringify({ file, status: result.status, sites: result.sites, diff, unsafe: result.unsafe, notes: result.notes, findings: result.findings, ...(written ? { written, backup } : {}), ...(runs ? { runs } : {}) }, null, 2));
   } else {
     for (const line of formatUpgrade(file, result, diff)) console.log(line);
     if (written) console.log(`\nwrote ${file} (the original is in ${backup})`);

@@ -6,7 +6,9 @@
  * A call site is rewritten only when the new code does exactly what the old code did:
  *   callback(result)                 → return result        (last thing the function does, or followed by `return;`)
  *   return callback(result)          → return result        (early return)
- *   callback(null, result)           → return result        (Lambda's error-first form)
+ *   callback(null, result)           → return result        (Lambda's error-first form; HubSpot's callback takes the
+ *                                                            result as its FIRST argument, so the old code handed
+ *                                                            HubSpot null: reported as a behaviour change)
  *   callback(err) / callback(err, x) → throw err            (err: a catch parameter or `new …Error(…)`)
  *   p.then(r => callback(result))    → return p.then(r => result)   (the chain is returned so HubSpot awaits it)
  * Anything else (code that runs after the callback, a callback inside setTimeout or an event listener, a callback
@@ -26,6 +28,8 @@ export interface RewriteResult {
   /** Call sites rewritten. */
   sites: number;
   unsafe: Unsafe[];
+  /** Rewritten sites whose behaviour changes on purpose (see `callback(null, result)`). */
+  notes: Unsafe[];
 }
 
 interface Slot {
@@ -221,16 +225,20 @@ function strayReferences(handler: Handler, sites: Array<{ call: Node }>): Unsafe
 
 /** Plans every call site; returns the rewritten source only when all of them are safe. */
 export function rewriteCallbackHandler(handler: Handler, source: string): RewriteResult & { code: string } {
-  if (!handler.callbackName) return { rewritten: false, sites: 0, unsafe: [], code: source };
+  if (!handler.callbackName) return { rewritten: false, sites: 0, unsafe: [], notes: [], code: source };
   const sites = collectSites(handler);
   const unsafe: Unsafe[] = strayReferences(handler, sites);
   const edits: Edit[] = [];
+  const notes: Unsafe[] = [];
   const chainsDone = new Set<Node>();
   for (const { call, parents } of sites) {
     const outcome = outcomeOf(call, parents);
     if ('line' in outcome) {
       unsafe.push(outcome);
       continue;
+    }
+    if (call.arguments.length === 2 && isNullish(call.arguments[0])) {
+      notes.push({ line: lineOf(call), reason: `${handler.callbackName}(null, result) handed HubSpot null (its callback takes the result as the first argument), so this path produced no outputs before; it now returns the result — check the outputs` });
     }
     const parent = parents[parents.length - 1];
     let fnIndex = parents.length - 1;
@@ -283,13 +291,13 @@ export function rewriteCallbackHandler(handler: Handler, source: string): Rewrit
     }
     if (!ok) continue;
   }
-  if (unsafe.length) return { rewritten: false, sites: 0, unsafe: dedupe(unsafe), code: source };
+  if (unsafe.length) return { rewritten: false, sites: 0, unsafe: dedupe(unsafe), notes: [], code: source };
   const textEdits = new TextEdits();
   for (const edit of edits) edit.apply(textEdits, source);
   const [first, second] = handler.fn.params;
   textEdits.replace(first.end, second.end, '');
   if (!handler.fn.async) textEdits.insert(handler.fn.start, 'async ');
-  return { rewritten: true, sites: sites.length, unsafe: [], code: textEdits.apply(source) };
+  return { rewritten: true, sites: sites.length, unsafe: [], notes, code: textEdits.apply(source) };
 }
 
 function dedupe(list: Unsafe[]): Unsafe[] {

@@ -68,8 +68,10 @@ function statusOf(thrown: unknown): number | undefined {
   return undefined;
 }
 
+/** A recognisable fake value per secret; URL-like names get a URL so the file gets as far as its HTTP call. */
 function fakeSecret(name: string): string {
-  return `probe-${name.toLowerCase()}-5f3c9a1e7b2d`;
+  const token = `probe-${name.toLowerCase()}-5f3c9a1e7b2d`;
+  return /URL|ENDPOINT|HOST/.test(name) ? `https://probe.verify.example/${token}` : token;
 }
 
 /** Answers every request on every host with `status`, recording each call. */
@@ -79,9 +81,9 @@ function answerEverything(status: number, calls: ProbeCall[]): () => void {
     nock(/.*/)
       .persist()
       .intercept(/.*/, method)
-      .reply(function (this: { req: { method?: string } }, uri: string) {
-        const base = (this as unknown as { basePath?: string }).basePath ?? '';
-        calls.push({ method, url: `${base}${uri}`, status });
+      .reply((request: unknown) => {
+        const url = typeof request === 'object' && request !== null && 'url' in request ? String((request as { url: string }).url) : String(request);
+        calls.push({ method, url, status });
         return [status, JSON.stringify({ status: 'error', message: 'Service Unavailable (verify probe)', category: 'SERVICE_UNAVAILABLE' }), { 'content-type': 'application/json' }];
       });
   }
@@ -104,7 +106,11 @@ export async function probeFile(file: string, options: ProbeOptions): Promise<Pr
   Object.assign(realEnv, secrets);
   process.env = new Proxy(realEnv, {
     get(target, key) {
-      if (typeof key === 'string') envRead.add(key);
+      // Count only reads made by the file itself: nock, axios and Node read variables of their own.
+      if (typeof key === 'string' && !envRead.has(key)) {
+        const caller = new Error().stack?.split('\n')[2] ?? '';
+        if (!/node_modules|node:internal|\(node:/.test(caller)) envRead.add(key);
+      }
       return Reflect.get(target, key);
     },
   });
@@ -136,14 +142,20 @@ export async function probeFile(file: string, options: ProbeOptions): Promise<Pr
     };
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
+    // A callback-style file that rejects a promise nobody awaits fails the Lambda invocation the same way a throw does.
+    let rejectUnhandled: (reason: unknown) => void = () => {};
+    const unhandled = new Promise<never>((_, reject) => (rejectUnhandled = reject));
+    unhandled.catch(() => {});
+    const onUnhandled = (reason: unknown) => rejectUnhandled(reason);
+    process.on('unhandledRejection', onUnhandled);
     try {
       const run = Promise.resolve((main as (e: unknown, cb: unknown) => unknown)(structuredClone(options.event), callback));
-      const first = await Promise.race([run.then((value) => ({ value })), timeout]);
+      const first = await Promise.race([run.then((value) => ({ value })), timeout, unhandled]);
       if (first === 'timeout') {
         result.outcome = 'timeout';
       } else if (first.value === undefined && result.callbacks === 0) {
         // callback style: main resolved at once, the outputs come later through the callback
-        const late = await Promise.race([callbackPromise.then(() => 'called' as const), timeout]);
+        const late = await Promise.race([callbackPromise.then(() => 'called' as const), timeout, unhandled]);
         result.outcome = late === 'timeout' ? 'timeout' : 'returned';
       } else {
         result.outcome = 'returned';
@@ -162,6 +174,7 @@ export async function probeFile(file: string, options: ProbeOptions): Promise<Pr
       result.thrownStatus = statusOf(thrown);
     } finally {
       clearTimeout(timer);
+      process.off('unhandledRejection', onUnhandled);
     }
     return result;
   } finally {

@@ -15,6 +15,8 @@ export interface UpgradeResult {
   sites: number;
   /** Call sites left alone, with why (lines of the original file). */
   unsafe: Unsafe[];
+  /** Rewritten sites that now behave differently on purpose (lines of the original file). */
+  notes: Unsafe[];
   /** What the codemod cannot change safely, with lines of the upgraded file. */
   findings: Finding[];
 }
@@ -25,13 +27,15 @@ export function upgradeSource(source: string): UpgradeResult {
   let code = source;
   let sites = 0;
   let unsafe: Unsafe[] = [];
+  let notes: Unsafe[] = [];
   if (handler) {
     const result = rewriteCallbackHandler(handler, source);
     status = result.rewritten ? 'rewritten' : result.unsafe.length ? 'blocked' : 'already';
     code = result.code;
     sites = result.sites;
     unsafe = result.unsafe;
+    notes = result.notes;
   }
   const findings = analyze(parseSource(code), code).findings.filter((f) => UPGRADE_RULES.has(f.rule));
-  return { status, code, sites, unsafe, findings };
+  return { status, code, sites, unsafe, notes, findings };
 }

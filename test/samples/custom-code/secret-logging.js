@@ -1,4 +1,4 @@
-/* global exports -- HubSpot custom-code files are CommonJS: exports.main */
+/* global exports, fetch -- HubSpot custom-code files are CommonJS: exports.main; fetch is a Node 24 global */
 // Sample written for the tests: prints its secrets to the action log while debugging, and reads a deal with fetch.
 exports.main = async (event, callback) => {
   const token = process.env.HUBSPOT_ACCESS_TOKEN;
