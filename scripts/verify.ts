@@ -25,9 +25,10 @@ export const VERIFY_CLI: CommandSpec = {
   notes: ['Exit status: 0 when no check reports an error (warnings allowed), 1 otherwise, 2 on a wrong command line.'],
 };
 
-function readEvent(file: string): object {
-  const parsed = JSON.parse(readFileSync(file, 'utf8')) as { event?: object; interactions?: unknown };
-  return parsed.interactions !== undefined && parsed.event ? parsed.event : parsed;
+/** An event file, or a harness fixture (its event, and its placeholder secrets so values have the right shape). */
+function readEvent(file: string): { event: object; secrets?: Record<string, string> } {
+  const parsed = JSON.parse(readFileSync(file, 'utf8')) as { event?: object; interactions?: unknown; secrets?: Record<string, string> };
+  return parsed.interactions !== undefined && parsed.event ? { event: parsed.event, ...(parsed.secrets ? { secrets: parsed.secrets } : {}) } : { event: parsed };
 }
 
 export async function verifyCommand(argv: string[]): Promise<number> {
@@ -35,10 +36,10 @@ export async function verifyCommand(argv: string[]): Promise<number> {
   if (!positionals.length) throw new UsageError('name the file(s) to verify', VERIFY_CLI);
   for (const f of positionals) if (!existsSync(f)) throw new UsageError(`${f}: no such file`, VERIFY_CLI);
   if (values.event && !existsSync(values.event)) throw new UsageError(`--event ${values.event}: no such file`, VERIFY_CLI);
-  const event = values.event ? readEvent(values.event) : undefined;
+  const given = values.event ? readEvent(values.event) : undefined;
   const reports: VerifyReport[] = [];
   for (const file of positionals) {
-    reports.push(await verifyFile(file, { ...(event ? { event } : {}), staticOnly: flags.has('static') }));
+    reports.push(await verifyFile(file, { ...(given ?? {}), staticOnly: flags.has('static') }));
   }
   if (flags.has('json')) console.log(JSON.stringify(reports.length === 1 ? reports[0] : reports, null, 2));
   else for (const r of reports) console.log(`${formatVerify(r).join('\n')}\n`);

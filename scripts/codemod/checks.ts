@@ -647,6 +647,8 @@ function checkPagedLoops(ctx: Context): void {
 
 const TYPE_ALIASES: Record<string, string> = { contact: 'contacts', '0-1': 'contacts', company: 'companies', '0-2': 'companies', deal: 'deals', '0-3': 'deals', ticket: 'tickets', '0-5': 'tickets', lineItems: 'line_items', line_item: 'line_items', '0-8': 'line_items' };
 
+const SINGULAR: Record<string, string> = { companies: 'company', deals: 'deal', tickets: 'ticket' };
+
 function normalizeType(type: string | undefined): string | undefined {
   return type === undefined ? undefined : (TYPE_ALIASES[type] ?? type);
 }
@@ -703,7 +705,7 @@ function checkSearchThenCreate(ctx: Context): void {
       line: create.line,
       message:
         `searches ${create.type} (line ${search.line}) and then creates one here: HubSpot's search lists new records only after a delay and HubSpot re-runs failed actions, so two runs can both find nothing and ` +
-        (create.type === 'contacts' ? 'the second create fails with 409 CONFLICT (contacts are unique by email)' : create.type === 'line_items' ? 'create the line item twice (line items have no unique-value property to upsert by)' : `create the ${create.type.replace(/s$/, '')} twice`),
+        (create.type === 'contacts' ? 'the second create fails with 409 CONFLICT (contacts are unique by email)' : create.type === 'line_items' ? 'create the line item twice (line items have no unique-value property to upsert by)' : `create the ${SINGULAR[create.type] ?? 'record'} twice`),
       fix:
         create.type === 'line_items'
           ? 'key the line item on a property of your own and read back by the parent association (a consistent read), or accept and clean duplicates'

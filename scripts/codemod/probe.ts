@@ -52,6 +52,8 @@ export interface ProbeOptions {
   event: object;
   /** Secret names to fill with recognisable fake values. */
   secretNames: string[];
+  /** Values to use instead for some of them (a harness fixture's placeholders, shaped the way the file expects). */
+  secretValues?: Record<string, string>;
   /** Status every HTTP call gets. */
   status?: number;
   timeoutMs?: number;
@@ -101,7 +103,8 @@ export async function probeFile(file: string, options: ProbeOptions): Promise<Pr
   const logs: string[] = [];
   const envRead = new Set<string>();
   const realEnv = process.env;
-  const secrets = Object.fromEntries(options.secretNames.map((n) => [n, fakeSecret(n)]));
+  const valueOf = (n: string) => options.secretValues?.[n] ?? fakeSecret(n);
+  const secrets = Object.fromEntries(options.secretNames.map((n) => [n, valueOf(n)]));
   const saved = { ...realEnv };
   Object.assign(realEnv, secrets);
   process.env = new Proxy(realEnv, {
@@ -188,7 +191,7 @@ export async function probeFile(file: string, options: ProbeOptions): Promise<Pr
     // like the file's own configuration.
     const runtimeNoise = new Set(Object.keys(saved).filter((k) => !options.secretNames.includes(k)));
     result.envRead = [...envRead].filter((k) => options.secretNames.includes(k) || (!runtimeNoise.has(k) && /^[A-Z][A-Z0-9_]*$/.test(k) && !RUNTIME_ENV.test(k))).sort();
-    result.secretsInLogs = options.secretNames.filter((n) => logs.some((line) => line.includes(fakeSecret(n))));
+    result.secretsInLogs = options.secretNames.filter((n) => logs.some((line) => line.includes(valueOf(n))));
   }
 }
 

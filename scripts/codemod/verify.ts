@@ -47,6 +47,8 @@ export interface VerifyReport {
 export interface VerifyOptions {
   /** Workflow event for the run; a harness fixture's `event` is taken too. Synthesized from the inputs read when absent. */
   event?: object;
+  /** Secret values for the run (e.g. a harness fixture's placeholders); other secrets get recognisable fakes. */
+  secrets?: Record<string, string>;
   /** Skip the sandboxed run. */
   staticOnly?: boolean;
   timeoutMs?: number;
@@ -161,11 +163,12 @@ export async function verifyFile(file: string, options: VerifyOptions = {}): Pro
   let run: VerifyReport['run'];
   if (!options.staticOnly) {
     const event = options.event ?? synthesizeEvent(ast);
-    const secretNames = [...uses.keys()];
-    const probe = await probeFile(file, { event, secretNames, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) });
+    const secretNames = [...new Set([...uses.keys(), ...Object.keys(options.secrets ?? {})])];
+    const common = { event, ...(options.secrets ? { secretValues: options.secrets } : {}), ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) };
+    const probe = await probeFile(file, { ...common, secretNames });
     // A second pass when the run read secrets the code names only dynamically, so they get values too.
     const missing = probe.envRead.filter((n) => !uses.has(n));
-    const final = missing.length ? await probeFile(file, { event, secretNames: [...secretNames, ...missing], ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) }) : probe;
+    const final = missing.length ? await probeFile(file, { ...common, secretNames: [...secretNames, ...missing] }) : probe;
     for (const name of final.envRead) {
       if (uses.has(name)) continue;
       const { length, basis } = typicalLength(name, declared);
