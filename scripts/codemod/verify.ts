@@ -54,9 +54,12 @@ export interface VerifyOptions {
   timeoutMs?: number;
 }
 
-/** An event with every `event.inputFields.X` the file reads, filled with plausible values. */
-export function synthesizeEvent(ast: Node): object {
+/** An event with every `event.inputFields.X` the file reads (or its header lists), filled with plausible values. */
+export function synthesizeEvent(ast: Node, source = ''): object {
   const names = new Set<string>();
+  // Our bundles read their inputs generically; their header lists them ("email (required) → email [email]").
+  for (const m of source.matchAll(/^\s*\*\s{3,}([\w-]+)(?: \(required\))? → /gm)) if (m[1]) names.add(m[1]);
+  const objectType = /Workflow on (\w+) records/.exec(source)?.[1]?.toUpperCase() ?? 'CONTACT';
   walk(ast, (node) => {
     const p = memberPath(node);
     const m = p ? /^event\.inputFields\.(\w+)$/.exec(p) : null;
@@ -65,8 +68,8 @@ export function synthesizeEvent(ast: Node): object {
       for (const prop of node.id.properties) if (prop.key?.type === 'Identifier') names.add(prop.key.name);
     }
   });
-  const value = (name: string) => (/email/i.test(name) ? 'probe@verify.example' : /domain|website/i.test(name) ? 'verify.example' : /date/i.test(name) ? '2026-01-15' : /id$/i.test(name) ? '101' : 'probe');
-  return { object: { objectId: '101', objectType: 'CONTACT' }, inputFields: Object.fromEntries([...names].map((n) => [n, value(n)])), callbackId: 'ap-verify-probe', origin: { portalId: 1, actionDefinitionId: 1 } };
+  const value = (name: string) => (/email/i.test(name) ? 'probe@verify.example' : /domain|website/i.test(name) ? 'verify.example' : /date/i.test(name) ? '2026-01-15' : /(^|_)id$|Id$/.test(name) ? '101' : /amount|price|total/i.test(name) ? '100' : 'probe');
+  return { object: { objectId: '101', objectType }, inputFields: Object.fromEntries([...names].map((n) => [n, value(n)])), callbackId: 'ap-verify-probe', origin: { portalId: 1, actionDefinitionId: 1 } };
 }
 
 function readManifest(): { actions?: Array<{ secrets?: Array<{ name: string; typicalLength: number }> }> } | undefined {
@@ -162,7 +165,7 @@ export async function verifyFile(file: string, options: VerifyOptions = {}): Pro
 
   let run: VerifyReport['run'];
   if (!options.staticOnly) {
-    const event = options.event ?? synthesizeEvent(ast);
+    const event = options.event ?? synthesizeEvent(ast, source);
     const secretNames = [...new Set([...uses.keys(), ...Object.keys(options.secrets ?? {})])];
     const common = { event, ...(options.secrets ? { secretValues: options.secrets } : {}), ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) };
     const probe = await probeFile(file, { ...common, secretNames });
