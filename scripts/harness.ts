@@ -237,6 +237,7 @@ export async function harnessCommand(argv: string[], sources?: HarnessSources): 
   if (flags.has('record')) {
     const [action, name] = positionals;
     if (!action || !name || !values.event) throw new UsageError('--record needs <action> <new-case> --event <event.json>', HARNESS_CLI);
+    if (bundle || flags.has('all')) throw new UsageError('--record runs one action from source: leave out --bundle and --all', HARNESS_CLI);
     if (!known.includes(action)) throw new UsageError(`unknown action "${action}"; actions: ${known.join(', ')}`, HARNESS_CLI);
     return (await record(action, name, values.event, values.secrets)) ? 0 : 1;
   }

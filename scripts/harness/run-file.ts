@@ -122,6 +122,10 @@ export function isRetriedByHubSpot(status: number | undefined): boolean {
   return status !== undefined && (status === 429 || (status >= 500 && status <= 599));
 }
 
+/**
+ * HubSpot's documented rule is the status alone. What it does after a Lambda timeout or an out-of-memory kill is
+ * undocumented; assumed "not re-run" because neither leaves an error with a 429/5xx status behind.
+ */
 export function hubspotVerdict(error: Pick<FileRunError, 'kind' | 'status'>): Pick<FileRunError, 'hubspotReruns' | 'hubspotAction'> {
   if (isRetriedByHubSpot(error.status)) return { hubspotReruns: true, hubspotAction: `HubSpot re-runs the action (status ${error.status}; for up to 3 days)` };
   const why =

@@ -44,4 +44,11 @@ describe('findNetworkCode', () => {
     expect(network).toBe(true);
     expect(message).toMatch(/likely cause \(ECONNREFUSED\): connection refused/);
   });
+
+  it('a proxy in the environment that Node ignores is pointed out', () => {
+    const error = new Error('hubspot get flow failed: no response (UND_ERR_CONNECT_TIMEOUT)');
+    expect(describeFailure(error, { HTTPS_PROXY: 'http://proxy:3128' }).message).toContain('Node uses it only with NODE_USE_ENV_PROXY=1');
+    expect(describeFailure(error, { HTTPS_PROXY: 'http://proxy:3128', NODE_USE_ENV_PROXY: '1' }).message).not.toContain('NODE_USE_ENV_PROXY=1:');
+    expect(describeFailure(error, {}).message).not.toContain('a proxy is set');
+  });
 });
