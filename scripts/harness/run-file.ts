@@ -91,6 +91,7 @@ export interface FileRunReport {
 
 /** What the child process sends back (scripts/harness/run-file-child.ts). */
 export type ChildMessage =
+  | { type: 'started' }
   | { type: 'log'; line: string }
   | { type: 'call'; call: CallLine }
   | {
@@ -250,6 +251,8 @@ interface ChildResult {
 
 /** Backstop past the child's own timer: a file that blocks the event loop (a busy loop) cannot report itself. */
 const killGraceMs = (timeoutMs: number) => Math.min(3_000, Math.max(500, timeoutMs / 4));
+/** Starting Node with tsx and nock takes ~0.5 s, several seconds on a loaded machine; never a minute. */
+const CHILD_START_LIMIT_MS = 60_000;
 
 function runChild(request: ChildRequest): Promise<ChildResult> {
   const started = performance.now();
@@ -270,12 +273,19 @@ function runChild(request: ChildRequest): Promise<ChildResult> {
   return new Promise((resolve) => {
     let done: ChildResult['done'];
     let timedOut = false;
-    const killer = setTimeout(() => {
-      timedOut = true;
+    let mainCalledAt: number | undefined;
+    const kill = () => {
+      timedOut = mainCalledAt !== undefined;
       child.kill('SIGKILL');
-    }, request.timeoutMs + killGraceMs(request.timeoutMs));
+    };
+    // The time limit counts from the call to main, as in HubSpot; starting the process (tsx, nock) is ours.
+    let killer = setTimeout(kill, CHILD_START_LIMIT_MS);
     child.on('message', (message: ChildMessage) => {
-      if (message.type === 'log') logs.push(message.line);
+      if (message.type === 'started') {
+        mainCalledAt = performance.now();
+        clearTimeout(killer);
+        killer = setTimeout(kill, request.timeoutMs + killGraceMs(request.timeoutMs));
+      } else if (message.type === 'log') logs.push(message.line);
       else if (message.type === 'call') calls.push(message.call);
       else if (message.type === 'done') {
         done = message;
@@ -284,9 +294,12 @@ function runChild(request: ChildRequest): Promise<ChildResult> {
     });
     child.on('exit', (code, signal) => {
       clearTimeout(killer);
-      const ms = performance.now() - started;
+      const ms = performance.now() - (mainCalledAt ?? started);
       if (done) return resolve({ done, logs, calls, ms });
       const oom = /heap out of memory|Reached heap limit|allocation failed/i.test(stderr);
+      if (mainCalledAt === undefined && !oom) {
+        return resolve({ crash: { kind: 'crash', message: `the runner did not start (exit ${code ?? signal}): ${stderr.trim().split('\n').slice(-3).join(' ') || `nothing within ${CHILD_START_LIMIT_MS / 1000} s`}` }, logs, calls, ms });
+      }
       const crash: ChildResult['crash'] = timedOut
         ? { kind: 'timeout', message: `stopped after ${request.timeoutMs / 1000} s: HubSpot's time limit (the file kept the event loop busy)` }
         : oom
