@@ -14,7 +14,7 @@ import { clearModuleCaches } from '../lib/module-cache';
 import { invoke, MEMORY_LIMIT_MB, TIME_LIMIT_MS, type Main, type RunReport } from './harness/invoke';
 import { compareOutcome, fixtureDir, fixtureFromRecording, interceptFixture, listFixtures, readFixture, ROOT, type Fixture, type RecordedCall } from './harness/fixture';
 import { RecordFailedError, recordFailure, runActionFile, type FileRunReport, type RuntimeClient } from './harness/run-file';
-import { exitWhenFlushed, parseOrExit, UsageError, type CommandSpec } from './lib-tooling/cli.mjs';
+import { exitWhenFlushed, parseOrExit, UsageError, userPath, type CommandSpec } from './lib-tooling/cli.mjs';
 import { parseDotEnv } from './lib-tooling/common';
 import { describeFailure } from './lib-tooling/network';
 
@@ -223,10 +223,11 @@ export interface HarnessSources {
 
 export async function harnessCommand(argv: string[], sources?: HarnessSources): Promise<number> {
   const args = parseOrExit(HARNESS_CLI, argv);
-  const { values, flags, positionals } = args;
+  const { flags, positionals } = args;
+  const values = Object.fromEntries(Object.entries(args.values).map(([k, v]) => [k, ['file', 'event', 'fixture', 'out', 'secrets'].includes(k) ? userPath(v) : v]));
   if (values.file) {
     if (positionals.length) throw new UsageError(`unexpected argument ${positionals[0]} with --file${flags.has('record') ? ` (to name the recording: --out ${positionals[0]})` : ''}`, HARNESS_CLI);
-    return runFile(values.file, args);
+    return runFile(values.file, { values, flags });
   }
   for (const name of ['fixture', 'out', 'client'] as const) if (values[name]) throw new UsageError(`--${name} goes with --file`, HARNESS_CLI);
   if (flags.has('json')) throw new UsageError('--json goes with --file', HARNESS_CLI);

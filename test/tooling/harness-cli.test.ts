@@ -85,6 +85,12 @@ describe('--file', () => {
     expect(result.stdout).toMatch(/time: \d+ ms of 20 s · heap added by the run: [\d.]+ MB \(process peak [\d.]+ MB of 128 MB\)/);
   });
 
+  it('paths are taken from where the user typed them (npm keeps it in INIT_CWD), not the package root', () => {
+    const result = harness(['--file', 'samples/hubspot-client-email-domain.js', '--fixture', 'fixtures/hubspot-client-email-domain.ok.json'], { INIT_CWD: path.join(ROOT, 'test', 'harness-file') });
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^PASS /);
+  });
+
   it('shows what HubSpot does with a 5xx: re-runs the action', () => {
     const result = harness(['--file', SAMPLE, '--fixture', 'test/harness-file/fixtures/hubspot-client-email-domain.server-error.json', '--client', 'latest']);
     expect(result.status, result.stderr).toBe(0);
@@ -103,7 +109,7 @@ describe('--file', () => {
     [['--file', SAMPLE], /--file needs --event <event.json>/],
     [['--file', SAMPLE, '--event', 'x.json', '--fixture', 'y.json', '--record'], /pass one of them/],
     [['--file', SAMPLE, '--fixture', 'y.json', '--client', 'v11'], /--client v11: use v10 .* or latest/],
-    [['--file', 'no-such.js', '--event', 'x.json'], /--file no-such.js: no such file/],
+    [['--file', 'no-such.js', '--event', 'x.json'], /--file \S*no-such.js: no such file/],
     [['--file', SAMPLE, '--event', 'x.json', '--record', 'out.json'], /unexpected argument out.json with --file \(to name the recording: --out out.json\)/],
   ])('%j is a usage error (exit 2)', (args, message) => {
     const result = harness(args);
