@@ -13,7 +13,9 @@ import nock from 'nock';
 import { clearModuleCaches } from '../lib/module-cache';
 import { invoke, MEMORY_LIMIT_MB, TIME_LIMIT_MS, type Main, type RunReport } from './harness/invoke';
 import { compareOutcome, fixtureDir, fixtureFromRecording, interceptFixture, listFixtures, readFixture, ROOT, type Fixture, type RecordedCall } from './harness/fixture';
-import { RecordFailedError, recordFailure, runActionFile, type FileRunReport, type RuntimeClient } from './harness/run-file';
+import { RecordFailedError, recordFailure, runActionFile, secretNamesReadBy, type FileRunReport, type RuntimeClient } from './harness/run-file';
+
+export { secretNamesReadBy };
 import { exitWhenFlushed, parseOrExit, UsageError, userPath, type CommandSpec } from './lib-tooling/cli.mjs';
 import { parseDotEnv } from './lib-tooling/common';
 import { describeFailure } from './lib-tooling/network';
@@ -120,11 +122,6 @@ export function readSecrets(names: readonly string[] | 'all', options: { file?: 
   return out;
 }
 
-/** The secrets a custom-code file reads: process.env.NAME and process.env['NAME']. */
-export function secretNamesReadBy(code: string): string[] {
-  return [...new Set([...code.matchAll(/process\.env(?:\.([A-Za-z_][A-Za-z0-9_]*)|\[\s*['"`]([A-Za-z_][A-Za-z0-9_]*)['"`]\s*\])/g)].map((m) => (m[1] ?? m[2]) as string))].sort();
-}
-
 function readEvent(file: string): Record<string, unknown> {
   if (!existsSync(file)) throw new UsageError(`--event ${file}: no such file`, HARNESS_CLI);
   try {
@@ -185,6 +182,7 @@ export function formatFileReport(report: FileRunReport, mode: { fixture?: string
   lines.push('  http:', ...(report.calls.length ? report.calls.map((c) => `    ${c.method} ${c.url} → ${c.status}`) : ['    (none)']));
   lines.push(`  time: ${report.ms} ms of ${report.timeLimitMs / 1000} s · heap added by the run: ${report.memoryMb.toFixed(1)} MB (process peak ${report.heapPeakMb.toFixed(1)} MB of ${report.heapLimitMb} MB)`);
   for (const p of report.problems) lines.push(`  ✗ ${p}`);
+  for (const w of report.warnings) lines.push(`  ! ${w}`);
   if (report.recorded) lines.push(`recorded ${report.recorded.calls} calls into ${path.relative(process.cwd(), report.recorded.file)} (secrets and tokens redacted)`);
   return lines;
 }

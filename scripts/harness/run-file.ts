@@ -87,6 +87,25 @@ export interface FileRunReport {
   problems: string[];
   /** Record only: where the fixture went and how many calls it holds. */
   recorded?: { file: string; calls: number };
+  /** What would differ in HubSpot although the run went through (a secret the file reads but was not given, …). */
+  warnings: string[];
+}
+
+/** HubSpot: "all secret values together" of an account may hold at most 1,000 characters (custom code actions, "Limitations"). */
+export const SECRET_BUDGET_CHARS = 1_000;
+
+/** The secrets a custom-code file reads: process.env.NAME and process.env['NAME']. */
+export function secretNamesReadBy(code: string): string[] {
+  return [...new Set([...code.matchAll(/process\.env(?:\.([A-Za-z_][A-Za-z0-9_]*)|\[\s*['"`]([A-Za-z_][A-Za-z0-9_]*)['"`]\s*\])/g)].map((m) => (m[1] ?? m[2]) as string))].sort();
+}
+
+function secretWarnings(code: string, secrets: Record<string, string>): string[] {
+  const warnings: string[] = [];
+  const missing = secretNamesReadBy(code).filter((name) => !(name in secrets));
+  if (missing.length) warnings.push(`the file reads ${missing.map((n) => `process.env.${n}`).join(', ')} but no such secret was given: in HubSpot, add it under the action's Secrets`);
+  const total = Object.values(secrets).reduce((sum, v) => sum + v.length, 0);
+  if (total > SECRET_BUDGET_CHARS) warnings.push(`the secrets total ${total} characters; HubSpot allows ${SECRET_BUDGET_CHARS} for all secret values of an account together`);
+  return warnings;
 }
 
 /** What the child process sends back (scripts/harness/run-file-child.ts). */
@@ -188,6 +207,7 @@ export async function runActionFile(options: RunActionFileOptions): Promise<File
     timeLimitMs: timeoutMs,
     heapLimitMb: FILE_HEAP_LIMIT_MB,
     problems: [],
+    warnings: secretWarnings(readFileSync(file, 'utf8'), request.secrets),
   };
   const error = result.done?.error ?? result.crash;
   if (error) {
