@@ -168,10 +168,13 @@ async function record(action: string, name: string, eventFile: string, secretsFi
   return true;
 }
 
-export function formatFileReport(report: FileRunReport, mode: { fixture?: string; recordedTo?: string }): string[] {
+/** A path as the user would type it: relative to where they ran the command. */
+const shown = (file: string) => path.relative(process.env.INIT_CWD ?? process.cwd(), file) || file;
+
+export function formatFileReport(report: FileRunReport, mode: { fixture?: string }): string[] {
   const ok = report.problems.length === 0 && (mode.fixture ? true : !report.error);
   const verdict = mode.fixture ? (ok ? 'PASS' : 'FAIL') : report.error ? 'FAILED' : 'RAN';
-  const lines = [`${verdict} ${path.relative(process.cwd(), report.file) || report.file}${mode.fixture ? ` — replay of ${mode.fixture}` : ' — live run'} (@hubspot/api-client ${report.client}, Node ${report.nodeVersion})`];
+  const lines = [`${verdict} ${shown(report.file)}${mode.fixture ? ` — replay of ${shown(mode.fixture)}` : ' — live run'} (@hubspot/api-client ${report.client}, Node ${report.nodeVersion})`];
   if (report.outputs) lines.push(`  outputs (${report.style === 'callback' ? 'via callback' : 'returned'}): ${JSON.stringify(report.outputs)}`);
   if (report.error) {
     lines.push(`  error: ${report.error.status !== undefined ? `status ${report.error.status} — ` : ''}${report.error.message.split('\n')[0]}`);
@@ -183,7 +186,7 @@ export function formatFileReport(report: FileRunReport, mode: { fixture?: string
   lines.push(`  time: ${report.ms} ms of ${report.timeLimitMs / 1000} s · heap added by the run: ${report.memoryMb.toFixed(1)} MB (process peak ${report.heapPeakMb.toFixed(1)} MB of ${report.heapLimitMb} MB)`);
   for (const p of report.problems) lines.push(`  ✗ ${p}`);
   for (const w of report.warnings) lines.push(`  ! ${w}`);
-  if (report.recorded) lines.push(`recorded ${report.recorded.calls} calls into ${path.relative(process.cwd(), report.recorded.file)} (secrets and tokens redacted)`);
+  if (report.recorded) lines.push(`recorded ${report.recorded.calls} calls into ${shown(report.recorded.file)} (secrets and tokens redacted)`);
   return lines;
 }
 
