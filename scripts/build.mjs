@@ -16,7 +16,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseOrExit } from './lib-tooling/cli.mjs';
+import { parseOrExit, userPath } from './lib-tooling/cli.mjs';
 import { pasteGuideComment } from './paste-guide.mjs';
 import { RUNTIME_MODULES } from './runtime-modules.mjs';
 
@@ -167,11 +167,12 @@ export const BUILD_CLI = {
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const { values, flags } = parseOrExit(BUILD_CLI, process.argv.slice(2));
-  if (values.config && !existsSync(values.config)) {
+  const configFile = values.config === undefined ? undefined : userPath(values.config);
+  if (configFile && !existsSync(configFile)) {
     console.error(`build failed: --config ${values.config}: no such file`);
     process.exit(1);
   }
-  buildAll({ configFile: values.config, quiet: flags.has('quiet'), minify: flags.has('minify') }).catch((error) => {
+  buildAll({ configFile, quiet: flags.has('quiet'), minify: flags.has('minify') }).catch((error) => {
     console.error(`build failed: ${error.message}`);
     process.exit(1);
   });

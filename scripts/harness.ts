@@ -13,8 +13,10 @@ import nock from 'nock';
 import { clearModuleCaches } from '../lib/module-cache';
 import { invoke, MEMORY_LIMIT_MB, TIME_LIMIT_MS, type Main, type RunReport } from './harness/invoke';
 import { compareOutcome, fixtureDir, fixtureFromRecording, interceptFixture, listFixtures, readFixture, ROOT, type Fixture, type RecordedCall } from './harness/fixture';
-import { RecordFailedError, recordFailure, runActionFile, type FileRunReport, type RuntimeClient } from './harness/run-file';
-import { exitWhenFlushed, parseOrExit, UsageError, type CommandSpec } from './lib-tooling/cli.mjs';
+import { RecordFailedError, recordFailure, runActionFile, secretNamesReadBy, type FileRunReport, type RuntimeClient } from './harness/run-file';
+
+export { secretNamesReadBy };
+import { exitWhenFlushed, parseOrExit, UsageError, userPath, type CommandSpec } from './lib-tooling/cli.mjs';
 import { parseDotEnv } from './lib-tooling/common';
 import { describeFailure } from './lib-tooling/network';
 
@@ -120,11 +122,6 @@ export function readSecrets(names: readonly string[] | 'all', options: { file?: 
   return out;
 }
 
-/** The secrets a custom-code file reads: process.env.NAME and process.env['NAME']. */
-export function secretNamesReadBy(code: string): string[] {
-  return [...new Set([...code.matchAll(/process\.env(?:\.([A-Za-z_][A-Za-z0-9_]*)|\[\s*['"`]([A-Za-z_][A-Za-z0-9_]*)['"`]\s*\])/g)].map((m) => (m[1] ?? m[2]) as string))].sort();
-}
-
 function readEvent(file: string): Record<string, unknown> {
   if (!existsSync(file)) throw new UsageError(`--event ${file}: no such file`, HARNESS_CLI);
   try {
@@ -171,10 +168,13 @@ async function record(action: string, name: string, eventFile: string, secretsFi
   return true;
 }
 
-export function formatFileReport(report: FileRunReport, mode: { fixture?: string; recordedTo?: string }): string[] {
+/** A path as the user would type it: relative to where they ran the command. */
+const shown = (file: string) => path.relative(process.env.INIT_CWD ?? process.cwd(), file) || file;
+
+export function formatFileReport(report: FileRunReport, mode: { fixture?: string }): string[] {
   const ok = report.problems.length === 0 && (mode.fixture ? true : !report.error);
   const verdict = mode.fixture ? (ok ? 'PASS' : 'FAIL') : report.error ? 'FAILED' : 'RAN';
-  const lines = [`${verdict} ${path.relative(process.cwd(), report.file) || report.file}${mode.fixture ? ` — replay of ${mode.fixture}` : ' — live run'} (@hubspot/api-client ${report.client}, Node ${report.nodeVersion})`];
+  const lines = [`${verdict} ${shown(report.file)}${mode.fixture ? ` — replay of ${shown(mode.fixture)}` : ' — live run'} (@hubspot/api-client ${report.client}, Node ${report.nodeVersion})`];
   if (report.outputs) lines.push(`  outputs (${report.style === 'callback' ? 'via callback' : 'returned'}): ${JSON.stringify(report.outputs)}`);
   if (report.error) {
     lines.push(`  error: ${report.error.status !== undefined ? `status ${report.error.status} — ` : ''}${report.error.message.split('\n')[0]}`);
@@ -185,7 +185,8 @@ export function formatFileReport(report: FileRunReport, mode: { fixture?: string
   lines.push('  http:', ...(report.calls.length ? report.calls.map((c) => `    ${c.method} ${c.url} → ${c.status}`) : ['    (none)']));
   lines.push(`  time: ${report.ms} ms of ${report.timeLimitMs / 1000} s · heap added by the run: ${report.memoryMb.toFixed(1)} MB (process peak ${report.heapPeakMb.toFixed(1)} MB of ${report.heapLimitMb} MB)`);
   for (const p of report.problems) lines.push(`  ✗ ${p}`);
-  if (report.recorded) lines.push(`recorded ${report.recorded.calls} calls into ${path.relative(process.cwd(), report.recorded.file)} (secrets and tokens redacted)`);
+  for (const w of report.warnings) lines.push(`  ! ${w}`);
+  if (report.recorded) lines.push(`recorded ${report.recorded.calls} calls into ${shown(report.recorded.file)} (secrets and tokens redacted)`);
   return lines;
 }
 
@@ -223,10 +224,11 @@ export interface HarnessSources {
 
 export async function harnessCommand(argv: string[], sources?: HarnessSources): Promise<number> {
   const args = parseOrExit(HARNESS_CLI, argv);
-  const { values, flags, positionals } = args;
+  const { flags, positionals } = args;
+  const values = Object.fromEntries(Object.entries(args.values).map(([k, v]) => [k, ['file', 'event', 'fixture', 'out', 'secrets'].includes(k) ? userPath(v) : v]));
   if (values.file) {
     if (positionals.length) throw new UsageError(`unexpected argument ${positionals[0]} with --file${flags.has('record') ? ` (to name the recording: --out ${positionals[0]})` : ''}`, HARNESS_CLI);
-    return runFile(values.file, args);
+    return runFile(values.file, { values, flags });
   }
   for (const name of ['fixture', 'out', 'client'] as const) if (values[name]) throw new UsageError(`--${name} goes with --file`, HARNESS_CLI);
   if (flags.has('json')) throw new UsageError('--json goes with --file', HARNESS_CLI);
@@ -237,6 +239,7 @@ export async function harnessCommand(argv: string[], sources?: HarnessSources): 
   if (flags.has('record')) {
     const [action, name] = positionals;
     if (!action || !name || !values.event) throw new UsageError('--record needs <action> <new-case> --event <event.json>', HARNESS_CLI);
+    if (bundle || flags.has('all')) throw new UsageError('--record runs one action from source: leave out --bundle and --all', HARNESS_CLI);
     if (!known.includes(action)) throw new UsageError(`unknown action "${action}"; actions: ${known.join(', ')}`, HARNESS_CLI);
     return (await record(action, name, values.event, values.secrets)) ? 0 : 1;
   }

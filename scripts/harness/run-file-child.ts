@@ -96,6 +96,7 @@ async function run(request: ChildRequest): Promise<void> {
   let outcome: Outcome;
   const runStarted = performance.now();
   try {
+    send({ type: 'started' });
     const loaded = loadBundle(request.file, { runtimeModules, resolveFrom: ROOT });
     const main = loaded.exports.main;
     if (typeof main !== 'function') throw Object.assign(new Error('the file does not export main: HubSpot calls `exports.main = async (event, callback) => { … }`'), { loadError: true });

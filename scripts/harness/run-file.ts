@@ -87,10 +87,30 @@ export interface FileRunReport {
   problems: string[];
   /** Record only: where the fixture went and how many calls it holds. */
   recorded?: { file: string; calls: number };
+  /** What would differ in HubSpot although the run went through (a secret the file reads but was not given, …). */
+  warnings: string[];
+}
+
+/** HubSpot: "all secret values together" of an account may hold at most 1,000 characters (custom code actions, "Limitations"). */
+export const SECRET_BUDGET_CHARS = 1_000;
+
+/** The secrets a custom-code file reads: process.env.NAME and process.env['NAME']. */
+export function secretNamesReadBy(code: string): string[] {
+  return [...new Set([...code.matchAll(/process\.env(?:\.([A-Za-z_][A-Za-z0-9_]*)|\[\s*['"`]([A-Za-z_][A-Za-z0-9_]*)['"`]\s*\])/g)].map((m) => (m[1] ?? m[2]) as string))].sort();
+}
+
+function secretWarnings(code: string, secrets: Record<string, string>): string[] {
+  const warnings: string[] = [];
+  const missing = secretNamesReadBy(code).filter((name) => !(name in secrets));
+  if (missing.length) warnings.push(`the file reads ${missing.map((n) => `process.env.${n}`).join(', ')} but no such secret was given: in HubSpot, add it under the action's Secrets`);
+  const total = Object.values(secrets).reduce((sum, v) => sum + v.length, 0);
+  if (total > SECRET_BUDGET_CHARS) warnings.push(`the secrets total ${total} characters; HubSpot allows ${SECRET_BUDGET_CHARS} for all secret values of an account together`);
+  return warnings;
 }
 
 /** What the child process sends back (scripts/harness/run-file-child.ts). */
 export type ChildMessage =
+  | { type: 'started' }
   | { type: 'log'; line: string }
   | { type: 'call'; call: CallLine }
   | {
@@ -122,6 +142,10 @@ export function isRetriedByHubSpot(status: number | undefined): boolean {
   return status !== undefined && (status === 429 || (status >= 500 && status <= 599));
 }
 
+/**
+ * HubSpot's documented rule is the status alone. What it does after a Lambda timeout or an out-of-memory kill is
+ * undocumented; assumed "not re-run" because neither leaves an error with a 429/5xx status behind.
+ */
 export function hubspotVerdict(error: Pick<FileRunError, 'kind' | 'status'>): Pick<FileRunError, 'hubspotReruns' | 'hubspotAction'> {
   if (isRetriedByHubSpot(error.status)) return { hubspotReruns: true, hubspotAction: `HubSpot re-runs the action (status ${error.status}; for up to 3 days)` };
   const why =
@@ -183,6 +207,7 @@ export async function runActionFile(options: RunActionFileOptions): Promise<File
     timeLimitMs: timeoutMs,
     heapLimitMb: FILE_HEAP_LIMIT_MB,
     problems: [],
+    warnings: secretWarnings(readFileSync(file, 'utf8'), request.secrets),
   };
   const error = result.done?.error ?? result.crash;
   if (error) {
@@ -246,6 +271,8 @@ interface ChildResult {
 
 /** Backstop past the child's own timer: a file that blocks the event loop (a busy loop) cannot report itself. */
 const killGraceMs = (timeoutMs: number) => Math.min(3_000, Math.max(500, timeoutMs / 4));
+/** Starting Node with tsx and nock takes ~0.5 s, several seconds on a loaded machine; never a minute. */
+const CHILD_START_LIMIT_MS = 60_000;
 
 function runChild(request: ChildRequest): Promise<ChildResult> {
   const started = performance.now();
@@ -266,12 +293,19 @@ function runChild(request: ChildRequest): Promise<ChildResult> {
   return new Promise((resolve) => {
     let done: ChildResult['done'];
     let timedOut = false;
-    const killer = setTimeout(() => {
-      timedOut = true;
+    let mainCalledAt: number | undefined;
+    const kill = () => {
+      timedOut = mainCalledAt !== undefined;
       child.kill('SIGKILL');
-    }, request.timeoutMs + killGraceMs(request.timeoutMs));
+    };
+    // The time limit counts from the call to main, as in HubSpot; starting the process (tsx, nock) is ours.
+    let killer = setTimeout(kill, CHILD_START_LIMIT_MS);
     child.on('message', (message: ChildMessage) => {
-      if (message.type === 'log') logs.push(message.line);
+      if (message.type === 'started') {
+        mainCalledAt = performance.now();
+        clearTimeout(killer);
+        killer = setTimeout(kill, request.timeoutMs + killGraceMs(request.timeoutMs));
+      } else if (message.type === 'log') logs.push(message.line);
       else if (message.type === 'call') calls.push(message.call);
       else if (message.type === 'done') {
         done = message;
@@ -280,9 +314,12 @@ function runChild(request: ChildRequest): Promise<ChildResult> {
     });
     child.on('exit', (code, signal) => {
       clearTimeout(killer);
-      const ms = performance.now() - started;
+      const ms = performance.now() - (mainCalledAt ?? started);
       if (done) return resolve({ done, logs, calls, ms });
       const oom = /heap out of memory|Reached heap limit|allocation failed/i.test(stderr);
+      if (mainCalledAt === undefined && !oom) {
+        return resolve({ crash: { kind: 'crash', message: `the runner did not start (exit ${code ?? signal}): ${stderr.trim().split('\n').slice(-3).join(' ') || `nothing within ${CHILD_START_LIMIT_MS / 1000} s`}` }, logs, calls, ms });
+      }
       const crash: ChildResult['crash'] = timedOut
         ? { kind: 'timeout', message: `stopped after ${request.timeoutMs / 1000} s: HubSpot's time limit (the file kept the event loop busy)` }
         : oom

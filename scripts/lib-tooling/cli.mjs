@@ -30,6 +30,8 @@
  * @property {string[]} positionals
  */
 
+import path from 'node:path';
+
 const HELP = /** @type {OptionSpec} */ ({ name: 'help', short: 'h', description: 'show this help and exit' });
 
 /** A wrong command line: the message, then the usage; exit code 2 (as with most Unix tools). */
@@ -165,6 +167,16 @@ export function parseOrExit(spec, argv) {
     process.stderr.write(`${error.message}\n${usageLines(spec)}\n(${spec.command} --help lists every option)\n`);
     process.exit(2);
   }
+}
+
+/**
+ * A path the user typed, resolved where they typed it: `npm run` starts scripts in the package root and keeps
+ * the caller's directory in INIT_CWD (https://docs.npmjs.com/cli/commands/npm-run-script).
+ * @param {string} typed
+ * @returns {string}
+ */
+export function userPath(typed) {
+  return path.resolve(process.env.INIT_CWD ?? process.cwd(), typed);
 }
 
 /**

@@ -3,7 +3,8 @@
  * UND_ERR_CONNECT_TIMEOUT — tells most people nothing). Used by setup, deploy and the harness.
  * Codes: Node's system errors (https://nodejs.org/api/errors.html#common-system-errors), undici's
  * (https://undici.nodejs.org/#/docs/api/Errors) and OpenSSL's certificate errors as Node reports them
- * (https://nodejs.org/api/tls.html, `err.code` on a failed verification).
+ * (https://nodejs.org/api/tls.html, `err.code` on a failed verification). Node's fetch ignores HTTPS_PROXY unless
+ * NODE_USE_ENV_PROXY=1 (or --use-env-proxy) is set: https://nodejs.org/api/cli.html#node_use_env_proxy1
  */
 
 const CAUSES: Array<[RegExp, string]> = [
@@ -44,10 +45,12 @@ export function findNetworkCode(error: unknown): string | undefined {
   return undefined;
 }
 
-/** "message — ENOTFOUND: DNS: …" for an error that failed on the wire; the message alone otherwise. */
-export function describeFailure(error: unknown): { message: string; network: boolean } {
+/** "message\n  likely cause (ENOTFOUND): DNS: …" for an error that failed on the wire; the message alone otherwise. */
+export function describeFailure(error: unknown, env: Record<string, string | undefined> = process.env): { message: string; network: boolean } {
   const message = error instanceof Error ? error.message : String(error);
   const code = findNetworkCode(error);
   if (!code) return { message, network: false };
-  return { message: `${message}\n  likely cause (${code}): ${explainNetworkCode(code)}`, network: true };
+  const proxy = env.HTTPS_PROXY || env.https_proxy || env.HTTP_PROXY || env.http_proxy;
+  const proxyHint = proxy && env.NODE_USE_ENV_PROXY !== '1' ? '\n  a proxy is set (HTTPS_PROXY), but Node uses it only with NODE_USE_ENV_PROXY=1: run again with NODE_USE_ENV_PROXY=1' : '';
+  return { message: `${message}\n  likely cause (${code}): ${explainNetworkCode(code)}${proxyHint}`, network: true };
 }
