@@ -17,7 +17,7 @@ import { unifiedDiff } from './codemod/diff';
 import { upgradeSource, type UpgradeResult } from './codemod/upgrade';
 import { formatFileReport, readSecrets, secretNamesReadBy } from './harness';
 import { runActionFile, type FileRunReport, type RuntimeClient } from './harness/run-file';
-import { exitWhenFlushed, parseOrExit, UsageError, type CommandSpec } from './lib-tooling/cli.mjs';
+import { exitWhenFlushed, parseOrExit, userPath, UsageError, type CommandSpec } from './lib-tooling/cli.mjs';
 
 export const UPGRADE_CLI: CommandSpec = {
   command: 'npm run upgrade --',
@@ -80,8 +80,11 @@ async function runBoth(file: string, upgradedFile: string, values: Record<string
 }
 
 export async function upgradeCommand(argv: string[]): Promise<number> {
-  const { values, flags, positionals } = parseOrExit(UPGRADE_CLI, argv);
-  const file = positionals[0];
+  const parsed = parseOrExit(UPGRADE_CLI, argv);
+  const { flags } = parsed;
+  // npm runs scripts from the package root; paths are meant from where the user typed them.
+  const values: Record<string, string> = Object.fromEntries(Object.entries(parsed.values).map(([k, v]) => [k, k === 'client' ? v : userPath(v)]));
+  const file = parsed.positionals[0] ? userPath(parsed.positionals[0]) : undefined;
   if (!file) throw new UsageError('name the file to upgrade', UPGRADE_CLI);
   if (!existsSync(file)) throw new UsageError(`${file}: no such file`, UPGRADE_CLI);
   if (values.event && values.fixture) throw new UsageError('--event runs live and --fixture replays: pass one of them', UPGRADE_CLI);

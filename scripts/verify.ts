@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatVerify, verifyFile, type VerifyReport } from './codemod/verify';
-import { exitWhenFlushed, parseOrExit, UsageError, type CommandSpec } from './lib-tooling/cli.mjs';
+import { exitWhenFlushed, parseOrExit, userPath, UsageError, type CommandSpec } from './lib-tooling/cli.mjs';
 
 export const VERIFY_CLI: CommandSpec = {
   command: 'npm run verify --',
@@ -32,7 +32,11 @@ function readEvent(file: string): { event: object; secrets?: Record<string, stri
 }
 
 export async function verifyCommand(argv: string[]): Promise<number> {
-  const { values, flags, positionals } = parseOrExit(VERIFY_CLI, argv);
+  const parsed = parseOrExit(VERIFY_CLI, argv);
+  const { flags } = parsed;
+  // npm runs scripts from the package root; paths are meant from where the user typed them.
+  const positionals = parsed.positionals.map((p) => userPath(p));
+  const values = { ...(parsed.values.event ? { event: userPath(parsed.values.event) } : {}) };
   if (!positionals.length) throw new UsageError('name the file(s) to verify', VERIFY_CLI);
   for (const f of positionals) if (!existsSync(f)) throw new UsageError(`${f}: no such file`, VERIFY_CLI);
   if (values.event && !existsSync(values.event)) throw new UsageError(`--event ${values.event}: no such file`, VERIFY_CLI);

@@ -213,7 +213,7 @@ export async function verifyFile(file: string, options: VerifyOptions = {}): Pro
 }
 
 export function formatVerify(report: VerifyReport): string[] {
-  const out = [`verify ${path.relative(process.cwd(), report.file) || report.file}`];
+  const out = [`verify ${path.relative(process.env.INIT_CWD ?? process.cwd(), report.file) || report.file}`];
   out.push(report.handler ? `  handler: exports.main (line ${report.handler.line}), ${report.handler.style === 'callback' ? 'callback style' : 'returns its outputs'}` : '  handler: not found statically');
   if (report.secrets.uses.length) {
     out.push('  secrets read (process.env):');
