@@ -147,6 +147,30 @@ describe('@hubspot/api-client changes, checked against the two installed clients
     expect(matchApiClientChange('crm.contacts.basicApi.getById', 2)).toBeUndefined();
   });
 
+  it.each([
+    ['10.2.0', v10],
+    ['latest', latest],
+  ])('apiRequest() of %s resolves to a fetch Response on a 500 instead of rejecting (what the apiRequest entry warns about)', async (_name, client) => {
+    const nock = (await import('nock')).default;
+    nock.disableNetConnect();
+    nock('https://api.hubapi.com').get('/crm/v3/objects/contacts/1').reply(500, { message: 'boom' });
+    try {
+      const res = await client.apiRequest({ method: 'GET', path: '/crm/v3/objects/contacts/1' });
+      expect(res.status).toBe(500);
+      expect(res.ok).toBe(false);
+      expect(await res.json()).toEqual({ message: 'boom' });
+    } finally {
+      nock.cleanAll();
+      nock.enableNetConnect();
+    }
+    expect(matchApiClientChange('apiRequest', 1)?.what).toMatch(/fetch Response.*does not reject/);
+  });
+
+  it('flags `.body` on what a client call resolved to (the pre-6.0.0 { response, body } shape)', () => {
+    const source = "const hubspot = require('@hubspot/api-client');\nconst client = new hubspot.Client({ accessToken: 'x' });\nexports.main = async (event) => {\n  return client.crm.deals.basicApi.getById(event.object.objectId, ['amount']).then((results) => ({ outputFields: { amount: results.body.properties.amount } }));\n};\n";
+    expect(upgradeSource(source).findings).toContainEqual(expect.objectContaining({ rule: 'api-client-change', severity: 'error', line: 4, message: expect.stringMatching(/^results\.body/) }));
+  });
+
   it('every entry names its version, a severity and a fix', () => {
     for (const change of API_CLIENT_CHANGES) expect(change).toMatchObject({ since: expect.any(String), severity: expect.stringMatching(/^(error|warning)$/), fix: expect.any(String) });
   });
