@@ -56,7 +56,8 @@ export function pathSegment(value: string | number, what = 'path segment'): stri
 export const OBJECT_ID = /^\d{1,20}$/;
 
 export function checkObjectId(value: unknown, what: string): string {
-  const text = value === undefined || value === null ? '' : String(value).trim();
+  // Strict: HubSpot sends ids as numbers; anything padded or decorated is not what the workflow enrolled.
+  const text = value === undefined || value === null ? '' : String(value);
   if (!OBJECT_ID.test(text)) {
     throw new ValidationError(`${what} must be a numeric HubSpot record id, not ${JSON.stringify(String(value ?? '')).slice(0, 60)}`, { errorCode: 'INVALID_OBJECT_ID' });
   }
