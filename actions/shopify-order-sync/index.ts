@@ -147,6 +147,16 @@ export const action = defineAction({
     'client-credentials secrets, cold container': '+1 token call (cached for 24 h while warm)',
     'more than 100 line items': '+1 Shopify query, +1 line-item create and +1 line-item read per further 100 lines',
   },
+  notes: {
+    'Line items and simultaneous runs':
+      'HubSpot offers unique-value properties for contacts, companies, deals, tickets and custom objects, not for line items, so line items are keyed through the deal: ' +
+      'a run that creates the deal creates all its line items in one call, with the deal association inline; a run that finds the deal reads the line items associated with it ' +
+      '(by association, which has no search lag) and creates only the order lines whose `shopify_line_item_id` is missing. ' +
+      'Two simultaneous runs of one order (e.g. a webhook delivered twice within a second) **can** safely share the contact and the deal: both are upserted by a unique key, so there is one of each. ' +
+      'They **cannot** guarantee single line items: if the second run reads the deal before the first run\'s line items exist, both create them and the deal holds each line twice. ' +
+      'A later run never adds a third copy (it sees the lines) and logs `line_items.duplicates`; it does not delete anything, so remove the extra line items by hand if that happens. ' +
+      'Deleting a line item in HubSpot and re-enrolling the order adds it back.',
+  },
   config: { pipeline: 'default', dealstage: 'closedwon' } as ShopifyOrderSyncConfig,
 
   async run({ inputs, secrets, config, hubspot, service, log, now }) {
