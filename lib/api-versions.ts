@@ -31,7 +31,8 @@ export const QUICKBOOKS_MINOR_VERSION = 75;
 
 /**
  * HUBSPOT_API_VERSION as dated data: 2026-09 shipped on 2026-09-08 and each date version is served for 18 months
- * (https://developers.hubspot.com/changelog, date-based versioning; the flows API exists only as 2026-09-beta).
+ * (https://developers.hubspot.com/docs/developer-tooling/platform/versioning: unsupported 18 months after GA; legacy v1–v4 paths
+ * unsupported from September 2027: https://developers.hubspot.com/docs/api-reference/legacy/migration-guide).
  * A build can pin another date version (`"hubspot": { "apiVersion": … }` in actions.config.json).
  */
 export const HUBSPOT_PINNED_VERSION: PinnedApiVersion = {
@@ -39,5 +40,5 @@ export const HUBSPOT_PINNED_VERSION: PinnedApiVersion = {
   version: HUBSPOT_API_VERSION,
   released: '2026-09-08',
   supportEnds: '2028-03-08',
-  source: 'https://developers.hubspot.com/docs/api-reference/versioning',
+  source: 'https://developers.hubspot.com/docs/developer-tooling/platform/versioning',
 };

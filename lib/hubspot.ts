@@ -21,7 +21,9 @@ declare const __HUBSPOT_API_VERSION__: string | undefined;
 
 /**
  * HubSpot date versions are `YYYY-MM` (released each March and September since 2026-03-30, each served 18 months).
- * https://developers.hubspot.com/changelog (date-based API versioning); the specs in
+ * https://developers.hubspot.com/docs/developer-tooling/platform/versioning and
+ * https://developers.hubspot.com/docs/api-reference/latest/overview ("for new integrations, always use the latest
+ * date version"); the specs in
  * github.com/HubSpot/HubSpot-public-api-spec-collection (PublicApiSpecs/CRM/…/2026-09/*.json) use exactly these paths.
  */
 export const HUBSPOT_DATE_VERSION = /^\d{4}-(0[1-9]|1[0-2])$/;
