@@ -173,6 +173,11 @@ export function invalidPropertyValues(message: string | undefined): Array<{ name
   }
 }
 
+/** The invalid-value list may be in the top-level message or in an errors[] entry's message. */
+function invalidValuesIn(body: HubSpotErrorBody) {
+  return [body.message, ...(body.errors ?? []).map((e) => e.message)].flatMap((m) => invalidPropertyValues(m));
+}
+
 /**
  * From API version 2026-09 HubSpot enforces the portal admin's rules on API writes: conditional required properties,
  * required fields of the create-record form, user-level association permissions. A write that breaks one gets
@@ -184,7 +189,7 @@ export function invalidPropertyValues(message: string | undefined): Array<{ name
  */
 export function portalRuleViolation(body: HubSpotErrorBody): { property?: string; kind: 'required' | 'association' } | undefined {
   if (body.category !== 'VALIDATION_ERROR') return undefined;
-  if (invalidPropertyValues(body.message).length) return undefined;
+  if (invalidValuesIn(body).length) return undefined;
   const details = body.errors ?? [];
   const texts = [body.message ?? '', ...details.map((d) => d.message ?? '')].join(' ');
   const association = /association/i.test(texts) && /permission/i.test(texts);
@@ -204,7 +209,7 @@ export function describeHubSpotError(_status: number, data: unknown): VendorErro
   const detail = body.errors?.find((e) => e.message)?.message;
   const message = [body.message, detail && detail !== body.message ? detail : undefined].filter(Boolean).join(' | ');
 
-  const currency = invalidPropertyValues(body.message).find((e) => (CURRENCY_PROPERTIES as readonly string[]).includes(e.name) && e.error === 'INVALID_OPTION');
+  const currency = invalidValuesIn(body).find((e) => (CURRENCY_PROPERTIES as readonly string[]).includes(e.name) && e.error === 'INVALID_OPTION');
   if (currency) {
     const code = /^\s*"?([A-Za-z]{3})\b/.exec(currency.message)?.[1]?.toUpperCase() ?? 'given';
     return {

@@ -259,3 +259,12 @@ describe('every action checks the enrolled object id before any call', () => {
     expect(net.calls).toEqual([]);
   });
 });
+
+describe('describeHubSpotError reads the invalid-value list wherever HubSpot puts it', () => {
+  it('a currency refusal nested in errors[].message is still HUBSPOT_CURRENCY_NOT_ENABLED material', () => {
+    const detail = 'Property values were not valid: [{"isValid":false,"message":"JPY was not one of the allowed options","error":"INVALID_OPTION","name":"hs_line_item_currency_code"}]';
+    const details = describeHubSpotError(400, { status: 'error', category: 'VALIDATION_ERROR', message: 'One or more validation errors occurred', errors: [{ message: detail }] });
+    expect(details.code).toBe('CURRENCY_NOT_ENABLED');
+    expect(details.message).toContain('JPY');
+  });
+});
