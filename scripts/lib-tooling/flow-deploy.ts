@@ -242,7 +242,7 @@ function explainAuthFailure(error: unknown): never {
 
 async function getFlow(client: ServiceClient, paths: HubSpotPaths, flowId: string, label: string): Promise<Flow> {
   try {
-    const res = await client.request<Flow>({ method: 'GET', url: paths.flow(flowId), idempotent: true, label });
+    const res = await client.request<Flow>({ method: 'GET', url: paths.flow(flowId), idempotent: true, expectJson: true, label });
     if (!res.data || !Array.isArray(res.data.actions) || res.data.revisionId === undefined) {
       throw new ConfigError(`GET flow ${flowId} returned no actions or revisionId: is it a workflow id from the v4 API?`, { errorCode: 'UNEXPECTED_FLOW' });
     }

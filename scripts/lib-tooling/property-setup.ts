@@ -181,7 +181,7 @@ async function listAll<T>(client: ServiceClient, url: string, label: string): Pr
   let after: string | undefined;
   // The properties endpoints answer in one page today; follow `paging.next.after` should that change.
   do {
-    const res = await client.request<{ results?: T[]; paging?: { next?: { after?: string } } }>({ method: 'GET', url, query: { after }, idempotent: true, label });
+    const res = await client.request<{ results?: T[]; paging?: { next?: { after?: string } } }>({ method: 'GET', url, query: { after }, idempotent: true, expectJson: true, label });
     results.push(...(res.data?.results ?? []));
     after = res.data?.paging?.next?.after;
   } while (after);
