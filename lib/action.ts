@@ -74,6 +74,8 @@ export interface ActionDefinition<IS extends InputSpecs, OS extends OutputSpecs,
   propertyGroups?: readonly PropertyGroupDeclaration[];
   /** API calls per run on each path, for the guide (e.g. { 'new contact': 3 }). */
   apiCalls?: Record<string, number | string>;
+  /** Further sections of the guide, title → text (what concurrent runs can and cannot do, …). */
+  notes?: Record<string, string>;
   /** Build-time settings with their defaults; a config file can override them when building. */
   config?: C;
   /** Outputs added to the error outputs of a permanent failure (e.g. an action's own status enum set to "error"). */

@@ -26,3 +26,19 @@ export const HUBSPOT_API_VERSION = '2026-09';
 export const SHOPIFY_API_VERSION = '2025-10';
 export const SALESFORCE_API_VERSION = 'v64.0';
 export const QUICKBOOKS_MINOR_VERSION = 75;
+
+// ---- HubSpot (lib/hubspot.ts hubspotPaths builds every path on this version) -----------------------------------
+
+/**
+ * HUBSPOT_API_VERSION as dated data: 2026-09 shipped on 2026-09-08 and each date version is served for 18 months
+ * (https://developers.hubspot.com/docs/developer-tooling/platform/versioning: unsupported 18 months after GA; legacy v1–v4 paths
+ * unsupported from September 2027: https://developers.hubspot.com/docs/api-reference/legacy/migration-guide).
+ * A build can pin another date version (`"hubspot": { "apiVersion": … }` in actions.config.json).
+ */
+export const HUBSPOT_PINNED_VERSION: PinnedApiVersion = {
+  api: 'HubSpot CRM and automation APIs',
+  version: HUBSPOT_API_VERSION,
+  released: '2026-09-08',
+  supportEnds: '2028-03-08',
+  source: 'https://developers.hubspot.com/docs/developer-tooling/platform/versioning',
+};

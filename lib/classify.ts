@@ -83,6 +83,20 @@ export const CLASSIFICATION_RULES: readonly Rule[] = [
     retryStatus: (f) => f.status ?? 503,
   },
   {
+    why: 'HubSpot 423 Locked: rapid writes to one record; HubSpot asks to wait at least 2 s (https://developers.hubspot.com/docs/api-reference/error-handling)',
+    matches: (f) => f.status === 423,
+    verdict: 'retryable',
+    errorCode: () => 'LOCKED',
+    retryStatus: () => 503,
+  },
+  {
+    why: 'HubSpot 477 Migration in progress: the portal is being moved between data centres; come back after Retry-After (same page)',
+    matches: (f) => f.status === 477,
+    verdict: 'retryable',
+    errorCode: () => 'MIGRATION_IN_PROGRESS',
+    retryStatus: () => 503,
+  },
+  {
     why: 'bad or expired credentials that a refresh could not fix: someone has to reconnect',
     matches: (f) => f.status === 401,
     verdict: 'config',

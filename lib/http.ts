@@ -34,6 +34,8 @@ export interface HttpRequest {
   timeoutMs?: number;
   /** What the call does, for logs and error messages ("upsert contact"). */
   label?: string;
+  /** The caller reads a JSON body: an empty or non-JSON 2xx (other than 204) is then a malformed answer (retryable 502). */
+  expectJson?: boolean;
 }
 
 export interface HttpResponse<T = unknown> {
@@ -86,6 +88,7 @@ const KEEP_AFTER_WAIT_MS = 3_000;
  */
 export function inProcessRetryDelay(failure: HttpFailure, attempt: number, random: () => number = Math.random): number | undefined {
   if (failure.deadline) return undefined;
+  if (failure.status === 423 || failure.status === 477) return lockedRetryDelay(failure, attempt);
   if (failure.status === 429) {
     if (attempt > 8) return undefined;
     if (failure.retryAfterSeconds !== undefined) return failure.retryAfterSeconds <= 10 ? failure.retryAfterSeconds * 1000 : undefined;
@@ -96,6 +99,18 @@ export function inProcessRetryDelay(failure: HttpFailure, attempt: number, rando
   if (attempt > 1) return undefined;
   if (failure.retryAfterSeconds !== undefined) return failure.retryAfterSeconds <= 2 ? failure.retryAfterSeconds * 1000 : undefined;
   return 250;
+}
+
+/**
+ * HubSpot 423 Locked (rapid writes to one record: "wait at least 2 seconds") and 477 Migration in progress (with
+ * Retry-After): https://developers.hubspot.com/docs/api-reference/error-handling. Up to 3 waits in the run; a wait
+ * longer than 10 s, or one the budget cannot hold, leaves the retry to HubSpot's re-run (the error is retryable, 503).
+ */
+export function lockedRetryDelay(failure: HttpFailure, attempt: number): number | undefined {
+  if (attempt > 3) return undefined;
+  const asked = failure.retryAfterSeconds !== undefined && Number.isFinite(failure.retryAfterSeconds) ? failure.retryAfterSeconds * 1000 : 0;
+  const waitMs = Math.max(2_000, asked);
+  return waitMs <= 10_000 ? waitMs : undefined;
 }
 
 function parseBody(text: string, contentType: string): { data: unknown; malformed: boolean } {
@@ -164,7 +179,9 @@ export function createServiceClient(options: ServiceOptions): ServiceClient {
       const text = await res.text();
       const responseHeaders: Record<string, string> = {};
       res.headers.forEach((value, key) => (responseHeaders[key.toLowerCase()] = value));
-      const { data, malformed } = parseBody(text, responseHeaders['content-type'] ?? '');
+      const parsed = parseBody(text, responseHeaders['content-type'] ?? '');
+      const { data } = parsed;
+      const malformed = parsed.malformed || (req.expectJson === true && res.status >= 200 && res.status < 300 && res.status !== 204 && (data === null || typeof data !== 'object'));
       log.info('http', { service, call: req.label, method: req.method, url: shortUrl(target), status: res.status, ms: Date.now() - started });
       if (res.status >= 200 && res.status < 300 && !malformed) {
         const response = { status: res.status, headers: responseHeaders, data };

@@ -63,13 +63,30 @@ export function readBuildConfig(file) {
   return JSON.parse(readFileSync(candidate, 'utf8'));
 }
 
+/**
+ * The HubSpot date version to pin, from `"hubspot": { "apiVersion": "2026-03" }` in the config file; '' = the default
+ * in lib/api-versions.ts. Checked here so a typo fails the build, not every call (lib/hubspot.ts HUBSPOT_DATE_VERSION).
+ */
+export function hubspotApiVersionOf(config) {
+  const version = config?.hubspot?.apiVersion;
+  if (version === undefined || version === '') return '';
+  if (typeof version !== 'string' || !/^\d{4}-(0[1-9]|1[0-2])$/.test(version)) {
+    throw new Error(`hubspot.apiVersion in the build config must be a HubSpot date version such as "2026-09", not ${JSON.stringify(version)}`);
+  }
+  return version;
+}
+
 export async function bundleAction(name, { config = {}, extra = {}, minify = false } = {}) {
   const result = await build({
     ...SHARED_OPTIONS,
     entryPoints: [path.join(ROOT, 'actions', name, 'index.ts')],
     write: false,
     metafile: true,
-    define: { __ACTION_CONFIG__: JSON.stringify(config) },
+    define: {
+      __ACTION_CONFIG__: JSON.stringify(config),
+      // Every action's HubSpot paths use this version (lib/hubspot.ts hubspotApiVersion).
+      __HUBSPOT_API_VERSION__: JSON.stringify(hubspotApiVersionOf(config)),
+    },
     minify,
     ...extra,
   });

@@ -2,7 +2,7 @@
  * npm run deploy -- <action> --flow <flowId> [--action-id <id>] [--apply] [--verbose] [--timeout <seconds>]
  *
  * Puts dist/<action>.js (npm run build) into a workflow's custom-code action, with its secrets, input fields and
- * outputs, through HubSpot's automation v4 flows API — a BETA API (scope `automation`). Dry run by default: shows
+ * outputs, through HubSpot's flows API (date version 2026-09-beta, lib/hubspot.ts hubspotPaths) — a BETA API (scope `automation`). Dry run by default: shows
  * the diff. `--apply` writes the whole flow back exactly as read with only that action changed, then reads it
  * again to verify. Refuses when no custom-code action matches, when it runs on an older runtime (NODE16X, NODE20X,
  * PYTHON39) or when the flow changed in between. The token (HUBSPOT_ACCESS_TOKEN, .env) is never printed.
@@ -57,7 +57,7 @@ export async function deployCommand(options: DeployCommandOptions): Promise<Depl
   const token = readAccessToken({ env: options.env, envFile: options.envFile, scopes: FLOW_SCOPES });
   const timeoutMs = timeoutFromArgs(args.values.timeout, DEPLOY_CLI);
   const { client } = createToolingClient({ token, baseUrl: options.baseUrl, scope: 'deploy', logLevel: args.flags.has('verbose') ? 'info' : 'warn', ...(timeoutMs ? { timeoutMs } : {}) });
-  print(`${args.flags.has('apply') ? 'Deploying' : 'Dry run'}: ${name} → flow ${args.values.flow} (HubSpot automation v4 flows API, beta)`);
+  print(`${args.flags.has('apply') ? 'Deploying' : 'Dry run'}: ${name} → flow ${args.values.flow} (HubSpot flows API, beta)`);
   return deployToFlow(client, { flowId: args.values.flow, entry, bundle, actionId: args.values['action-id'], apply: args.flags.has('apply'), print });
 }
 

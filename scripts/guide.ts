@@ -98,14 +98,16 @@ export function renderGuide({ definition: def, outputs }: GuideSource): string {
   } else push('Not declared.');
   push('');
 
+  for (const [title, text] of Object.entries(def.notes ?? {})) push(`## ${title}`, '', text, '');
+
   push('## Branch on the result', '');
   push('- `status` = `ok`: the action did its job.');
-  push('- `status` = `error`: it could not; `error_code` says why (e.g. `MISSING_SECRET`, `INVALID_INPUT`, `UNAUTHORIZED`, `FORBIDDEN`, or a vendor code such as `HUBSPOT_VALIDATION_ERROR`) and `error_message` explains it. Branch on `error_code` to notify someone or stop.');
+  push('- `status` = `error`: it could not; `error_code` says why (e.g. `MISSING_SECRET`, `INVALID_INPUT`, `UNAUTHORIZED`, `FORBIDDEN`, or a vendor code such as `HUBSPOT_VALIDATION_ERROR`; `HUBSPOT_VALIDATION_RULE` when a rule of your portal refused a write (HubSpot API 2026-09 enforces required and conditionally required properties and association permissions: the message names the property and where the rule is set); `HUBSPOT_CURRENCY_NOT_ENABLED` when a currency is not enabled under Settings → Account defaults → Currencies) and `error_message` explains it. Branch on `error_code` to notify someone or stop.');
   push('- Rate limits, outages and timeouts are not outputs: the action throws with status 429/5xx and HubSpot re-runs it (for up to 3 days). Every step is safe to repeat.');
   push('');
 
   push('## Deploy without pasting (beta API)', '');
-  push(`\`npm run deploy -- ${def.name} --flow <flowId>\` shows what would change in the workflow's custom-code action; add \`--apply\` to write it. It relies on HubSpot's automation v4 flows API, which is in beta (scope \`automation\`).`);
+  push(`\`npm run deploy -- ${def.name} --flow <flowId>\` shows what would change in the workflow's custom-code action; add \`--apply\` to write it. It relies on HubSpot's flows API (date version \`2026-09-beta\`, or the pinned version with \`-beta\`), which is in beta (scope \`automation\`).`);
   push('');
   return lines.join('\n');
 }

@@ -98,7 +98,7 @@ describe('recorded fixtures are safe to commit', () => {
     const secrets = { HUBSPOT_ACCESS_TOKEN: 'pat-na1-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee', SHOPIFY_CLIENT_SECRET: 'shpss_0123456789abcdef0123456789abcdef' };
     const recorded: RecordedCall[] = [
       { scope: 'https://acme.myshopify.com:443', method: 'POST', path: '/admin/oauth/access_token', body: 'client_id=abc123&client_secret=shpss_0123456789abcdef0123456789abcdef&grant_type=client_credentials', status: 200, response: { access_token: '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', scope: 'read_orders', expires_in: 86399 }, rawHeaders: ['Content-Type', 'application/json', 'Set-Cookie', 'secret=1'] },
-      { scope: 'https://api.hubapi.com:443', method: 'GET', path: '/crm/v3/objects/contacts/1?hapikey=pat-na1-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee', status: 401, response: { status: 'error', message: 'Bearer pat-na1-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee is invalid' } },
+      { scope: 'https://api.hubapi.com:443', method: 'GET', path: '/crm/objects/2026-09/contacts/1?hapikey=pat-na1-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee', status: 401, response: { status: 'error', message: 'Bearer pat-na1-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee is invalid' } },
     ];
     const fixture = fixtureFromRecording({ description: 'live', event: { inputFields: { email: 'a@b.co' } }, secrets, recorded, outcome: { outputFields: { status: 'ok' } } });
     const text = JSON.stringify(fixture);
@@ -109,6 +109,6 @@ describe('recorded fixtures are safe to commit', () => {
     expect(fixture.secrets).toEqual({ HUBSPOT_ACCESS_TOKEN: 'fixture-hubspot-access-token-0000000000000000000', SHOPIFY_CLIENT_SECRET: 'fixture-shopify-client-secret-000000000000000000' });
     expect(fixture.interactions[0]?.request.body).toMatchObject({ grant_type: 'client_credentials', client_secret: '[redacted]' });
     expect(fixture.interactions[0]?.response).toMatchObject({ status: 200, headers: { 'content-type': 'application/json' }, body: { access_token: '[redacted]', expires_in: 86399 } });
-    expect(fixture.interactions[1]?.request.url).toBe('https://api.hubapi.com/crm/v3/objects/contacts/1?hapikey=%5Bredacted%5D');
+    expect(fixture.interactions[1]?.request.url).toBe('https://api.hubapi.com/crm/objects/2026-09/contacts/1?hapikey=%5Bredacted%5D');
   });
 });

@@ -1,4 +1,4 @@
-import { hubspotTokenSecret } from '../../lib/hubspot';
+import { checkObjectId, hubspotTokenSecret } from '../../lib/hubspot';
 import { defineAction, type ActionContext } from '../../lib/action';
 import { clearbitServiceOptions, createClearbitProvider, type EnrichmentProvider } from '../../lib/clearbit';
 import { ConfigError, PermanentError } from '../../lib/errors';
@@ -120,10 +120,11 @@ function enrolledContactId(object: { type: string | undefined; id: string | unde
   if (object.type !== undefined && !['contact', 'contacts', '0-1'].includes(object.type.toLowerCase())) {
     throw new PermanentError(`This action enriches contacts, but the workflow enrolled a ${object.type}: use it in a contact-based workflow`, { errorCode: 'WRONG_OBJECT_TYPE' });
   }
-  if (object.id === undefined || !/^\d{1,20}$/.test(object.id)) {
+  if (object.id === undefined) {
     throw new PermanentError('The event names no enrolled contact id, so there is no record to update: run the action from a contact-based workflow', { errorCode: 'MISSING_OBJECT_ID' });
   }
-  return object.id;
+  // Checked before any call: an id such as ".." would otherwise reach the URL path (see lib/hubspot.ts pathSegment).
+  return checkObjectId(object.id, 'The enrolled contact id');
 }
 
 export const main = action.main;

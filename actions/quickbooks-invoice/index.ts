@@ -1,6 +1,6 @@
 import { defineAction, type ActionContext } from '../../lib/action';
 import { ConfigError, PermanentError, ValidationError } from '../../lib/errors';
-import { hubspotTokenSecret, type CrmObject, type HubSpotClient } from '../../lib/hubspot';
+import { checkObjectId, hubspotTokenSecret, type CrmObject, type HubSpotClient } from '../../lib/hubspot';
 import { input, parseEmail } from '../../lib/inputs';
 import { moduleCache } from '../../lib/module-cache';
 import { output } from '../../lib/outputs';
@@ -164,8 +164,9 @@ function enrolledDealId({ object }: Ctx): string {
   if (object.type && !/^(deal|deals|0-3)$/i.test(object.type)) {
     throw new ValidationError(`This action invoices deals, but the workflow enrolled a ${object.type.toLowerCase()}: use a deal-based workflow`, { errorCode: 'WRONG_OBJECT_TYPE' });
   }
-  if (!object.id || !/^\d+$/.test(object.id)) throw new ValidationError('The event names no deal id', { errorCode: 'MISSING_OBJECT_ID' });
-  return object.id;
+  if (!object.id) throw new ValidationError('The event names no deal id', { errorCode: 'MISSING_OBJECT_ID' });
+  // The id reaches the URL path: refuse anything but a record id before any call.
+  return checkObjectId(object.id, 'The enrolled deal id');
 }
 
 /** HubSpot's v3 read names the line-item association "line items" (with a space) in some answers; accept both. */
@@ -192,14 +193,8 @@ async function readDealContact(hubspot: HubSpotClient, deal: CrmObject): Promise
 }
 
 async function readLineItems(hubspot: HubSpotClient, ids: string[]): Promise<Array<Record<string, string | null>>> {
-  const res = await hubspot.request<{ results?: CrmObject[] }>({
-    method: 'POST',
-    url: '/crm/v3/objects/line_items/batch/read',
-    json: { properties: LINE_ITEM_PROPERTIES, inputs: ids.map((id) => ({ id })) },
-    idempotent: true,
-    label: 'read line items',
-  });
-  const byId = new Map((res.data.results ?? []).map((r) => [r.id, r.properties]));
+  const results = await hubspot.readObjects('line_items', ids, LINE_ITEM_PROPERTIES);
+  const byId = new Map(results.map((r) => [r.id, r.properties]));
   // Keep the deal's order (batch read does not promise one); a line item deleted since is skipped.
   return ids.flatMap((id) => (byId.has(id) ? [byId.get(id) as Record<string, string | null>] : []));
 }

@@ -1,6 +1,6 @@
 import { defineAction } from '../../lib/action';
 import { ActionError, RetryableError, describeError } from '../../lib/errors';
-import { hubspotTokenSecret, type HubSpotClient } from '../../lib/hubspot';
+import { checkObjectId, hubspotTokenSecret, type HubSpotClient } from '../../lib/hubspot';
 import { input } from '../../lib/inputs';
 import type { Logger } from '../../lib/logger';
 import { output } from '../../lib/outputs';
@@ -170,7 +170,8 @@ interface ContactTarget {
 /** The enrolled contact by its id; by email (a unique contact property) when the event named no contact. */
 function contactTargetFor(object: { type: string | undefined; id: string | undefined }, email: string): ContactTarget {
   const isContact = object.type === undefined || /^(contact|contacts|0-1)$/i.test(object.type);
-  return object.id && isContact ? { id: object.id } : { id: email, idProperty: 'email' };
+  // The id reaches the URL path: refuse anything but a record id before any call (e.g. ".." would change the endpoint).
+  return object.id && isContact ? { id: checkObjectId(object.id, 'The enrolled contact id') } : { id: email, idProperty: 'email' };
 }
 
 function updateContact(hubspot: HubSpotClient, target: ContactTarget, properties: Record<string, string>) {

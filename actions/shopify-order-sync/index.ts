@@ -7,7 +7,6 @@ import { textProperty, type PropertyDeclaration } from '../../lib/properties';
 import { createShopifyClient, parseShopDomain, shopifyCredentials, type ShopifyClient } from '../../lib/shopify';
 import {
   buyerEmail,
-  chunk,
   contactPropertiesFromOrder,
   dealPropertiesFromOrder,
   lineItemInputsFromOrder,
@@ -21,17 +20,28 @@ import {
  * record the order as a closed-won deal associated with the contact, with one line item per order line.
  *
  * Idempotent by construction, so HubSpot's whole-action re-runs after a 429/5xx create nothing twice:
- * - the contact is upserted by email, the deal by the unique `shopify_order_id`, the line items by the unique
- *   `shopify_line_item_id` (batch upsert keyed by a unique property: no search lag, no race between runs);
+ * - the contact is upserted by email, the deal by the unique `shopify_order_id` (batch upsert keyed by a unique
+ *   property: no search lag, no race between runs);
+ * - line items cannot have a unique property (HubSpot offers unique values for contacts, companies, deals, tickets
+ *   and custom objects only: https://developers.hubspot.com/docs/api-reference/latest/crm/properties/guide), so they
+ *   are keyed through the deal instead: a deal the upsert reports as `new` has no line items yet, and they are all
+ *   created in one batch/create with the deal association inline; for an existing deal we read the line items
+ *   associated with it (associations, not search, so no lag) and create only the order lines missing there.
+ *   `shopify_line_item_id` is a plain property used as that key.
  * - the contact's totals are Shopify's own (amountSpent, numberOfOrders), never "HubSpot's value + this order";
  * - associations are HubSpot's default ones, which are idempotent.
+ *
+ * What two simultaneous runs of one order can and cannot do (docs/actions/shopify-order-sync.md): they share one
+ * contact and one deal (unique keys), but if the second run reads the deal's line items before the first run's
+ * batch/create lands, both create the lines and the deal holds them twice. A later run never adds a third copy
+ * (it sees the lines) and logs `line_items.duplicates`; it does not delete anything.
  */
 
 const GROUP = 'shopify';
 const ORDER_KEY = 'shopify_order_id';
 const LINE_ITEM_KEY = 'shopify_line_item_id';
-/** HubSpot batch endpoints take at most 100 inputs per call. */
-const HUBSPOT_BATCH_LIMIT = 100;
+/** HubSpot-defined association type: line item → deal (https://developers.hubspot.com/docs/api-reference/latest/crm/associations/guide). */
+const LINE_ITEM_TO_DEAL = 20;
 /** Line items per GraphQL page; an order with more is read in further pages (rare; each page costs one call). */
 const LINE_ITEMS_PAGE = 100;
 
@@ -120,17 +130,32 @@ export const action = defineAction({
   propertyGroups: [{ name: GROUP, label: 'Shopify' }],
   properties: [
     textProperty('deals', GROUP, ORDER_KEY, 'Shopify order ID (unique)', 'Numeric Shopify order id; unique, so an order is never recorded twice', { hasUniqueValue: true }),
-    textProperty('line_items', GROUP, LINE_ITEM_KEY, 'Shopify line item ID (unique)', 'Numeric Shopify line item id; unique, so a line is never added twice', { hasUniqueValue: true }),
+    // Not unique: HubSpot offers unique-value properties for contacts, companies, deals, tickets and custom objects
+    // only, so creating this one with hasUniqueValue may be refused and an upsert by it is refused ("Unable to perform
+    // update/upsert by non-unique … property"). The run keys line items through the deal's associations instead.
+    textProperty('line_items', GROUP, LINE_ITEM_KEY, 'Shopify line item ID', 'Numeric Shopify line item id; the action reads the deal\'s line items by it so a line is not added twice'),
     textProperty('contacts', GROUP, 'shopify_customer_id', 'Shopify customer ID', 'Numeric id of the Shopify customer'),
     number('contacts', 'total_order_value', 'Total order value', 'Lifetime amount spent in the Shopify store (Shopify customer amountSpent, shop currency)'),
     number('contacts', 'shopify_order_count', 'Shopify order count', 'Number of orders in the Shopify store (Shopify customer numberOfOrders)'),
     { objectType: 'contacts', groupName: GROUP, name: 'last_order_date', label: 'Last order date', description: 'When the customer last ordered in the Shopify store', type: 'datetime', fieldType: 'date' },
   ],
   apiCalls: {
-    'order with line items': '6 (Shopify: 1 order query; HubSpot: contact, deal and line-item upserts at once, then both associations at once) — 3 round trips',
-    'order without line items': '4 (1 + contact and deal upserts + deal↔contact association)',
+    'first run of an order (new deal)': '5 (Shopify: 1 order query; HubSpot: contact and deal upserts at once, then line items created with the deal association inline and the deal↔contact association at once) — 3 round trips',
+    'order synced before (existing deal, nothing missing)': '5 (1 + both upserts + the deal with its associations + its line items\' keys)',
+    'existing deal with missing lines or contact link': '+1 line-item create, +1 association',
+    'order without line items': '4 (1 + both upserts + deal↔contact association), 4 when synced before (the deal read replaces it)',
     'client-credentials secrets, cold container': '+1 token call (cached for 24 h while warm)',
-    'more than 100 line items': '+1 Shopify query and +1 line-item upsert per further 100 lines',
+    'more than 100 line items': '+1 Shopify query, +1 line-item create and +1 line-item read per further 100 lines',
+  },
+  notes: {
+    'Line items and simultaneous runs':
+      'HubSpot offers unique-value properties for contacts, companies, deals, tickets and custom objects, not for line items, so line items are keyed through the deal: ' +
+      'a run that creates the deal creates all its line items in one call, with the deal association inline; a run that finds the deal reads the line items associated with it ' +
+      '(by association, which has no search lag) and creates only the order lines whose `shopify_line_item_id` is missing. ' +
+      'Two simultaneous runs of one order (e.g. a webhook delivered twice within a second) **can** safely share the contact and the deal: both are upserted by a unique key, so there is one of each. ' +
+      'They **cannot** guarantee single line items: if the second run reads the deal before the first run\'s line items exist, both create them and the deal holds each line twice. ' +
+      'A later run never adds a third copy (it sees the lines) and logs `line_items.duplicates`; it does not delete anything, so remove the extra line items by hand if that happens. ' +
+      'Deleting a line item in HubSpot and re-enrolling the order adds it back.',
   },
   config: { pipeline: 'default', dealstage: 'closedwon' } as ShopifyOrderSyncConfig,
 
@@ -149,18 +174,28 @@ export const action = defineAction({
     }
     log.info('order', { order: order.name, lines: order.lineItems.nodes.length, currency: order.totalPriceSet.shopMoney.currencyCode, customer: order.customer ? 'yes' : 'guest' });
 
-    // Contact, deal and line items do not depend on each other: write them at once (one round trip).
+    // Contact and deal do not depend on each other: write them at once (one round trip).
     const dealProperties = dealPropertiesFromOrder(order, config);
-    const [contact, deal, lineItems] = await settleAll([
+    const [contact, deal] = await settleAll([
       upsertOne(client, 'contacts', 'email', email, contactPropertiesFromOrder(order, email)),
       upsertOne(client, 'deals', ORDER_KEY, dealProperties[ORDER_KEY] as string, dealProperties),
-      upsertLineItems(client, order.lineItems.nodes),
     ] as const);
 
-    // Then the associations, also at once. Both are HubSpot's default (v4) ones: idempotent, so a re-run is harmless.
-    await settleAll([client.associateDefault('deals', deal.id, 'contacts', contact.id), associateLineItemsToDeal(client, lineItems, deal.id)] as const);
+    const wanted = lineItemInputsFromOrder(order.lineItems.nodes);
+    // A deal the upsert just created has no line items: skip the read. Otherwise read what the deal already holds.
+    const linked = deal.new === true ? { contactLinked: false, lineItemKeys: [] } : await readDealLinks(client, deal.id, contact.id);
+    const have = new Set(linked.lineItemKeys);
+    const missing = wanted.filter((line) => !have.has(line.id));
+    if (linked.lineItemKeys.length > have.size) log.warn('line_items.duplicates', { deal: deal.id, lines: linked.lineItemKeys.length, distinct: have.size });
+    log.info('line_items.plan', { deal: deal.id, new_deal: deal.new === true, wanted: wanted.length, missing: missing.length });
 
-    return { contact_id: contact.id, deal_id: deal.id, deal_created: deal.new === true, line_item_count: lineItems.length };
+    // The default association is idempotent (PUT), the creates carry the deal association inline: one round trip.
+    await settleAll([
+      linked.contactLinked ? Promise.resolve() : client.associateDefault('deals', deal.id, 'contacts', contact.id),
+      missing.length ? createLineItems(client, missing, deal.id) : Promise.resolve([]),
+    ] as const);
+
+    return { contact_id: contact.id, deal_id: deal.id, deal_created: deal.new === true, line_item_count: wanted.length };
   },
 });
 
@@ -191,34 +226,31 @@ async function upsertOne(client: HubSpotClient, type: string, idProperty: string
   return record;
 }
 
-/** Upserts by the unique Shopify line-item id, in batches of at most 100, all at once. */
-async function upsertLineItems(client: HubSpotClient, lines: readonly ShopifyLineItem[]): Promise<CrmObject[]> {
-  const batches = chunk(lineItemInputsFromOrder(lines), HUBSPOT_BATCH_LIMIT);
-  const results = await settleAll(batches.map((batch) => client.upsertObjects('line_items', LINE_ITEM_KEY, batch)));
-  const records = results.flat();
-  if (records.length !== lines.length) {
-    throw new PermanentError(`HubSpot upserted ${records.length} of ${lines.length} line items`, { errorCode: 'HUBSPOT_PARTIAL_RESPONSE', service: 'hubspot' });
-  }
-  return records;
+/**
+ * What an existing deal already holds: is the contact associated, and the Shopify keys of its line items. One GET of
+ * the deal with its associations, then one batch read of those line items' keys (associations are read from the
+ * record, not from search, so a line item created a moment ago is seen). https://developers.hubspot.com/docs/api-reference/latest/crm/objects
+ */
+async function readDealLinks(client: HubSpotClient, dealId: string, contactId: string): Promise<{ contactLinked: boolean; lineItemKeys: string[] }> {
+  const deal = await client.getObject('deals', dealId, { properties: [ORDER_KEY], associations: ['contacts', 'line_items'] });
+  const ids = (type: string) => {
+    const group = deal?.associations?.[type] ?? deal?.associations?.[type.replace('_', ' ')];
+    return { ids: (group?.results ?? []).map((r) => String(r.id)), more: group?.paging?.next?.after !== undefined };
+  };
+  const contacts = ids('contacts');
+  const lines = ids('line_items');
+  // An answer with further pages (over a hundred line items) is completed by the associations API, all pages.
+  const lineItemIds = lines.more ? await client.readAssociatedIds('deals', dealId, 'line_items') : lines.ids;
+  const records = lineItemIds.length ? await client.readObjects('line_items', lineItemIds, [LINE_ITEM_KEY]) : [];
+  return {
+    contactLinked: contacts.ids.includes(contactId),
+    lineItemKeys: records.map((r) => r.properties[LINE_ITEM_KEY] ?? '').filter((key) => key !== ''),
+  };
 }
 
-/**
- * Associates every line item with the deal in one call (v4 batch "default" association, HubSpot-defined type,
- * idempotent): https://developers.hubspot.com/docs/api/crm/associations (Create default associations, batch).
- */
-async function associateLineItemsToDeal(client: HubSpotClient, lineItems: readonly CrmObject[], dealId: string): Promise<void> {
-  if (lineItems.length === 0) return;
-  const res = await client.request<{ numErrors?: number; errors?: Array<{ message?: string }> }>({
-    method: 'POST',
-    url: '/crm/v4/associations/line_items/deals/batch/associate/default',
-    json: { inputs: lineItems.map((item) => ({ from: { id: item.id }, to: { id: dealId } })) },
-    idempotent: true,
-    label: 'associate line_items→deals',
-  });
-  // A 207 Multi-Status lists the inputs that failed; a partial association must not be reported as success.
-  if ((res.data?.numErrors ?? 0) > 0 || (res.data?.errors?.length ?? 0) > 0) {
-    throw new PermanentError(`HubSpot could not associate every line item with the deal: ${res.data.errors?.[0]?.message ?? 'unknown error'}`, { errorCode: 'HUBSPOT_ASSOCIATION_FAILED', service: 'hubspot' });
-  }
+/** batch/create with the deal association inline: no second association call, no line item without its deal. */
+function createLineItems(client: HubSpotClient, lines: ReadonlyArray<{ properties: Record<string, string> }>, dealId: string): Promise<CrmObject[]> {
+  return client.createObjects('line_items', lines.map((line) => ({ properties: line.properties, associations: [{ toId: dealId, typeId: LINE_ITEM_TO_DEAL }] })));
 }
 
 /**

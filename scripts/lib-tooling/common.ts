@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { Action } from '../../lib/action';
 import { createDeadline } from '../../lib/deadline';
 import { ConfigError } from '../../lib/errors';
+import { checkHubSpotApiVersion, hubspotApiVersion } from '../../lib/hubspot';
 import { createServiceClient, type ServiceClient, type VendorErrorDetails } from '../../lib/http';
 import { createLogger, type LogLevel, type Logger } from '../../lib/logger';
 import { UsageError, type CommandSpec } from './cli.mjs';
@@ -18,6 +19,17 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export const HUBSPOT_API = 'https://api.hubapi.com';
 
 export type AnyAction = Action<any, any, any, any>;
+
+/**
+ * The HubSpot date version `npm run setup` and `npm run deploy` call: the same pin the bundles are built with
+ * (`"hubspot": { "apiVersion": … }` in actions.config.json, scripts/build.mjs), else the default.
+ */
+export function configuredHubSpotApiVersion(configFile = path.join(ROOT, 'actions.config.json')): string {
+  if (!existsSync(configFile)) return hubspotApiVersion();
+  const config = JSON.parse(readFileSync(configFile, 'utf8')) as { hubspot?: { apiVersion?: unknown } };
+  const pinned = config.hubspot?.apiVersion;
+  return pinned === undefined || pinned === '' ? hubspotApiVersion() : checkHubSpotApiVersion(pinned, `hubspot.apiVersion in ${path.basename(configFile)}`);
+}
 
 interface BuildModule {
   listActions(): string[];

@@ -1,19 +1,56 @@
 import { createHash } from 'node:crypto';
 import { ConfigError, type ActionError } from '../../lib/errors';
 import type { ServiceClient } from '../../lib/http';
+import { hubspotPaths, type HubSpotPaths } from '../../lib/hubspot';
+import { configuredHubSpotApiVersion } from './common';
 
 /**
- * Deploys a built bundle into an existing workflow's custom-code action with HubSpot's automation v4 flows API.
- * BETA API (https://developers.hubspot.com/docs/api/automation/workflows — "currently in beta and subject to
- * change"; scope `automation`):
- *   GET /automation/v4/flows/{flowId}   the whole flow, custom-code actions included as
+ * Deploys a built bundle into an existing workflow's custom-code action with HubSpot's flows API, date version
+ * `{version}-beta` (2026-09-beta by default: the flows API exists only as a beta date version; paths from
+ * lib/hubspot.ts hubspotPaths). BETA API (https://developers.hubspot.com/docs/api/automation/workflows — "currently in
+ * beta and subject to change"; scope `automation`):
+ *   GET /automation/{version}-beta/flows/{flowId}   the whole flow, custom-code actions included as
  *       { type: "CUSTOM_CODE", actionId, runtime, secretNames, sourceCode,
  *         inputFields: [{ name, value: { type: "OBJECT_PROPERTY", propertyName } }], outputFields: [{ name, type }] }
- *   PUT /automation/v4/flows/{flowId}   REPLACES the whole flow: it needs the current revisionId, and an action
- *       left out is deleted. So we send back exactly what we read, with only the one action's four fields changed.
+ *   PUT /automation/{version}-beta/flows/{flowId}   REPLACES the whole flow: it needs the current revisionId, and an
+ *       action left out is deleted. So we send back what we read, with only the one action's four fields changed —
+ *       and only the fields the PUT accepts (FLOW_PUT_FIELDS): the read carries read-only ones (id, createdAt, …).
  */
 
 export const FLOW_SCOPES = ['automation'];
+
+/**
+ * The fields the flows PUT accepts, per flow type: spec HubSpot-public-api-spec-collection
+ * PublicApiSpecs/Automation/Automation V4/Rollouts/144908/2026-09-beta/automationV4.json, schemas
+ * ApiContactFlowPutRequest and ApiPlatformFlowPutRequest (ApiFlowPutRequest is oneOf the two). Everything else the
+ * GET returns (id, createdAt, updatedAt, dataSources, flowType, objectTypeId, nextAvailableActionId,
+ * crmObjectCreationStatus, …) is read-only and left out of the PUT.
+ */
+export const FLOW_PUT_FIELDS: Record<string, { required: readonly string[]; optional: readonly string[] }> = {
+  CONTACT_FLOW: {
+    required: ['type', 'revisionId', 'isEnabled', 'actions', 'blockedDates', 'canEnrollFromSalesforce', 'customProperties', 'suppressionListIds', 'timeWindows'],
+    optional: ['name', 'description', 'enrollmentCriteria', 'enrollmentSchedule', 'eventAnchor', 'goalFilterBranch', 'startActionId', 'unEnrollmentSetting', 'uuid'],
+  },
+  PLATFORM_FLOW: {
+    required: ['type', 'revisionId', 'isEnabled', 'actions', 'blockedDates', 'customProperties', 'timeWindows'],
+    optional: ['name', 'description', 'enrollmentCriteria', 'enrollmentSchedule', 'startActionId', 'suppressionFilterBranch', 'uuid'],
+  },
+};
+
+/** The PUT body for a flow as read: only the accepted fields, in the order read; a required one missing is an error. */
+export function flowPutBody(flow: Flow): Record<string, unknown> {
+  const type = String(flow.type ?? '');
+  const fields = FLOW_PUT_FIELDS[type];
+  if (!fields) {
+    throw new ConfigError(`Flow ${flow.id ?? ''} has type ${JSON.stringify(flow.type)}; deploy knows how to update ${Object.keys(FLOW_PUT_FIELDS).join(' and ')} flows only`, { errorCode: 'UNEXPECTED_FLOW' });
+  }
+  const allowed = new Set([...fields.required, ...fields.optional]);
+  const missing = fields.required.filter((k) => flow[k] === undefined);
+  if (missing.length) {
+    throw new ConfigError(`Flow ${flow.id ?? ''} as read lacks ${missing.join(', ')}, which the flows PUT requires: nothing was written`, { errorCode: 'UNEXPECTED_FLOW' });
+  }
+  return Object.fromEntries(Object.entries(flow).filter(([k]) => allowed.has(k)));
+}
 
 /** Runtimes the bundles do not target (documented older values). Node 24's value is not documented yet. */
 export const REFUSED_RUNTIMES = ['NODE16X', 'NODE20X', 'PYTHON39'];
@@ -203,9 +240,9 @@ function explainAuthFailure(error: unknown): never {
   throw error;
 }
 
-async function getFlow(client: ServiceClient, flowId: string, label: string): Promise<Flow> {
+async function getFlow(client: ServiceClient, paths: HubSpotPaths, flowId: string, label: string): Promise<Flow> {
   try {
-    const res = await client.request<Flow>({ method: 'GET', url: `/automation/v4/flows/${encodeURIComponent(flowId)}`, idempotent: true, label });
+    const res = await client.request<Flow>({ method: 'GET', url: paths.flow(flowId), idempotent: true, expectJson: true, label });
     if (!res.data || !Array.isArray(res.data.actions) || res.data.revisionId === undefined) {
       throw new ConfigError(`GET flow ${flowId} returned no actions or revisionId: is it a workflow id from the v4 API?`, { errorCode: 'UNEXPECTED_FLOW' });
     }
@@ -217,10 +254,11 @@ async function getFlow(client: ServiceClient, flowId: string, label: string): Pr
 
 export async function deployToFlow(
   client: ServiceClient,
-  options: { flowId: string; entry: ManifestEntry; bundle: string; actionId?: string; apply: boolean; print: (line: string) => void },
+  options: { flowId: string; entry: ManifestEntry; bundle: string; actionId?: string; apply: boolean; print: (line: string) => void; apiVersion?: string },
 ): Promise<DeployResult> {
   const { flowId, entry, bundle, print } = options;
-  const flow = await getFlow(client, flowId, 'get flow');
+  const paths = hubspotPaths(options.apiVersion ?? configuredHubSpotApiVersion());
+  const flow = await getFlow(client, paths, flowId, 'get flow');
   const target = findTargetAction(flow, entry, options.actionId);
   const runtime = checkRuntime(target);
   const { fields, unmapped } = desiredFields(entry, bundle, target);
@@ -234,18 +272,18 @@ export async function deployToFlow(
     return result;
   }
   if (!options.apply) {
-    print('Dry run: add --apply to write these changes (HubSpot automation v4 flows API, beta).');
+    print(`Dry run: add --apply to write these changes (HubSpot flows API ${paths.version}-beta).`);
     return result;
   }
 
   // Read again right before writing: the PUT replaces the whole flow, so an edit made since would be lost.
-  const latest = await getFlow(client, flowId, 'get flow before update');
+  const latest = await getFlow(client, paths, flowId, 'get flow before update');
   if (String(latest.revisionId) !== String(flow.revisionId)) {
     throw new ConfigError(`Flow ${flowId} changed while deploying (revision ${flow.revisionId} → ${latest.revisionId}); nothing was written. Run the deploy again.`, { errorCode: 'REVISION_CHANGED' });
   }
-  const body = withActionFields(latest, String(target.actionId), fields);
+  const body = flowPutBody(withActionFields(latest, String(target.actionId), fields));
   try {
-    await client.request({ method: 'PUT', url: `/automation/v4/flows/${encodeURIComponent(flowId)}`, json: body, label: 'update flow' });
+    await client.request({ method: 'PUT', url: paths.flow(flowId), json: body, label: 'update flow' });
   } catch (error) {
     const e = error as ActionError;
     if (e?.httpStatus === 409 || /revision/i.test(e?.message ?? '')) {
@@ -254,7 +292,7 @@ export async function deployToFlow(
     explainAuthFailure(error);
   }
 
-  const after = await getFlow(client, flowId, 'verify flow');
+  const after = await getFlow(client, paths, flowId, 'verify flow');
   const deployed = customCodeActions(after).find((a) => String(a.actionId) === String(target.actionId));
   const left = deployed ? diffFields(deployed, fields) : ['action missing'];
   if (left.length) {

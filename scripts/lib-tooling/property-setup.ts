@@ -1,15 +1,18 @@
 import { ConfigError, type ActionError } from '../../lib/errors';
 import type { ServiceClient } from '../../lib/http';
 import type { PropertyDeclaration, PropertyGroupDeclaration, PropertyObjectType } from '../../lib/properties';
-import type { AnyAction } from './common';
+import { hubspotPaths } from '../../lib/hubspot';
+import { configuredHubSpotApiVersion, type AnyAction } from './common';
 
 /**
- * Provisions the custom properties the actions declare (lib/properties.ts), with HubSpot's CRM properties API:
- *   GET  /crm/v3/properties/{objectType}           every property of the object (custom and default)
- *   GET  /crm/v3/properties/{objectType}/groups    every property group
- *   POST /crm/v3/properties/{objectType}/groups    create a group   (409 CONFLICT when it exists)
- *   POST /crm/v3/properties/{objectType}           create a property (409 when it exists)
- * https://developers.hubspot.com/docs/api/crm/properties
+ * Provisions the custom properties the actions declare (lib/properties.ts), with HubSpot's CRM properties API
+ * (date version 2026-09 by default, the build's pin otherwise; paths from lib/hubspot.ts hubspotPaths):
+ *   GET  /crm/properties/{version}/{objectType}           every property of the object (custom and default)
+ *   GET  /crm/properties/{version}/{objectType}/groups    every property group
+ *   POST /crm/properties/{version}/{objectType}/groups    create a group   (409 CONFLICT when it exists)
+ *   POST /crm/properties/{version}/{objectType}           create a property (409 when it exists)
+ * https://developers.hubspot.com/docs/api-reference/latest/crm/properties/guide ; spec
+ * HubSpot-public-api-spec-collection PublicApiSpecs/CRM/Properties/Rollouts/145899/2026-09/properties.json
  *
  * It only ever creates: a property that exists with another definition is reported, never changed (changing the
  * type of a property with data is destructive and HubSpot may refuse it anyway). Reading first makes a second
@@ -81,6 +84,13 @@ export interface SetupResult {
 
 const key = (p: { objectType: string; name: string }) => `${p.objectType}.${p.name}`;
 
+/**
+ * Object types whose properties may have hasUniqueValue: "contacts, companies, deals, tickets, and custom objects"
+ * (https://developers.hubspot.com/docs/api-reference/latest/crm/properties/guide, unique identifier properties).
+ * Line items are not among them.
+ */
+export const UNIQUE_CAPABLE: readonly string[] = ['contacts', 'companies', 'deals', 'tickets'];
+
 /** Every declared property once, with the group declarations it needs; the declarations must agree. */
 export function collectDeclarations(actions: readonly AnyAction[]): { declared: Declared[]; groups: Map<string, PropertyGroupDeclaration>; inconsistent: string[] } {
   const byKey = new Map<string, Declared>();
@@ -101,6 +111,11 @@ export function collectDeclarations(actions: readonly AnyAction[]): { declared: 
     }
   }
   const declared = [...byKey.values()].sort((a, b) => key(a.property).localeCompare(key(b.property)));
+  for (const d of declared) {
+    if (d.property.hasUniqueValue && !UNIQUE_CAPABLE.includes(d.property.objectType)) {
+      inconsistent.push(`${key(d.property)} (${d.actions.join(', ')}) is declared unique, but HubSpot offers unique values only for ${UNIQUE_CAPABLE.join(', ')} (and custom objects)`);
+    }
+  }
   return { declared, groups, inconsistent };
 }
 
@@ -166,14 +181,15 @@ async function listAll<T>(client: ServiceClient, url: string, label: string): Pr
   let after: string | undefined;
   // The properties endpoints answer in one page today; follow `paging.next.after` should that change.
   do {
-    const res = await client.request<{ results?: T[]; paging?: { next?: { after?: string } } }>({ method: 'GET', url, query: { after }, idempotent: true, label });
+    const res = await client.request<{ results?: T[]; paging?: { next?: { after?: string } } }>({ method: 'GET', url, query: { after }, idempotent: true, expectJson: true, label });
     results.push(...(res.data?.results ?? []));
     after = res.data?.paging?.next?.after;
   } while (after);
   return results;
 }
 
-export async function planSetup(client: ServiceClient, actions: readonly AnyAction[]): Promise<SetupPlan> {
+export async function planSetup(client: ServiceClient, actions: readonly AnyAction[], options: { apiVersion?: string } = {}): Promise<SetupPlan> {
+  const paths = hubspotPaths(options.apiVersion ?? configuredHubSpotApiVersion());
   const { declared, groups: groupDecls, inconsistent } = collectDeclarations(actions);
   const objectTypes = [...new Set(declared.map((d) => d.property.objectType))].sort() as PropertyObjectType[];
   // Name the write scopes even on a dry run: the next step is `--apply`.
@@ -183,8 +199,8 @@ export async function planSetup(client: ServiceClient, actions: readonly AnyActi
     let existingProps: HubSpotProperty[];
     let existingGroups: HubSpotPropertyGroup[];
     try {
-      existingProps = await listAll<HubSpotProperty>(client, `/crm/v3/properties/${objectType}`, `list ${objectType} properties`);
-      existingGroups = await listAll<HubSpotPropertyGroup>(client, `/crm/v3/properties/${objectType}/groups`, `list ${objectType} property groups`);
+      existingProps = await listAll<HubSpotProperty>(client, paths.properties(objectType), `list ${objectType} properties`);
+      existingGroups = await listAll<HubSpotPropertyGroup>(client, paths.propertyGroups(objectType), `list ${objectType} property groups`);
     } catch (error) {
       explainAuthFailure(error, scopes);
     }
@@ -209,8 +225,9 @@ export async function planSetup(client: ServiceClient, actions: readonly AnyActi
 }
 
 /** Plans, and with `apply` creates the missing groups and properties. Never modifies an existing one. */
-export async function runPropertySetup(client: ServiceClient, actions: readonly AnyAction[], options: { apply: boolean }): Promise<SetupResult> {
-  const plan = await planSetup(client, actions);
+export async function runPropertySetup(client: ServiceClient, actions: readonly AnyAction[], options: { apply: boolean; apiVersion?: string }): Promise<SetupResult> {
+  const paths = hubspotPaths(options.apiVersion ?? configuredHubSpotApiVersion());
+  const plan = await planSetup(client, actions, { apiVersion: paths.version });
   const result: SetupResult = { plan, applied: options.apply, createdGroups: [], createdProperties: [], alreadyExisted: [] };
   if (!options.apply) return result;
   const scopes = scopesFor(plan.objectTypes, true);
@@ -219,7 +236,7 @@ export async function runPropertySetup(client: ServiceClient, actions: readonly 
       if (exists) continue;
       const res = await client.request({
         method: 'POST',
-        url: `/crm/v3/properties/${objectType}/groups`,
+        url: paths.propertyGroups(objectType),
         json: { name: group.name, label: group.label },
         accept: [409],
         label: `create ${objectType} property group ${group.name}`,
@@ -230,7 +247,7 @@ export async function runPropertySetup(client: ServiceClient, actions: readonly 
     for (const { property } of plan.missing) {
       const res = await client.request({
         method: 'POST',
-        url: `/crm/v3/properties/${property.objectType}`,
+        url: paths.properties(property.objectType),
         json: propertyBody(property),
         accept: [409],
         label: `create ${property.objectType} property ${property.name}`,

@@ -1,11 +1,29 @@
 import type { FakeRequest, FakeResponse } from './network';
 
 /**
- * HubSpot's automation v4 flows API (beta), in memory: GET /automation/v4/flows/{flowId} returns the stored flow;
- * PUT replaces it whole when the body carries the current revisionId (then the revision goes up by one), and is
- * refused otherwise. Flows are stored as the JSON text they were given, so a test can compare bytes.
+ * HubSpot's flows API (beta date version, e.g. 2026-09-beta), in memory: GET /automation/{version}-beta/flows/{flowId}
+ * returns the stored flow; PUT replaces it whole when the body carries the current revisionId (then the revision goes
+ * up by one), and is refused otherwise. Flows are stored as the JSON text they were given, so a test can compare bytes.
  * https://developers.hubspot.com/docs/api/automation/workflows
+ *
+ * The PUT body is checked against the spec's ApiContactFlowPutRequest / ApiPlatformFlowPutRequest
+ * (HubSpot-public-api-spec-collection PublicApiSpecs/Automation/Automation V4/Rollouts/144908/2026-09-beta): a field
+ * outside the type's list (read-only ones such as id, createdAt, updatedAt included) or a missing required one is a
+ * 400. The exact wording of the real refusal is undocumented; assumed a VALIDATION_ERROR naming the fields. The read
+ * returns the read-only fields besides, as the real GET does (ApiContactFlow / ApiPlatformFlow).
  */
+
+const PUT_FIELDS: Record<string, { required: string[]; optional: string[] }> = {
+  CONTACT_FLOW: {
+    required: ['actions', 'blockedDates', 'canEnrollFromSalesforce', 'customProperties', 'isEnabled', 'revisionId', 'suppressionListIds', 'timeWindows', 'type'],
+    optional: ['description', 'enrollmentCriteria', 'enrollmentSchedule', 'eventAnchor', 'goalFilterBranch', 'name', 'startActionId', 'unEnrollmentSetting', 'uuid'],
+  },
+  PLATFORM_FLOW: {
+    required: ['actions', 'blockedDates', 'customProperties', 'isEnabled', 'revisionId', 'timeWindows', 'type'],
+    optional: ['description', 'enrollmentCriteria', 'enrollmentSchedule', 'name', 'startActionId', 'suppressionFilterBranch', 'uuid'],
+  },
+};
+const READ_ONLY = ['id', 'createdAt', 'updatedAt', 'dataSources', 'flowType', 'objectTypeId', 'nextAvailableActionId', 'crmObjectCreationStatus'];
 
 function error(status: number, category: string, message: string): FakeResponse {
   return { status, body: { status: 'error', message, correlationId: '7d1e0a52-0000-4000-8000-00000000f10e', category } };
@@ -15,6 +33,8 @@ export class FakeHubSpotFlows {
   /** flowId → JSON text as last written. */
   readonly flows = new Map<string, string>();
   readonly puts: Array<{ flowId: string; body: unknown; rawBody: string }> = [];
+  /** Date versions the calls used, e.g. "2026-09-beta". */
+  readonly apiVersions = new Set<string>();
   private gets = 0;
   /** Called on every GET with its 1-based number: lets a test edit the flow "in HubSpot" between our calls. */
   onGet: ((n: number, fake: FakeHubSpotFlows) => void) | undefined;
@@ -56,9 +76,10 @@ export class FakeHubSpotFlows {
         },
       };
     }
-    const match = /^\/automation\/v4\/flows\/([^/]+)$/.exec(req.pathname);
+    const match = /^\/automation\/(\d{4}-\d{2}-beta)\/flows\/([^/]+)$/.exec(req.pathname);
     if (!match) return error(404, 'OBJECT_NOT_FOUND', `No route for ${req.method} ${req.pathname}`);
-    const flowId = decodeURIComponent(match[1] as string);
+    this.apiVersions.add(match[1] as string);
+    const flowId = decodeURIComponent(match[2] as string);
     if (!this.flows.has(flowId)) return error(404, 'OBJECT_NOT_FOUND', `Flow ${flowId} not found`);
     if (req.method === 'GET') {
       this.gets += 1;
@@ -69,10 +90,19 @@ export class FakeHubSpotFlows {
     this.puts.push({ flowId, body: req.body, rawBody: req.rawBody });
     const current = this.get(flowId);
     const body = req.body as Record<string, unknown>;
+    const fields = PUT_FIELDS[String(body.type)];
+    if (!fields) return error(400, 'VALIDATION_ERROR', `Invalid flow type ${JSON.stringify(body.type)}: expected CONTACT_FLOW or PLATFORM_FLOW`);
+    const unknown = Object.keys(body).filter((k) => !fields.required.includes(k) && !fields.optional.includes(k));
+    const missing = fields.required.filter((k) => body[k] === undefined);
+    if (unknown.length || missing.length) {
+      return error(400, 'VALIDATION_ERROR', `Invalid input JSON: ${[unknown.length ? `unrecognized field(s) ${unknown.join(', ')}` : '', missing.length ? `missing required field(s) ${missing.join(', ')}` : ''].filter(Boolean).join('; ')}`);
+    }
     if (String(body.revisionId) !== String(current.revisionId)) {
       return error(409, 'CONFLICT', `The revisionId ${String(body.revisionId)} is not the latest revision (${String(current.revisionId)}) of flow ${flowId}.`);
     }
-    const stored = { ...body, revisionId: String(Number(current.revisionId) + 1) };
+    // Read-only fields stay as they were (updatedAt moves on).
+    const kept = Object.fromEntries(READ_ONLY.filter((k) => current[k] !== undefined).map((k) => [k, current[k]]));
+    const stored = { ...kept, ...body, revisionId: String(Number(current.revisionId) + 1), ...(current.updatedAt !== undefined ? { updatedAt: '2026-12-02T12:00:00.000Z' } : {}) };
     this.flows.set(flowId, JSON.stringify(stored));
     return { status: 200, body: stored };
   };

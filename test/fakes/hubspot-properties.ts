@@ -1,14 +1,22 @@
 import type { FakeRequest, FakeResponse } from './network';
 
 /**
- * HubSpot's CRM properties API (v3), in memory, answering with the documented shapes and error bodies:
- *   GET  /crm/v3/properties/{objectType}          → 200 { results: Property[] }
- *   GET  /crm/v3/properties/{objectType}/groups   → 200 { results: PropertyGroup[] }
- *   POST /crm/v3/properties/{objectType}/groups   → 201 PropertyGroup | 409 CONFLICT
- *   POST /crm/v3/properties/{objectType}          → 201 Property | 409 OBJECT_ALREADY_EXISTS | 400 unknown group
+ * HubSpot's CRM properties API (date version, e.g. 2026-09), in memory, answering with the documented shapes and
+ * error bodies (spec: HubSpot-public-api-spec-collection PublicApiSpecs/CRM/Properties/Rollouts/145899/2026-09):
+ *   GET  /crm/properties/{version}/{objectType}          → 200 { results: Property[] }
+ *   GET  /crm/properties/{version}/{objectType}/groups   → 200 { results: PropertyGroup[] }
+ *   POST /crm/properties/{version}/{objectType}/groups   → 201 PropertyGroup | 409 CONFLICT
+ *   POST /crm/properties/{version}/{objectType}          → 201 Property | 409 OBJECT_ALREADY_EXISTS | 400 unknown group
+ *                                                          | 400 unique value on an object type that has none
  * Bad token → 401 INVALID_AUTHENTICATION; missing scope → 403 MISSING_SCOPES with requiredGranularScopes.
- * https://developers.hubspot.com/docs/api/crm/properties
+ * https://developers.hubspot.com/docs/api-reference/latest/crm/properties/guide
  */
+
+/**
+ * "Unique identifier properties" exist for contacts, companies, deals, tickets and custom objects (properties guide
+ * above). The refusal body for other types is undocumented; assumed a 400 VALIDATION_ERROR like other bad definitions.
+ */
+const UNIQUE_CAPABLE = new Set(['contacts', 'companies', 'deals', 'tickets']);
 
 export interface FakeProperty {
   name: string;
@@ -45,6 +53,8 @@ export class FakeHubSpotProperties {
   readonly groups = new Map<string, Map<string, FakePropertyGroup>>();
   /** Write requests received (POST bodies), to assert that nothing was changed. */
   readonly writes: Array<{ method: string; path: string; body: unknown }> = [];
+  /** Date versions the calls used. */
+  readonly apiVersions = new Set<string>();
   /** Scopes the token lacks: any call needing one answers 403. */
   missingScopes = new Set<string>();
 
@@ -78,10 +88,11 @@ export class FakeHubSpotProperties {
     if (req.headers.authorization !== `Bearer ${this.token}`) {
       return error(401, 'INVALID_AUTHENTICATION', 'Authentication credentials not found. This API supports OAuth 2.0 authentication and you can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview');
     }
-    const match = /^\/crm\/v3\/properties\/([a-z_]+)(\/groups)?\/?$/.exec(req.pathname);
+    const match = /^\/crm\/properties\/(\d{4}-\d{2})\/([a-z_]+)(\/groups)?\/?$/.exec(req.pathname);
     if (!match) return error(404, 'OBJECT_NOT_FOUND', `No route for ${req.method} ${req.pathname}`);
-    const objectType = match[1] as string;
-    const isGroups = match[2] !== undefined;
+    this.apiVersions.add(match[1] as string);
+    const objectType = match[2] as string;
+    const isGroups = match[3] !== undefined;
     const props = this.properties.get(objectType);
     const groups = this.groups.get(objectType);
     if (!props || !groups) return error(400, 'VALIDATION_ERROR', `Unable to infer object type from: ${objectType}`);
@@ -108,6 +119,9 @@ export class FakeHubSpotProperties {
     if (props.has(name)) return error(409, 'OBJECT_ALREADY_EXISTS', `Property named '${name}' already exists.`);
     const groupName = String(body.groupName ?? '');
     if (!groups.has(groupName)) return error(400, 'VALIDATION_ERROR', `Property group ${groupName} does not exist.`);
+    if (body.hasUniqueValue === true && !UNIQUE_CAPABLE.has(objectType)) {
+      return error(400, 'VALIDATION_ERROR', `Unique value properties are not supported for object type ${objectType}.`);
+    }
     const created = this.addProperty(objectType, {
       name,
       label: String(body.label ?? name),

@@ -1,9 +1,19 @@
 import type { FakeRequest, FakeResponse } from './network';
 
 /**
- * An in-memory HubSpot CRM that answers like the real v3/v4 APIs (shapes and error bodies as documented), with
- * the two behaviours our design relies on: uniqueness only on contact email and on properties created with
- * hasUniqueValue, and search that lags writes (new records stay invisible to search until `indexSearch()`).
+ * An in-memory HubSpot CRM that answers like the real date-versioned APIs (2026-09: paths and shapes as in
+ * github.com/HubSpot/HubSpot-public-api-spec-collection PublicApiSpecs/CRM/{Line Items,Associations}/…/2026-09), with
+ * the behaviours our design relies on:
+ * - uniqueness only on contact email and on properties created with hasUniqueValue, and never on line items
+ *   (unique values exist for contacts, companies, deals, tickets and custom objects only:
+ *   https://developers.hubspot.com/docs/api-reference/latest/crm/properties/guide); an upsert by a property that is not
+ *   unique is refused like the real API ("Unable to perform update/upsert by non-unique 0-8 property",
+ *   github.com/HubSpot/hubspot-api-nodejs/issues/548);
+ * - search that lags writes (new records stay invisible to search until `indexSearch()`);
+ * - the portal's validation rules, enforced on writes from 2026-09 (`addValidationRule`;
+ *   https://developers.hubspot.com/changelog/crm-api-write-validation-enforcement);
+ * - currencies enabled in the account (`enabledCurrencies`);
+ * - only date-versioned paths: a legacy /crm/v3 or /crm/v4 call gets 404, so a stray old path fails a test.
  */
 
 export const HUBSPOT_ORIGIN = 'https://api.hubapi.com';
@@ -38,6 +48,27 @@ export const DEFAULT_ASSOCIATION_TYPES: Record<string, number> = {
   'deals→line_items': 19,
 };
 
+/** HubSpot's object type ids, as error messages name them. */
+const OBJECT_TYPE_IDS: Record<string, string> = { contacts: '0-1', companies: '0-2', deals: '0-3', line_items: '0-8' };
+
+/**
+ * A rule the portal admin set, enforced on API writes from 2026-09:
+ * - `required`: `property` must have a value on every create (the create-record form's required fields);
+ * - `conditional`: `property` must have a value when `when.property` is written as `when.value`
+ *   (e.g. closedate required when dealstage is closedwon);
+ * - `association`: the token's user may not create associations from `objectType` to `toType`.
+ */
+export type FakeValidationRule =
+  | { kind: 'required'; objectType: string; property: string }
+  | { kind: 'conditional'; objectType: string; property: string; when: { property: string; value: string } }
+  | { kind: 'association'; objectType: string; toType: string };
+
+/** A canned answer for the next matching request (423 Locked, 477 Migration in progress, an empty 200, …). */
+export interface QueuedAnswer {
+  match: (req: FakeRequest) => boolean;
+  response: FakeResponse;
+}
+
 const OBJECT_TYPE_ALIASES: Record<string, string> = { '0-1': 'contacts', contact: 'contacts', '0-2': 'companies', company: 'companies', '0-3': 'deals', deal: 'deals', '0-8': 'line_items', line_item: 'line_items' };
 const normalizeType = (t: string) => OBJECT_TYPE_ALIASES[t] ?? t;
 
@@ -50,6 +81,17 @@ function error(status: number, category: string, message: string, extra: Record<
 export class FakeHubSpot {
   readonly records = new Map<string, FakeRecord>();
   readonly associations: FakeAssociation[] = [];
+  readonly validationRules: FakeValidationRule[] = [];
+  /** Date versions the calls used, e.g. {"2026-09"}. */
+  readonly apiVersions = new Set<string>();
+  /**
+   * Currencies enabled in the account (Settings → Account defaults → Currencies); undefined = any code is accepted.
+   * Currency properties are enumerations of these: another code is refused with INVALID_OPTION.
+   */
+  enabledCurrencies: Set<string> | undefined;
+  /** Additional emails of contacts (hs_additional_emails): they block creating another contact with that email. */
+  readonly additionalEmails = new Map<string, string>();
+  readonly queued: QueuedAnswer[] = [];
   /** Unique properties per object type (besides contact email), as created by our setup tooling. */
   readonly uniqueProperties: Record<string, string[]>;
   /** Expected bearer token; requests with another get 401 like HubSpot's. */
@@ -58,6 +100,10 @@ export class FakeHubSpot {
   private clock: () => number;
 
   constructor(options: { uniqueProperties?: Record<string, string[]>; accessToken?: string; clock?: () => number } = {}) {
+    if (options.uniqueProperties?.line_items?.length) {
+      // Setup cannot create one (HubSpot offers unique values for contacts, companies, deals, tickets, custom objects).
+      throw new Error('FakeHubSpot: line items cannot have unique properties in HubSpot');
+    }
     this.uniqueProperties = { contacts: ['email'], ...(options.uniqueProperties ?? {}) };
     this.accessToken = options.accessToken;
     this.clock = options.clock ?? Date.now;
@@ -76,6 +122,24 @@ export class FakeHubSpot {
   get(type: string, id: string): FakeRecord | undefined {
     const r = this.records.get(id);
     return r && r.type === normalizeType(type) ? r : undefined;
+  }
+
+  /** An admin-configured rule the API enforces on writes (2026-09). */
+  addValidationRule(rule: FakeValidationRule): this {
+    this.validationRules.push(rule);
+    return this;
+  }
+
+  /** `email` becomes an additional email of contact `contactId`: a create with it answers 409 naming that contact. */
+  addAdditionalEmail(contactId: string, email: string): this {
+    this.additionalEmails.set(email.toLowerCase(), contactId);
+    return this;
+  }
+
+  /** The next request matching `match` gets `response` instead of being handled (once). */
+  answerNext(match: (req: FakeRequest) => boolean, response: FakeResponse): this {
+    this.queued.push({ match, response });
+    return this;
   }
 
   /** HubSpot's search index catches up. */
@@ -113,39 +177,42 @@ export class FakeHubSpot {
     if (this.accessToken !== undefined && req.headers.authorization !== `Bearer ${this.accessToken}`) {
       return error(401, 'INVALID_AUTHENTICATION', 'Authentication credentials not found. This API supports OAuth 2.0 authentication and you can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview');
     }
+    const queued = this.queued.findIndex((q) => q.match(req));
+    if (queued >= 0) return (this.queued.splice(queued, 1)[0] as QueuedAnswer).response;
     const p = req.pathname.split('/').filter(Boolean).map(decodeURIComponent);
     const body = (req.body ?? {}) as Record<string, unknown>;
-    // /crm/v3/objects/{type}[/{id}|/search|/batch/{op}]
-    if (p[0] === 'crm' && p[1] === 'v3' && p[2] === 'objects' && p[3]) {
+    const version = p[2] ?? '';
+    if (p[0] !== 'crm' || !/^\d{4}-\d{2}$/.test(version)) return error(404, 'OBJECT_NOT_FOUND', `Fake HubSpot serves only date-versioned CRM paths, not ${req.method} ${req.pathname}`);
+    this.apiVersions.add(version);
+    // /crm/objects/{version}/{from}/{id}/associations/default/{to}/{toId}  and  .../associations/{to}/{toId}
+    if (p[1] === 'objects' && p[5] === 'associations' && p[3]) {
+      const fromType = normalizeType(p[3]);
+      const fromId = p[4] as string;
+      if (p[6] === 'default' && req.method === 'PUT' && p.length === 9) return this.associateDefault(fromType, fromId, normalizeType(p[7] as string), p[8] as string);
+      if (req.method === 'PUT' && p.length === 8) return this.associateLabeled(fromType, fromId, normalizeType(p[6] as string), p[7] as string, req.body);
+    }
+    // /crm/objects/{version}/{type}[/{id}|/search|/batch/{op}]
+    if (p[1] === 'objects' && p[3]) {
       const type = normalizeType(p[3]);
       if (p.length === 4 && req.method === 'POST') return this.create(type, body);
-      if (p[4] === 'search' && req.method === 'POST') return this.search(type, body);
-      if (p[4] === 'batch' && req.method === 'POST') return this.batch(type, p[5] ?? '', body);
+      if (p[4] === 'search' && p.length === 5 && req.method === 'POST') return this.search(type, body);
+      if (p[4] === 'batch' && p.length === 6 && req.method === 'POST') return this.batch(type, p[5] ?? '', body);
       if (p.length === 5 && req.method === 'GET') return this.read(type, p[4] as string, req.query);
       if (p.length === 5 && req.method === 'PATCH') return this.update(type, p[4] as string, body, req.query.get('idProperty') ?? undefined);
     }
-    // /crm/v4/objects/{from}/{id}/associations/default/{to}/{toId}  and  .../associations/{to}/{toId}
-    if (p[0] === 'crm' && p[1] === 'v4' && p[2] === 'objects' && p[5] === 'associations') {
-      const fromType = normalizeType(p[3] as string);
-      const fromId = p[4] as string;
-      if (p[6] === 'default' && req.method === 'PUT') return this.associateDefault(fromType, fromId, normalizeType(p[7] as string), p[8] as string);
-      if (req.method === 'PUT' && p.length === 8) return this.associateLabeled(fromType, fromId, normalizeType(p[6] as string), p[7] as string, req.body);
-      if (req.method === 'GET' && p.length === 7) {
-        const toType = normalizeType(p[6] as string);
-        const results = this.associationsOf(fromType, fromId, toType).map((toObjectId) => ({ toObjectId: Number(toObjectId), associationTypes: [{ category: 'HUBSPOT_DEFINED', typeId: DEFAULT_ASSOCIATION_TYPES[`${fromType}→${toType}`] ?? 1, label: null }] }));
-        return { status: 200, body: { results } };
-      }
-    }
-    // /crm/v4/associations/{from}/{to}/batch/associate/default
-    if (p[0] === 'crm' && p[1] === 'v4' && p[2] === 'associations' && p[5] === 'batch' && p[6] === 'associate' && p[7] === 'default') {
+    // /crm/associations/{version}/{from}/{to}/batch/associate/default  and  .../batch/read
+    if (p[1] === 'associations' && p[5] === 'batch' && req.method === 'POST') {
       const fromType = normalizeType(p[3] as string);
       const toType = normalizeType(p[4] as string);
-      const inputs = (body.inputs as Array<{ from: { id: string }; to: { id: string } }>) ?? [];
-      for (const i of inputs) {
-        const res = this.associateDefault(fromType, String(i.from.id), toType, String(i.to.id));
-        if (res.status !== 200) return res;
+      if (p[6] === 'associate' && p[7] === 'default' && p.length === 8) {
+        const inputs = (body.inputs as Array<{ from: { id: string }; to: { id: string } }>) ?? [];
+        for (const i of inputs) {
+          const res = this.associateDefault(fromType, String(i.from.id), toType, String(i.to.id));
+          if (res.status !== 200) return res;
+        }
+        return { status: 200, body: { status: 'COMPLETE', results: inputs.map((i) => ({ from: { id: String(i.from.id) }, to: { id: String(i.to.id) }, associationSpec: { associationCategory: 'HUBSPOT_DEFINED', associationTypeId: DEFAULT_ASSOCIATION_TYPES[`${fromType}→${toType}`] } })), startedAt: this.now(), completedAt: this.now() } };
       }
-      return { status: 200, body: { status: 'COMPLETE', results: inputs.map((i) => ({ from: { id: String(i.from.id) }, to: { id: String(i.to.id) }, associationSpec: { associationCategory: 'HUBSPOT_DEFINED', associationTypeId: DEFAULT_ASSOCIATION_TYPES[`${fromType}→${toType}`] } })) } };
+      if (p[6] === 'read' && p.length === 7) return this.readAssociations(fromType, toType, body);
     }
     return error(404, 'OBJECT_NOT_FOUND', `Fake HubSpot has no route for ${req.method} ${req.pathname}`);
   };
@@ -199,6 +266,11 @@ export class FakeHubSpot {
     const invalid = this.validateProperties(body.properties);
     if (invalid) return invalid;
     const properties = Object.fromEntries(Object.entries(body.properties as Record<string, unknown>).map(([k, v]) => [k, v === null ? '' : String(v)]));
+    const associationTargets = ((body.associations as Array<{ to: { id: string } }>) ?? []).map((a) => this.records.get(String(a.to?.id))?.type ?? '');
+    const refused = this.currencyViolation(properties) ?? this.ruleViolation(type, properties, undefined, associationTargets);
+    if (refused) return refused;
+    const owner = type === 'contacts' && properties.email ? this.additionalEmails.get(properties.email.toLowerCase()) : undefined;
+    if (owner) return error(409, 'CONFLICT', `Contact already exists. Existing ID: ${owner}`);
     const clash = this.uniqueClash(type, properties);
     if (clash) {
       if (type === 'contacts' && clash.property === 'email') return error(409, 'CONFLICT', `Contact already exists. Existing ID: ${clash.existing.id}`);
@@ -240,6 +312,8 @@ export class FakeHubSpot {
     const invalid = this.validateProperties(body.properties);
     if (invalid) return invalid;
     const properties = Object.fromEntries(Object.entries(body.properties as Record<string, unknown>).map(([k, v]) => [k, v === null ? '' : String(v)]));
+    const refused = this.currencyViolation(properties) ?? this.ruleViolation(type, properties, record.properties, []);
+    if (refused) return refused;
     const clash = this.uniqueClash(type, properties, record.id);
     if (clash) return error(409, 'CONFLICT', `A record with the unique value for ${clash.property} already exists. Existing ID: ${clash.existing.id}`);
     Object.assign(record.properties, properties);
@@ -288,12 +362,18 @@ export class FakeHubSpot {
       for (const input of inputs) {
         const idProperty = String(input.idProperty ?? '');
         if (!(this.uniqueProperties[type] ?? []).includes(idProperty) || (idProperty === 'email' && type !== 'contacts')) {
-          return error(400, 'VALIDATION_ERROR', `Property ${idProperty} is not a unique identifier property for ${type}`);
+          // The real message names the object type id: github.com/HubSpot/hubspot-api-nodejs/issues/548
+          return error(400, 'VALIDATION_ERROR', `Unable to perform update/upsert by non-unique ${OBJECT_TYPE_IDS[type] ?? type} property`);
         }
         const invalid = this.validateProperties(input.properties);
         if (invalid) return invalid;
         const properties = Object.fromEntries(Object.entries(input.properties as Record<string, unknown>).map(([k, v]) => [k, v === null ? '' : String(v)]));
         const existing = this.findByUnique(type, idProperty, String(input.id));
+        const refused = this.currencyViolation(properties) ?? this.ruleViolation(type, properties, existing?.properties, []);
+        if (refused) return refused;
+        // A create whose email is another contact's additional email: 409 for the whole batch, no per-record result.
+        const owner = !existing && type === 'contacts' && idProperty === 'email' ? this.additionalEmails.get(String(input.id).toLowerCase()) : undefined;
+        if (owner) return error(409, 'CONFLICT', `Contact already exists. Existing ID: ${owner}`);
         if (existing) {
           Object.assign(existing.properties, properties);
           existing.updatedAt = this.now();
@@ -333,6 +413,69 @@ export class FakeHubSpot {
       return done(results);
     }
     return error(404, 'OBJECT_NOT_FOUND', `Fake HubSpot has no batch operation ${op}`);
+  }
+
+  /**
+   * Associations batch read (PublicAssociationMultiWithLabel per input: { from, to: [{ toObjectId, associationTypes }] }),
+   * pages of `associationPageSize` with paging.next.after; an id without associations is left out of `results`.
+   */
+  associationPageSize = 500;
+
+  private readAssociations(fromType: string, toType: string, body: Record<string, unknown>): FakeResponse {
+    const inputs = (body.inputs as Array<{ id: string; after?: string }>) ?? [];
+    const results = [];
+    for (const input of inputs) {
+      const ids = this.associationsOf(fromType, String(input.id), toType);
+      if (!ids.length) continue;
+      const start = Number(input.after ?? 0);
+      const page = ids.slice(start, start + this.associationPageSize);
+      const next = start + this.associationPageSize < ids.length ? { next: { after: String(start + this.associationPageSize) } } : undefined;
+      results.push({
+        from: { id: String(input.id) },
+        to: page.map((id) => ({ toObjectId: id, associationTypes: [{ category: 'HUBSPOT_DEFINED', typeId: DEFAULT_ASSOCIATION_TYPES[`${fromType}→${toType}`] ?? 1, label: null }] })),
+        ...(next ? { paging: next } : {}),
+      });
+    }
+    return { status: 200, body: { status: 'COMPLETE', results, startedAt: this.now(), completedAt: this.now() } };
+  }
+
+  /**
+   * The portal's rules, as 2026-09 enforces them on API writes: 400 VALIDATION_ERROR. The changelog's example body is
+   * cut short ("category", "message", "errors"…); assumed the documented ErrorDetail shape (spec Error/ErrorDetail)
+   * with the property in errors[].context.propertyName. https://developers.hubspot.com/changelog/crm-api-write-validation-enforcement
+   */
+  private ruleViolation(type: string, written: Record<string, string>, stored: Record<string, string> | undefined, associationTypes: string[]): FakeResponse | undefined {
+    const has = (property: string) => (written[property] ?? stored?.[property] ?? '') !== '';
+    for (const rule of this.validationRules) {
+      if (normalizeType(rule.objectType) !== type) continue;
+      if (rule.kind === 'required' && !stored && !has(rule.property)) {
+        return error(400, 'VALIDATION_ERROR', `The property ${rule.property} is required to create a ${type.replace(/s$/, '')}`, { errors: [{ message: `${rule.property} is required on the create record form`, code: 'REQUIRED_PROPERTY', context: { propertyName: [rule.property] } }] });
+      }
+      if (rule.kind === 'conditional' && written[rule.when.property] === rule.when.value && !has(rule.property)) {
+        return error(400, 'VALIDATION_ERROR', `The property ${rule.property} is required when ${rule.when.property} is ${rule.when.value}`, { errors: [{ message: `${rule.property} is required when ${rule.when.property} is ${rule.when.value}`, code: 'CONDITIONALLY_REQUIRED_PROPERTY', context: { propertyName: [rule.property] } }] });
+      }
+      if (rule.kind === 'association' && associationTypes.includes(normalizeType(rule.toType))) {
+        return error(400, 'VALIDATION_ERROR', `You do not have permission to associate ${type} with ${normalizeType(rule.toType)}`, { errors: [{ message: `Association permission denied for ${type} to ${normalizeType(rule.toType)}`, code: 'ASSOCIATION_PERMISSION', context: { toObjectType: [normalizeType(rule.toType)] } }] });
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * Currency properties are enumerations of the account's currencies; another code is refused like any invalid
+   * enumeration value ("Property values were not valid: [{…"error":"INVALID_OPTION"…}]"). Undocumented for currencies
+   * specifically; assumed the general invalid-option body because both properties are enumerations.
+   */
+  private currencyViolation(written: Record<string, string>): FakeResponse | undefined {
+    if (!this.enabledCurrencies) return undefined;
+    for (const name of ['deal_currency_code', 'hs_line_item_currency_code']) {
+      const code = written[name];
+      if (code && !this.enabledCurrencies.has(code)) {
+        const detail = JSON.stringify([{ isValid: false, message: `${code} was not one of the allowed options: [${[...this.enabledCurrencies].map((c) => `label: "${c}"\nvalue: "${c}"`).join(', ')}]`, error: 'INVALID_OPTION', name, localizedErrorMessage: `${code} was not one of the allowed options` }]);
+        return error(400, 'VALIDATION_ERROR', `Property values were not valid: ${detail}`);
+      }
+    }
+    return undefined;
   }
 
   private addAssociation(fromType: string, fromId: string, toType: string, toId: string, typeId: number, category: string): void {

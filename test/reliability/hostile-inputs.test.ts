@@ -89,3 +89,28 @@ describe.each(ACTIONS.map((a) => [a.name, a.scenarios] as const))('%s', (_name, 
     expect(problems).toEqual([]);
   });
 });
+
+/**
+ * Hostile enrolled object ids (issue 13 §3): "." and ".." survive encodeURIComponent and URL parsing resolves them, so
+ * `PATCH /crm/objects/2026-09/contacts/..` would reach another endpoint. Every action either ignores the enrolled id or
+ * refuses it with INVALID_OBJECT_ID before any call; no request ever carries a dot or empty segment.
+ */
+const HOSTILE_OBJECT_IDS = ['..', '.', '../companies', '1/..', '1%2F..', '12a', ' 7', '-1', '1.0'];
+
+describe.each(ACTIONS.map((a) => [a.name, a.scenarios] as const))('%s: hostile enrolled object ids', (_name, scenarios) => {
+  const [path] = scenarios.paths;
+  it.each(HOSTILE_OBJECT_IDS)('objectId %j: ok without using it, or INVALID_OBJECT_ID before any call; never a dot segment on the wire', async (objectId) => {
+    if (!path) throw new Error('no path');
+    const world = (current = freshWorld(scenarios, path));
+    const event = { ...path.event, object: { objectType: path.event.object?.objectType ?? 'CONTACT', objectId } };
+    const outcome = await runIn(scenarios, world, event);
+    expect(outcomeProblems(outcome)).toEqual([]);
+    if (outcome.outputs?.status === 'error') {
+      expect(outcome.outputs.error_code).toBe('INVALID_OBJECT_ID');
+      expect(world.net.calls).toEqual([]);
+    }
+    for (const call of world.net.calls) {
+      expect(new URL(call.url).pathname.split('/').slice(1).filter((s) => s === '' || s === '.' || s === '..' || /%2e%2e/i.test(s))).toEqual([]);
+    }
+  });
+});

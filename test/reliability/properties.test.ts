@@ -205,11 +205,11 @@ describe('classifyFailure', () => {
     );
   });
 
-  it('statuses follow the table: 429, 408 and 5xx retryable; 401/403 config; other 4xx permanent', () => {
+  it('statuses follow the table: 429, 408, HubSpot 423/477 and 5xx retryable; 401/403 config; other 4xx permanent', () => {
     fc.assert(
       fc.property(fc.integer({ min: 400, max: 599 }), (status) => {
         const { verdict } = classifyFailure({ service: 'hubspot', status });
-        const expected = status === 429 || status === 408 || status >= 500 ? 'retryable' : status === 401 || status === 403 ? 'config' : 'permanent';
+        const expected = [429, 408, 423, 477].includes(status) || status >= 500 ? 'retryable' : status === 401 || status === 403 ? 'config' : 'permanent';
         expect(verdict).toBe(expected);
       }),
       params,

@@ -51,7 +51,7 @@ function withFlow(mutate: (flow: { actions: Array<Record<string, unknown>> }) =>
   install();
 }
 
-describe('npm run deploy (automation v4 flows API, beta)', () => {
+describe('npm run deploy (flows API, 2026-09-beta)', () => {
   it('dry run: finds the only custom-code action with the same secrets and shows the diff, writes nothing', async () => {
     const result = await deploy();
     expect(result.actionId).toBe('2');
@@ -66,7 +66,7 @@ describe('npm run deploy (automation v4 flows API, beta)', () => {
     expect(printed.join('\n')).toContain('--apply');
   });
 
-  it('--apply PUTs the flow back byte-identical except the one action, then verifies with a second GET', async () => {
+  it('--apply PUTs the flow back byte-identical except the one action and the read-only fields, then verifies with a second GET', async () => {
     const result = await deploy({ apply: true });
     expect(result.applied).toBe(true);
     expect(result.revisionAfter).toBe('8');
@@ -83,14 +83,45 @@ describe('npm run deploy (automation v4 flows API, beta)', () => {
         { name: 'error_message', type: 'STRING' },
       ],
     });
+    // The PUT takes only ApiPlatformFlowPutRequest's fields (spec 2026-09-beta): id, flowType, createdAt, updatedAt,
+    // nextAvailableActionId, dataSources and objectTypeId are read-only and are not sent back.
+    for (const readOnly of ['id', 'flowType', 'createdAt', 'updatedAt', 'nextAvailableActionId', 'dataSources', 'objectTypeId']) delete expected[readOnly];
     expect(flows.puts[0]?.rawBody).toBe(JSON.stringify(expected));
     // Every other action (branches, the other custom-code action, the task with non-ASCII text) byte for byte.
     const sent = JSON.parse(flows.puts[0]?.rawBody ?? '{}');
     const original = JSON.parse(FLOW_TEXT);
     for (const i of [0, 2, 3, 4]) expect(JSON.stringify(sent.actions[i])).toBe(JSON.stringify(original.actions[i]));
-    expect(Object.keys(sent)).toEqual(Object.keys(original));
+    expect(Object.keys(sent)).toEqual(['isEnabled', 'revisionId', 'name', 'startActionId', 'actions', 'enrollmentCriteria', 'timeWindows', 'blockedDates', 'customProperties', 'type']);
     expect(network.calls.map((c) => c.method)).toEqual(['GET', 'GET', 'PUT', 'GET']);
+    expect(network.calls.every((c) => c.url.startsWith(`${ORIGIN}/automation/2026-09-beta/flows/${FLOW_ID}`))).toBe(true);
     expect(printed.at(-1)).toMatch(/revision 7 → 8\); verified/);
+  });
+
+  it('the fake flows API refuses read-only and unknown fields in a PUT, as the spec\'s PUT schemas do', async () => {
+    const { client } = createToolingClient({ token: TOKEN, scope: 'deploy', logSink: () => {} });
+    // What deploy sent before 2026-09: the flow exactly as read, read-only fields included.
+    await expect(client.request({ method: 'PUT', url: `/automation/2026-09-beta/flows/${FLOW_ID}`, json: JSON.parse(FLOW_TEXT) })).rejects.toMatchObject({ httpStatus: 400 });
+    expect(flows.get(FLOW_ID).revisionId).toBe('7');
+  });
+
+  it('a contact flow keeps its contact-only fields (suppressionListIds, canEnrollFromSalesforce, eventAnchor, …) and drops read-only ones', async () => {
+    withFlow((flow) => {
+      const f = flow as unknown as Record<string, unknown>;
+      Object.assign(f, { type: 'CONTACT_FLOW', suppressionListIds: [12], canEnrollFromSalesforce: false, eventAnchor: { type: 'CONTACT_PROPERTY_ANCHOR', contactPropertyName: 'closedate' }, unEnrollmentSetting: { type: 'NONE' }, crmObjectCreationStatus: 'COMPLETE' });
+    });
+    const result = await deploy({ apply: true });
+    expect(result.applied).toBe(true);
+    const sent = JSON.parse(flows.puts[0]?.rawBody ?? '{}') as Record<string, unknown>;
+    expect(sent).toMatchObject({ type: 'CONTACT_FLOW', suppressionListIds: [12], canEnrollFromSalesforce: false, unEnrollmentSetting: { type: 'NONE' } });
+    for (const readOnly of ['id', 'createdAt', 'updatedAt', 'crmObjectCreationStatus', 'dataSources', 'flowType', 'objectTypeId', 'nextAvailableActionId']) expect(sent).not.toHaveProperty(readOnly);
+  });
+
+  it('a flow of an unknown type, or one lacking a required PUT field, is refused before anything is written', async () => {
+    withFlow((flow) => Object.assign(flow, { type: 'TICKET_FLOW' }));
+    await expect(deploy({ apply: true })).rejects.toMatchObject({ errorCode: 'UNEXPECTED_FLOW' });
+    withFlow((flow) => delete (flow as unknown as Record<string, unknown>).blockedDates);
+    await expect(deploy({ apply: true })).rejects.toMatchObject({ errorCode: 'UNEXPECTED_FLOW' });
+    expect(flows.puts).toEqual([]);
   });
 
   it('a second --apply changes nothing', async () => {

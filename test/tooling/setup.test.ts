@@ -2,8 +2,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadActions, parseDotEnv, readAccessToken, type AnyAction } from '../../scripts/lib-tooling/common';
-import { collectDeclarations } from '../../scripts/lib-tooling/property-setup';
+import { configuredHubSpotApiVersion, createToolingClient, loadActions, parseDotEnv, readAccessToken, type AnyAction } from '../../scripts/lib-tooling/common';
+import { textProperty } from '../../lib/properties';
+import { collectDeclarations, runPropertySetup } from '../../scripts/lib-tooling/property-setup';
 import { setupCommand } from '../../scripts/setup';
 import { FakeHubSpotProperties } from '../fakes/hubspot-properties';
 import { FakeNetwork } from '../fakes/network';
@@ -60,11 +61,11 @@ describe('npm run setup', () => {
     expect(hubspot.groups.get('deals')?.get('storefront_sync')?.label).toBe('Storefront sync');
     // Groups first: HubSpot rejects a property whose group does not exist.
     expect(hubspot.writes.map((w) => w.path)).toEqual([
-      '/crm/v3/properties/contacts/groups',
-      '/crm/v3/properties/deals/groups',
-      '/crm/v3/properties/contacts',
-      '/crm/v3/properties/deals',
-      '/crm/v3/properties/deals',
+      '/crm/properties/2026-09/contacts/groups',
+      '/crm/properties/2026-09/deals/groups',
+      '/crm/properties/2026-09/contacts',
+      '/crm/properties/2026-09/deals',
+      '/crm/properties/2026-09/deals',
     ]);
   });
 
@@ -88,7 +89,7 @@ describe('npm run setup', () => {
     expect(different.storefront_order_id).toEqual(['type is number, declared string', 'fieldType is number, declared text', 'hasUniqueValue is false, declared true']);
     expect(different.storefront_order_status).toEqual(['options are [paid], declared [paid,refunded]']);
     expect(hubspot.properties.get('deals')?.get('storefront_order_id')?.type).toBe('number');
-    expect(hubspot.writes.filter((w) => w.path === '/crm/v3/properties/deals')).toEqual([]);
+    expect(hubspot.writes.filter((w) => w.path === '/crm/properties/2026-09/deals')).toEqual([]);
     expect(printed.filter((l) => l.startsWith('DIFFERENT'))).toHaveLength(2);
   });
 
@@ -97,7 +98,7 @@ describe('npm run setup', () => {
     network.uninstall();
     hubspot.addGroup('deals', { name: 'storefront_sync', label: 'Storefront sync' });
     network = new FakeNetwork()
-      .route(ORIGIN, (req) => (req.method === 'GET' && req.pathname === '/crm/v3/properties/deals/groups' ? { status: 200, body: { results: [] } } : hubspot.handle(req)))
+      .route(ORIGIN, (req) => (req.method === 'GET' && req.pathname === '/crm/properties/2026-09/deals/groups' ? { status: 200, body: { results: [] } } : hubspot.handle(req)))
       .install();
     const result = await setup(['--apply']);
     expect(result.alreadyExisted).toEqual(['deals group storefront_sync']);
@@ -190,5 +191,48 @@ describe('parseDotEnv', () => {
     ['not a line\nC=', { C: '' }],
   ])('%j', (text, expected) => {
     expect(parseDotEnv(text)).toEqual(expected);
+  });
+});
+
+describe('npm run setup: date versions and unique values', () => {
+  const lineItemKey = textProperty('line_items', 'storefront_sync', 'storefront_line_id', 'Storefront line id', 'Line id', { hasUniqueValue: true });
+  const lineAction = { definition: { name: 'fixture-lines', properties: [lineItemKey], propertyGroups: [{ name: 'storefront_sync', label: 'Storefront sync' }] } } as unknown as AnyAction;
+
+  it('a unique line-item property is reported as a declaration HubSpot cannot hold', () => {
+    const { inconsistent } = collectDeclarations([lineAction]);
+    expect(inconsistent).toEqual([expect.stringContaining('line_items.storefront_line_id (fixture-lines) is declared unique, but HubSpot offers unique values only for contacts, companies, deals, tickets')]);
+  });
+
+  it('the fake properties API refuses a unique line-item property, as only contacts/companies/deals/tickets/custom objects have them', async () => {
+    hubspot.addGroup('line_items', { name: 'storefront_sync', label: 'Storefront sync' });
+    const { client } = createToolingClient({ token: TOKEN, scope: 'setup', logSink: () => {} });
+    await expect(client.request({ method: 'POST', url: '/crm/properties/2026-09/line_items', json: { name: 'x', label: 'x', type: 'string', fieldType: 'text', groupName: 'storefront_sync', hasUniqueValue: true } })).rejects.toMatchObject({ httpStatus: 400 });
+  });
+
+  it('the real actions declare no unique property on line items (shopify-order-sync keys them through the deal)', async () => {
+    const { declared, inconsistent } = collectDeclarations(await loadActions());
+    expect(inconsistent).toEqual([]);
+    expect(declared.filter((d) => d.property.objectType === 'line_items' && d.property.hasUniqueValue)).toEqual([]);
+  });
+
+  it('setup calls the 2026-09 properties API by default, and the pinned version when given', async () => {
+    const { client } = createToolingClient({ token: TOKEN, scope: 'setup', logSink: () => {} });
+    await runPropertySetup(client, FIXTURE_ACTIONS, { apply: false });
+    expect([...hubspot.apiVersions]).toEqual(['2026-09']);
+    await runPropertySetup(client, FIXTURE_ACTIONS, { apply: false, apiVersion: '2026-03' });
+    expect([...hubspot.apiVersions]).toEqual(['2026-09', '2026-03']);
+    expect(network.calls.every((c) => /\/crm\/properties\/2026-0[39]\//.test(c.url))).toBe(true);
+  });
+
+  it('the tooling reads the pin from actions.config.json and refuses a version that is not a date version', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'hubspot-version-'));
+    const file = path.join(dir, 'actions.config.json');
+    writeFileSync(file, JSON.stringify({ hubspot: { apiVersion: '2026-03' } }));
+    expect(configuredHubSpotApiVersion(file)).toBe('2026-03');
+    writeFileSync(file, JSON.stringify({ 'clearbit-enrich': {} }));
+    expect(configuredHubSpotApiVersion(file)).toBe('2026-09');
+    writeFileSync(file, JSON.stringify({ hubspot: { apiVersion: 'v3' } }));
+    expect(() => configuredHubSpotApiVersion(file)).toThrow(/date version/);
+    expect(configuredHubSpotApiVersion(path.join(dir, 'absent.json'))).toBe('2026-09');
   });
 });

@@ -179,7 +179,7 @@ describe('clearbit-enrich', () => {
       error_code: '',
       error_message: '',
     });
-    expect(paths()).toEqual(['GET person.clearbit.com/v2/combined/find', `PATCH api.hubapi.com/crm/v3/objects/contacts/${ADA_ID}`]);
+    expect(paths()).toEqual(['GET person.clearbit.com/v2/combined/find', `PATCH api.hubapi.com/crm/objects/2026-09/contacts/${ADA_ID}`]);
     expect(new URL(net.calls[0]!.url).searchParams.get('email')).toBe('ada@acme.io');
     expect(contact()).toMatchObject({
       email: 'ada@acme.io',

@@ -114,16 +114,16 @@ describe('quickbooks-invoice', () => {
     expect(outcome.outputs).toMatchObject({ invoice_id: invoice!.Id, customer_id: customer!.Id });
     expect(world.hubspot.get('deals', world.ids.deal)?.properties).toMatchObject({ quickbooks_invoice_id: invoice!.Id, quickbooks_invoice_number: '1001', quickbooks_invoice_status: 'Open', quickbooks_customer_id: customer!.Id });
     expect(paths()).toEqual([
-      'GET api/crm/v3/objects/deals/' + world.ids.deal,
-      'GET api/crm/v3/objects/contacts/' + world.ids.contact,
-      'GET api/crm/v3/objects/companies/quickbooks',
+      'GET api/crm/objects/2026-09/deals/' + world.ids.deal,
+      'GET api/crm/objects/2026-09/contacts/' + world.ids.contact,
+      'GET api/crm/objects/2026-09/companies/quickbooks',
       'POST oauth/oauth2/v1/tokens/bearer',
-      'POST api/crm/v3/objects/companies/batch/upsert',
+      'POST api/crm/objects/2026-09/companies/batch/upsert',
       'GET quickbooks/v3/company/9130354321987654/query',
       'GET quickbooks/v3/company/9130354321987654/query',
       'POST quickbooks/v3/company/9130354321987654/customer',
       'POST quickbooks/v3/company/9130354321987654/invoice',
-      'PATCH api/crm/v3/objects/deals/' + world.ids.deal,
+      'PATCH api/crm/objects/2026-09/deals/' + world.ids.deal,
     ]);
     const store = world.hubspot.list('companies').find((c) => c.properties.integration_store_key === 'quickbooks');
     expect(store?.properties).toMatchObject({ name: 'QuickBooks connection (do not delete)', integration_store_version: '1' });
@@ -178,7 +178,7 @@ describe('quickbooks-invoice', () => {
     const deal = world.addDeal({ ...DEAL, quickbooks_invoice_id: '88', quickbooks_invoice_number: '1044', quickbooks_customer_id: '60' });
     const outcome = await run(deal);
     expect(outcome.outputs).toMatchObject({ status: 'ok', invoice_id: '88', invoice_number: '1044', customer_id: '60', invoice_created: false });
-    expect(paths()).toEqual([`GET api/crm/v3/objects/deals/${deal}`]);
+    expect(paths()).toEqual([`GET api/crm/objects/2026-09/deals/${deal}`]);
   });
 
   it('line items: one line each, quantity and unit price sent with their exact digits', async () => {

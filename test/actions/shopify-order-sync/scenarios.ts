@@ -40,7 +40,7 @@ export function orderEvent(orderId: string | number) {
 export type OrderWorld = World & { hubspot: FakeHubSpot; shopify: FakeShopify };
 
 export function orderWorld(options: { clientCredentials?: boolean } = {}): OrderWorld {
-  const hubspot = new FakeHubSpot({ uniqueProperties: { deals: ['shopify_order_id'], line_items: ['shopify_line_item_id'] }, accessToken: FAKE_SECRETS.HUBSPOT_ACCESS_TOKEN });
+  const hubspot = new FakeHubSpot({ uniqueProperties: { deals: ['shopify_order_id'] }, accessToken: FAKE_SECRETS.HUBSPOT_ACCESS_TOKEN });
   const shopify = new FakeShopify(
     options.clientCredentials
       ? { clientId: SHOPIFY_CLIENT_SECRETS.SHOPIFY_CLIENT_ID, clientSecret: SHOPIFY_CLIENT_SECRETS.SHOPIFY_CLIENT_SECRET }

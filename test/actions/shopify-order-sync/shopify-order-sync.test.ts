@@ -128,7 +128,7 @@ describe('shopify client pieces', () => {
 });
 
 describe('shopify-order-sync', () => {
-  it('new customer: contact, deal, line items, associations in 6 calls (3 round trips)', async () => {
+  it('new customer: contact, deal, line items (deal association inline), contact association in 5 calls (3 round trips)', async () => {
     const { outputs } = await run();
     expect(outputs).toMatchObject({ status: 'ok', deal_created: true, line_item_count: 2, error_code: '' });
     const [contact] = world.hubspot.list('contacts');
@@ -149,8 +149,12 @@ describe('shopify-order-sync', () => {
     expectOneOfEverything();
     const paths = callPaths();
     expect(paths[0]).toBe(`POST /admin/api/2025-10/graphql.json`);
-    expect(paths.slice(1, 4).sort()).toEqual(['POST /crm/v3/objects/contacts/batch/upsert', 'POST /crm/v3/objects/deals/batch/upsert', 'POST /crm/v3/objects/line_items/batch/upsert']);
-    expect(paths.slice(4).sort()).toEqual(['POST /crm/v4/associations/line_items/deals/batch/associate/default', `PUT /crm/v4/objects/deals/${deal!.id}/associations/default/contacts/${contact!.id}`]);
+    expect(paths.slice(1, 3).sort()).toEqual(['POST /crm/objects/2026-09/contacts/batch/upsert', 'POST /crm/objects/2026-09/deals/batch/upsert']);
+    // A new deal has no line items: no read, and the creates carry the deal association (type 20) inline.
+    expect(paths.slice(3).sort()).toEqual(['POST /crm/objects/2026-09/line_items/batch/create', `PUT /crm/objects/2026-09/deals/${deal!.id}/associations/default/contacts/${contact!.id}`]);
+    const create = world.net.calls.find((c) => c.url.endsWith('/line_items/batch/create'))?.requestBody as { inputs: Array<{ associations: unknown }> };
+    expect(create.inputs[0]?.associations).toEqual([{ to: { id: deal!.id }, types: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: 20 }] }]);
+    expect([...world.hubspot.apiVersions]).toEqual(['2026-09']);
   });
 
   it('sends the order id as a GraphQL variable with the access token header', async () => {
@@ -234,24 +238,90 @@ describe('shopify-order-sync', () => {
     expect(world.hubspot.list('deals')[0]?.properties.amount).toBe('0');
   });
 
-  it('order with 50 line items: one upsert and one association call, each line once with its exact price', async () => {
+  it('order with 50 line items: one batch create, each line once with its exact price; the re-run reads and adds none', async () => {
     world.shopify.addOrder({ id: 5009, createdAt: '2025-11-10T00:00:00Z', total: '110.00', customerId: ADA.id, lineItems: lines(50, '2.20') });
     const { outputs } = await run(5009);
     expect(outputs).toMatchObject({ status: 'ok', line_item_count: 50 });
-    expect(world.net.calls).toHaveLength(6);
+    expect(world.net.calls).toHaveLength(5);
     expectOneOfEverything('110', 50);
     expect(new Set(world.hubspot.list('line_items').map((i) => i.properties.price))).toEqual(new Set(['2.2']));
+    const before = world.net.calls.length;
     await run(5009);
     expect(world.hubspot.list('line_items')).toHaveLength(50);
+    // Warm re-run: order query, both upserts, the deal with its associations, its line items' keys.
+    expect(callPaths().slice(before).map((p) => p.replace(/\d{4,}/g, '{id}'))).toEqual([
+      'POST /admin/api/2025-10/graphql.json',
+      ...callPaths().slice(before + 1, before + 3).sort(),
+      'GET /crm/objects/2026-09/deals/{id}',
+      'POST /crm/objects/2026-09/line_items/batch/read',
+    ].map((p) => p.replace(/\d{4,}/g, '{id}')));
   });
 
-  it('order with 150 line items: a second GraphQL page and two upsert batches of at most 100', async () => {
+  it('order with 150 line items: a second GraphQL page and two create batches of at most 100', async () => {
     world.shopify.addOrder({ id: 5010, createdAt: '2025-11-11T00:00:00Z', total: '165.00', customerId: ADA.id, lineItems: lines(150) });
     const { outputs } = await run(5010);
     expect(outputs).toMatchObject({ status: 'ok', line_item_count: 150 });
     expect(world.shopify.counts.queries).toBe(2);
-    expect(callPaths().filter((p) => p.endsWith('line_items/batch/upsert'))).toHaveLength(2);
+    const creates = world.net.calls.filter((c) => c.url.endsWith('line_items/batch/create')).map((c) => (c.requestBody as { inputs: unknown[] }).inputs.length);
+    expect(creates).toEqual([100, 50]);
     expectOneOfEverything('165', 150);
+    await run(5010);
+    expect(world.hubspot.list('line_items')).toHaveLength(150);
+  });
+
+  it('line items are never upserted by a unique property: the fake refuses that like HubSpot, and the action does not try', async () => {
+    const refused = await fetch('https://api.hubapi.com/crm/objects/2026-09/line_items/batch/upsert', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${world.env.HUBSPOT_ACCESS_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ inputs: [{ idProperty: 'shopify_line_item_id', id: '9001', properties: { name: 'x' } }] }),
+    });
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as { message: string }).message).toBe('Unable to perform update/upsert by non-unique 0-8 property');
+    await run();
+    // The only line-item upsert on the wire is the probe above.
+    expect(callPaths().filter((p) => p.includes('line_items/batch/upsert'))).toHaveLength(1);
+    expect(action.definition.properties?.find((p) => p.name === 'shopify_line_item_id')?.hasUniqueValue).not.toBe(true);
+  });
+
+  it('existing deal missing some lines: reads the deal\'s line items and creates only the missing ones, deal association inline', async () => {
+    await run();
+    const [deal] = world.hubspot.list('deals');
+    const [first, second] = world.hubspot.list('line_items');
+    // A line item deleted in HubSpot (or never created by an interrupted run) comes back; the other is left alone.
+    world.hubspot.records.delete(second!.id);
+    world.hubspot.associations.splice(0, world.hubspot.associations.length, ...world.hubspot.associations.filter((a) => a.fromId !== second!.id && a.toId !== second!.id));
+    const before = world.net.calls.length;
+    const { outputs } = await run();
+    expect(outputs).toMatchObject({ status: 'ok', deal_created: false, line_item_count: 2 });
+    const created = world.net.calls.slice(before).filter((c) => c.url.endsWith('/line_items/batch/create'));
+    expect(created).toHaveLength(1);
+    expect((created[0]?.requestBody as { inputs: unknown[] }).inputs).toHaveLength(1);
+    expect(world.hubspot.list('line_items').map((i) => i.properties.shopify_line_item_id).sort()).toEqual(['9001', '9002']);
+    expect(world.hubspot.get('line_items', first!.id)).toBeDefined();
+    expect(world.hubspot.associationsOf('deals', deal!.id, 'line_items')).toHaveLength(2);
+    // The contact was already associated: no second PUT.
+    expect(world.net.calls.slice(before).some((c) => c.method === 'PUT')).toBe(false);
+  });
+
+  it('the key is read from the deal\'s associations, not search: a line item search cannot see yet is still found', async () => {
+    await run();
+    expect(world.hubspot.list('line_items').every((i) => !i.searchable)).toBe(true);
+    await run();
+    expect(world.hubspot.list('line_items')).toHaveLength(2);
+  });
+
+  it('two simultaneous runs of one order: one contact and one deal; line items at most twice, and a third run adds none', async () => {
+    const [a, b] = await Promise.all([run(), run()]);
+    expect(a.outputs?.status).toBe('ok');
+    expect(b.outputs?.status).toBe('ok');
+    expect(world.hubspot.list('contacts')).toHaveLength(1);
+    expect(world.hubspot.list('deals')).toHaveLength(1);
+    const count = world.hubspot.list('line_items').length;
+    expect([2, 4]).toContain(count);
+    const third = await run();
+    expect(third.outputs?.status).toBe('ok');
+    expect(world.hubspot.list('line_items')).toHaveLength(count);
+    if (count === 4) expect(third.logs.join('\n')).toContain('line_items.duplicates');
   });
 
   it.each([
@@ -357,7 +427,7 @@ describe('shopify-order-sync', () => {
       for (const secret of [SHOPIFY_CLIENT_SECRETS.SHOPIFY_CLIENT_SECRET, SHOPIFY_CLIENT_SECRETS.SHOPIFY_CLIENT_ID, ...world.issuedSecrets()]) expect(text).not.toContain(secret);
     });
 
-    for (const step of [1, 2, 3, 4, 5, 6, 7]) {
+    for (const step of [1, 2, 3, 4, 5, 6]) {
       for (const fault of ['500', 'reset'] as const) {
         it(`fault ${fault} at call ${step} (token path): retryable, then one of everything`, async () => {
           world.net.injectAt(step, fault);
@@ -372,9 +442,10 @@ describe('shopify-order-sync', () => {
   });
 
   // HubSpot re-runs the whole action after a 429/5xx: each fault must surface with its status, and the re-run must
-  // end in exactly the state a clean run leaves. Calls: 1 order query, 2–4 the three upserts, 5–6 the associations.
+  // end in exactly the state a clean run leaves. Calls: 1 order query, 2–3 the two upserts, 4–5 the line-item create
+  // (not idempotent: a lost answer is left to the re-run, which reads the deal's line items) and the association.
   const faults: Fault[] = ['429', '500', '503', 'reset', 'malformed-200', 'hang'];
-  for (const step of [1, 2, 3, 4, 5, 6]) {
+  for (const step of [1, 2, 3, 4, 5]) {
     for (const fault of faults) {
       it(`fault ${fault} at call ${step}: retryable status, then a re-run leaves one contact, one deal, one set of line items`, async () => {
         world.net.injectAt(step, fault);

@@ -59,9 +59,9 @@ describe('signup-onboarding', () => {
     expect(outputs?.contact_id).toBe(contact?.id);
     expect(hubspot.associationsOf('contacts', contact!.id, 'companies')).toEqual([company!.id]);
     expect(net.calls.map((c) => `${c.method} ${new URL(c.url).pathname}`)).toEqual([
-      'POST /crm/v3/objects/companies/search',
-      'POST /crm/v3/objects/companies/batch/upsert',
-      'POST /crm/v3/objects/contacts',
+      'POST /crm/objects/2026-09/companies/search',
+      'POST /crm/objects/2026-09/companies/batch/upsert',
+      'POST /crm/objects/2026-09/contacts',
     ]);
   });
 
