@@ -18,7 +18,7 @@ import { describeFailure } from './lib-tooling/network';
 
 export const DEPLOY_CLI: CommandSpec = {
   command: 'npm run deploy --',
-  summary: "Puts dist/<action>.js into a workflow's custom-code action (HubSpot automation v4 flows API, beta). Dry run unless --apply.",
+  summary: "Puts dist/<action>.js into a workflow's custom-code action (HubSpot flows API, date version 2026-09-beta). Dry run unless --apply.",
   usage: ['<action> --flow <flowId> [--action-id <id>] [--apply] [--verbose] [--timeout <seconds>]'],
   positionals: [{ name: 'action', description: 'an action built into dist/ (npm run build)' }],
   options: [
