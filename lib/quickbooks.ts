@@ -1,3 +1,4 @@
+import { QUICKBOOKS_MINOR_VERSION } from './api-versions';
 import { ConfigError, PermanentError } from './errors';
 import type { HttpFailure } from './classify';
 import type { HttpResponse, ServiceClient, ServiceOptions } from './http';
@@ -26,8 +27,8 @@ export const QUICKBOOKS_API = { production: 'https://quickbooks.api.intuit.com',
 export type QuickBooksEnvironment = keyof typeof QUICKBOOKS_API;
 /** How long an execution that got invalid_grant waits for a concurrent one to save the rotated pair. */
 const RACE_GRACE_MS = 1_500;
-/** Intuit no longer serves minor versions below 75. */
-export const MINOR_VERSION = 75;
+/** Intuit no longer serves minor versions below 75 (pinned in lib/api-versions.ts with every other version). */
+export const MINOR_VERSION = QUICKBOOKS_MINOR_VERSION;
 
 // ---- errors ---------------------------------------------------------------------------------------------------
 

@@ -1,3 +1,4 @@
+import { SALESFORCE_API_VERSION } from './api-versions';
 import { errorFromFailure } from './classify';
 import { ActionError, ConfigError, PermanentError, RetryableError } from './errors';
 import type { HttpRequest, HttpResponse, ServiceClient, ServiceOptions, VendorErrorDetails } from './http';
@@ -23,8 +24,8 @@ import { isFresh, moduleCache, type CachedToken } from './module-cache';
  * SESSION_REUSE_MS and a 401 INVALID_SESSION_ID fetches a new one once.
  */
 
-/** One pinned REST API version (Summer '25). */
-export const SALESFORCE_API_VERSION = 'v64.0';
+/** The pinned REST API version lives with every other pinned version (lib/api-versions.ts), re-exported here. */
+export { SALESFORCE_API_VERSION };
 /** The shortest session timeout an org can set is 15 minutes; a revoked token is still caught by the 401 refresh. */
 export const SESSION_REUSE_MS = 15 * 60_000;
 

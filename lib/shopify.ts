@@ -1,3 +1,4 @@
+import { SHOPIFY_API_VERSION } from './api-versions';
 import { ConfigError, PermanentError } from './errors';
 import type { HttpFailure } from './classify';
 import type { HttpResponse, ServiceClient, ServiceOptions, VendorErrorDetails } from './http';
@@ -16,8 +17,8 @@ import type { Logger } from './logger';
  *   cached in module scope so a warm Lambda container does not ask for a new one on every run.
  */
 
-/** One pinned stable version (Shopify supports each for at least 12 months): https://shopify.dev/docs/api/usage/versioning */
-export const SHOPIFY_API_VERSION = '2025-10';
+/** The pinned stable version lives with every other pinned version (lib/api-versions.ts), re-exported here. */
+export { SHOPIFY_API_VERSION };
 
 /** A shop's permanent domain: `acme.myshopify.com`. Anything else (a URL with a path, another host) is refused. */
 const SHOP_DOMAIN = /^[a-z0-9][a-z0-9-]{0,61}\.myshopify\.com$/;

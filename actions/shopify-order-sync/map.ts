@@ -10,7 +10,7 @@ export interface Money {
   currencyCode: string;
 }
 
-/** The order as our GraphQL query reads it (field names as in the Admin API 2025-10 schema). */
+/** The order as our GraphQL query reads it (field names as in the Admin API 2026-10 schema). */
 export interface ShopifyOrder {
   id: string;
   name: string;

@@ -1,4 +1,4 @@
-import { toCaseSafeId } from '../../lib/salesforce';
+import { SALESFORCE_API_VERSION, toCaseSafeId } from '../../lib/salesforce';
 import type { FakeRequest, FakeResponse } from './network';
 
 /**
@@ -14,7 +14,8 @@ export const SALESFORCE_MY_DOMAIN = 'https://acme.my.salesforce.com';
 /** Different from the My Domain origin in the fake, so tests prove REST calls go to the instance_url answered. */
 export const SALESFORCE_INSTANCE = 'https://acme-instance.my.salesforce.com';
 export const SALESFORCE_GENERIC_LOGIN = 'https://login.salesforce.com';
-export const API_PREFIX = '/services/data/v64.0';
+/** The version the client pins (lib/api-versions.ts); the resources we fake are the same in every version since v52.0. */
+export const API_PREFIX = `/services/data/${SALESFORCE_API_VERSION}`;
 
 export const FAKE_SALESFORCE_SECRETS = {
   SALESFORCE_LOGIN_URL: SALESFORCE_MY_DOMAIN,

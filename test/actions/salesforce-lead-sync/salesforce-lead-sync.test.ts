@@ -24,10 +24,10 @@ const calls = () => world.net.calls.map((c) => `${c.method} ${new URL(c.url).hos
 const contact = () => world.hubspot.get('contacts', world.contactId)!.properties;
 const lastQuery = () => world.salesforce.queries.at(-1) ?? '';
 const TOKEN = 'POST acme.my.salesforce.com/services/oauth2/token';
-const QUERY = 'GET acme-instance.my.salesforce.com/services/data/v64.0/query';
-const CREATE = 'POST acme-instance.my.salesforce.com/services/data/v64.0/sobjects/Lead/';
+const QUERY = 'GET acme-instance.my.salesforce.com/services/data/v68.0/query';
+const CREATE = 'POST acme-instance.my.salesforce.com/services/data/v68.0/sobjects/Lead/';
 const CONTACT_WRITE = 'PATCH api.hubapi.com/crm/v3/objects/contacts/1001';
-const updateLead = (id: string) => `PATCH acme-instance.my.salesforce.com/services/data/v64.0/sobjects/Lead/${id}`;
+const updateLead = (id: string) => `PATCH acme-instance.my.salesforce.com/services/data/v68.0/sobjects/Lead/${id}`;
 /** The bookkeeping a completed sync leaves on the contact, as inputs of the next enrollment. */
 const synced = (leadId: string, status = 'Open - Not Contacted') => ({ salesforce_lead_id: leadId, salesforce_lead_status: status, salesforce_sync_status: 'synced' });
 

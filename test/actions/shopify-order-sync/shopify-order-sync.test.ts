@@ -148,7 +148,7 @@ describe('shopify-order-sync', () => {
     ]));
     expectOneOfEverything();
     const paths = callPaths();
-    expect(paths[0]).toBe(`POST /admin/api/2025-10/graphql.json`);
+    expect(paths[0]).toBe(`POST /admin/api/2026-10/graphql.json`);
     expect(paths.slice(1, 4).sort()).toEqual(['POST /crm/v3/objects/contacts/batch/upsert', 'POST /crm/v3/objects/deals/batch/upsert', 'POST /crm/v3/objects/line_items/batch/upsert']);
     expect(paths.slice(4).sort()).toEqual(['POST /crm/v4/associations/line_items/deals/batch/associate/default', `PUT /crm/v4/objects/deals/${deal!.id}/associations/default/contacts/${contact!.id}`]);
   });
