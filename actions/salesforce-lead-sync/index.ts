@@ -100,6 +100,7 @@ export const action = defineAction({
         service: ctx.service,
         log,
         now,
+        allowDuplicateSave: config.allowDuplicateSave,
       });
       const lead = await findLead(salesforce, contact, log);
       const plan = planSync(contact, lead, config);
