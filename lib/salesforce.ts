@@ -213,8 +213,11 @@ export function duplicateLeadId(data: unknown): string | undefined {
  *   configuration problem: carry 429.
  *   https://developer.salesforce.com/docs/atlas.en-us.salesforce_app_limits_cheatsheet.meta/salesforce_app_limits_cheatsheet/salesforce_app_limits_platform_api.htm
  * - UNABLE_TO_LOCK_ROW (400): another transaction held the record's lock for more than 10 s — row-lock contention
- *   from a bulk job, a flow or a parent record shared by many children. "Retry the operation" is Salesforce's own
- *   advice: carry 503. https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/errorcodes.htm
+ *   from a bulk job, a flow or a parent record shared by many children; the lock is gone once that transaction ends,
+ *   so a later run gets through: carry 503. The 10 s wait is documented for Apex record locks:
+ *   https://developer.salesforce.com/docs/atlas.en-us.apexcode.meta/apexcode/langCon_apex_locking_statements.htm
+ *   A flow or trigger that hits the lock wraps it (CANNOT_EXECUTE_FLOW_TRIGGER "…UNABLE_TO_LOCK_ROW: unable to obtain
+ *   exclusive access to this record…"), so the message is read too.
  */
 const TRANSIENT_CODES: Record<string, { status: number; why: string }> = {
   SALESFORCE_REQUEST_LIMIT_EXCEEDED: { status: 429, why: 'daily API request limit; HubSpot will re-run the action later' },
@@ -222,10 +225,11 @@ const TRANSIENT_CODES: Record<string, { status: number; why: string }> = {
 };
 
 export function retryableIfTransient(error: unknown): unknown {
-  const transient = error instanceof ActionError && error.kind === 'permanent' ? TRANSIENT_CODES[error.errorCode] : undefined;
-  if (!transient) return error;
-  const e = error as ActionError;
-  return new RetryableError(`${e.message} (${transient.why})`, { errorCode: e.errorCode, status: transient.status, service: 'salesforce', cause: e });
+  if (!(error instanceof ActionError) || error.kind !== 'permanent') return error;
+  const code = TRANSIENT_CODES[error.errorCode] ? error.errorCode : /\bUNABLE_TO_LOCK_ROW\b/.test(error.message) ? 'SALESFORCE_UNABLE_TO_LOCK_ROW' : undefined;
+  const transient = code ? TRANSIENT_CODES[code] : undefined;
+  if (!code || !transient) return error;
+  return new RetryableError(`${error.message} (${transient.why})`, { errorCode: code, status: transient.status, service: 'salesforce', cause: error });
 }
 
 // ---- the client ---------------------------------------------------------------------------------------------

@@ -3,7 +3,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { action } from '../../../actions/salesforce-lead-sync/index';
 import { DEFAULT_CONFIG, leadForCreate, leadStatusFor } from '../../../actions/salesforce-lead-sync/map';
 import { clearModuleCaches } from '../../../lib/module-cache';
-import { duplicateLeadId, duplicateMatches, escapeSoqlLiteral, soqlString, toCaseSafeId } from '../../../lib/salesforce';
+import { PermanentError } from '../../../lib/errors';
+import { duplicateLeadId, duplicateMatches, escapeSoqlLiteral, retryableIfTransient, soqlString, toCaseSafeId } from '../../../lib/salesforce';
 import type { Fault } from '../../fakes/network';
 import { FAKE_SALESFORCE_SECRETS, SALESFORCE_GENERIC_LOGIN, parseLeadQuery, parseSoqlLiteral } from '../../fakes/salesforce';
 import { FAKE_SECRETS, runAction, type Outcome } from '../../support/run';
@@ -301,6 +302,13 @@ describe('salesforce-lead-sync', () => {
     const second = await run();
     expect(second.outputs).toMatchObject({ status: 'ok', sync_operation: 'create' });
     expect(world.salesforce.list()).toHaveLength(1);
+  });
+
+  it('a row lock wrapped by a flow (CANNOT_EXECUTE_FLOW_TRIGGER …UNABLE_TO_LOCK_ROW…) is retryable; other permanent errors stay permanent', () => {
+    const wrapped = new PermanentError('salesforce create lead failed: HTTP 400 — We can\'t save this record because the "Lead routing" process failed. UNABLE_TO_LOCK_ROW: unable to obtain exclusive access to this record.', { errorCode: 'SALESFORCE_CANNOT_EXECUTE_FLOW_TRIGGER' });
+    expect(retryableIfTransient(wrapped)).toMatchObject({ kind: 'retryable', errorCode: 'SALESFORCE_UNABLE_TO_LOCK_ROW', status: 503 });
+    const other = new PermanentError('salesforce create lead failed: HTTP 400 — bad value', { errorCode: 'SALESFORCE_FIELD_INTEGRITY_EXCEPTION' });
+    expect(retryableIfTransient(other)).toBe(other);
   });
 
   it('UNABLE_TO_LOCK_ROW on a lead update is retryable too', async () => {
