@@ -84,13 +84,22 @@ export function describeClearbitError(_status: number, data: unknown): VendorErr
   };
 }
 
+/**
+ * HTTP Basic auth with the API key as user name and an empty password, as Clearbit documents first ("Requests are
+ * authenticated using HTTP Basic Auth. Provide your API key as the basic auth username. You do not need to provide a
+ * password.") and as its official clients do (`curl -u {key}:`). Clearbit also accepts the key as a Bearer token
+ * ("Alternatively…"); we follow the primary form. Never in the query string. https://dashboard.clearbit.com/docs#authentication
+ */
+export function clearbitAuthorization(apiKey: string): string {
+  return `Basic ${Buffer.from(`${apiKey}:`).toString('base64')}`;
+}
+
 /** The service options of a Clearbit client; the action passes them to ctx.service(...). */
 export function clearbitServiceOptions(apiKey: string): Omit<ServiceOptions, 'log' | 'deadline'> {
   return {
     service: 'clearbit',
     baseUrl: CLEARBIT_PERSON_API,
-    // Clearbit accepts the secret key as a Bearer token (or as Basic auth user name); never in the query string.
-    auth: () => ({ authorization: `Bearer ${apiKey}` }),
+    auth: () => ({ authorization: clearbitAuthorization(apiKey) }),
     describeError: describeClearbitError,
     // A combined lookup answers in about a second when Clearbit knows the email, else 202 at once.
     defaultTimeoutMs: 8_000,

@@ -1,3 +1,4 @@
+import { QUICKBOOKS_MINOR_VERSION } from './api-versions';
 import { ConfigError, PermanentError } from './errors';
 import type { HttpFailure } from './classify';
 import type { HttpResponse, ServiceClient, ServiceOptions } from './http';
@@ -18,7 +19,11 @@ import { fingerprint, type StoredValue, type TokenStore } from './token-store';
  *   companies), always with ?minorversion=75: lower minor versions are no longer served.
  * - Errors come as { "Fault": { "Error": [{ Message, Detail, code, element }], "type": "ValidationFault" }, "time" } —
  *   with HTTP 400, and sometimes with HTTP 200 (hence `inspect`). A 401 has a lower-case "fault" body.
- *   Limits: 500 requests/min and 10 concurrent per realm → 429.
+ * - Limits (production and sandbox): 10 requests per second per realm and app, and 500 requests per minute per
+ *   realm; beyond either, HTTP 429 (https://developer.intuit.com/app/developer/qbo/docs/learn/limits-and-throttles).
+ *   One run makes at most about six calls, one after another, so a run alone stays far below 10/s; many enrollments
+ *   at once can reach it, and then lib/http.ts waits 1–4 s and sends again (every call here is idempotent: queries,
+ *   and creates carrying a requestid), which fits a per-second window. No pacing inside a run is needed.
  */
 
 export const INTUIT_TOKEN_URL = 'https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer';
@@ -26,8 +31,8 @@ export const QUICKBOOKS_API = { production: 'https://quickbooks.api.intuit.com',
 export type QuickBooksEnvironment = keyof typeof QUICKBOOKS_API;
 /** How long an execution that got invalid_grant waits for a concurrent one to save the rotated pair. */
 const RACE_GRACE_MS = 1_500;
-/** Intuit no longer serves minor versions below 75. */
-export const MINOR_VERSION = 75;
+/** Intuit no longer serves minor versions below 75 (pinned in lib/api-versions.ts with every other version). */
+export const MINOR_VERSION = QUICKBOOKS_MINOR_VERSION;
 
 // ---- errors ---------------------------------------------------------------------------------------------------
 
@@ -290,6 +295,14 @@ export interface QuickBooksCustomer {
   DisplayName: string;
   PrimaryEmailAddr?: { Address?: string };
   Active?: boolean;
+  /** The customer's currency (multicurrency companies); fixed once set. Absent: the home currency. */
+  CurrencyRef?: QuickBooksRef;
+}
+
+/** The company's currency settings (Preferences.CurrencyPrefs). */
+export interface QuickBooksCurrencyPrefs {
+  multiCurrencyEnabled: boolean;
+  homeCurrency: string;
 }
 
 export interface QuickBooksItem {
@@ -311,7 +324,17 @@ export interface QuickBooksInvoice {
 
 export interface QuickBooksClient {
   query<T>(entity: string, where: string, maxResults?: number): Promise<T[]>;
+  /**
+   * Active and inactive customers with this email. `SELECT … FROM Customer` returns only active customers unless the
+   * query names Active, while DisplayName uniqueness (6240) also counts inactive ones: without `Active IN (true,
+   * false)` an inactive customer is invisible here yet blocks its own name.
+   * https://developer.intuit.com/app/developer/qbo/docs/learn/explore-the-quickbooks-online-api/data-queries
+   */
   findCustomersByEmail(email: string): Promise<QuickBooksCustomer[]>;
+  /** Makes an inactive customer active again: a sparse update of Active only. */
+  reactivateCustomer(customer: QuickBooksCustomer): Promise<QuickBooksCustomer>;
+  /** Home currency and whether multicurrency is on (GET /preferences). */
+  currencyPrefs(): Promise<QuickBooksCurrencyPrefs>;
   findItemByName(name: string): Promise<QuickBooksItem | undefined>;
   /** `requestId`: Intuit answers a repeated requestid with the first answer instead of creating again. */
   createCustomer(customer: Record<string, unknown>, requestId: string): Promise<QuickBooksCustomer>;
@@ -372,7 +395,36 @@ export function createQuickBooksClient(options: {
 
   return {
     query,
-    findCustomersByEmail: (email) => query<QuickBooksCustomer>('Customer', `PrimaryEmailAddr = ${quickBooksLiteral(email)}`),
+    findCustomersByEmail: (email) => query<QuickBooksCustomer>('Customer', `PrimaryEmailAddr = ${quickBooksLiteral(email)} AND Active IN (true, false)`),
+    async reactivateCustomer(customer) {
+      // Sparse update: only the fields sent change. Not resent in-process: a second send with the same SyncToken is a
+      // stale-object error (5010); a re-run reads the customer again and finds it active.
+      // https://developer.intuit.com/app/developer/qbo/docs/api/accounting/all-entities/customer#sparse-update-a-customer
+      const res = await http.request<{ Customer?: QuickBooksCustomer }>({
+        method: 'POST',
+        url: '/customer',
+        query: { minorversion: MINOR_VERSION },
+        json: { Id: customer.Id, SyncToken: customer.SyncToken ?? '0', sparse: true, Active: true },
+        label: 'reactivate customer',
+      });
+      const updated = res.data?.Customer;
+      if (!updated || typeof updated.Id !== 'string') throw new PermanentError('QuickBooks answered the customer update without a Customer', { errorCode: 'QUICKBOOKS_EMPTY_RESPONSE', service: 'quickbooks', status: res.status });
+      return updated;
+    },
+    async currencyPrefs() {
+      // https://developer.intuit.com/app/developer/qbo/docs/api/accounting/all-entities/preferences (CurrencyPrefs)
+      const res = await http.request<{ Preferences?: { CurrencyPrefs?: { MultiCurrencyEnabled?: boolean; HomeCurrency?: { value?: string } } } }>({
+        method: 'GET',
+        url: '/preferences',
+        query: { minorversion: MINOR_VERSION },
+        idempotent: true,
+        label: 'read preferences',
+      });
+      const prefs = res.data?.Preferences?.CurrencyPrefs;
+      const home = prefs?.HomeCurrency?.value;
+      if (typeof home !== 'string' || !/^[A-Z]{3}$/.test(home)) throw new PermanentError('QuickBooks answered the preferences without a home currency', { errorCode: 'QUICKBOOKS_EMPTY_RESPONSE', service: 'quickbooks', status: res.status });
+      return { multiCurrencyEnabled: prefs?.MultiCurrencyEnabled === true, homeCurrency: home };
+    },
     findItemByName: async (name) => (await query<QuickBooksItem>('Item', `Name = ${quickBooksLiteral(name)}`, 1))[0],
     createCustomer: (customer, requestId) => create<QuickBooksCustomer>('Customer', customer, requestId),
     createInvoice: (invoice, requestId) => create<QuickBooksInvoice>('Invoice', invoice, requestId),

@@ -1,3 +1,4 @@
+import { SALESFORCE_API_VERSION } from './api-versions';
 import { errorFromFailure } from './classify';
 import { ActionError, ConfigError, PermanentError, RetryableError } from './errors';
 import type { HttpRequest, HttpResponse, ServiceClient, ServiceOptions, VendorErrorDetails } from './http';
@@ -23,8 +24,8 @@ import { isFresh, moduleCache, type CachedToken } from './module-cache';
  * SESSION_REUSE_MS and a 401 INVALID_SESSION_ID fetches a new one once.
  */
 
-/** One pinned REST API version (Summer '25). */
-export const SALESFORCE_API_VERSION = 'v64.0';
+/** The pinned REST API version lives with every other pinned version (lib/api-versions.ts), re-exported here. */
+export { SALESFORCE_API_VERSION };
 /** The shortest session timeout an org can set is 15 minutes; a revoked token is still caught by the 401 refresh. */
 export const SESSION_REUSE_MS = 15 * 60_000;
 
@@ -58,12 +59,26 @@ export interface Lead {
 /** Writable Lead fields we send. */
 export type LeadFields = Partial<Record<'FirstName' | 'LastName' | 'Email' | 'Company' | 'Phone' | 'Status' | 'LeadSource' | 'OwnerId', string>>;
 
+/** A duplicate rule's answer (DuplicateResult): https://developer.salesforce.com/docs/platform/api/guide/sforce-api-objects-duplicateresult.html */
+export interface DuplicateResult {
+  allowSave?: boolean;
+  duplicateRule?: string;
+  matchResults?: Array<{ entityType?: string; matchRecords?: Array<{ record?: { Id?: string; attributes?: { type?: string } } }> }>;
+}
+
 /** One entry of Salesforce's REST error array. https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/errorcodes.htm */
 export interface SalesforceApiError {
   message?: string;
   errorCode?: string;
   fields?: string[];
-  duplicateResult?: { matchResults?: Array<{ matchRecords?: Array<{ record?: { Id?: string } }> }> };
+  /**
+   * The REST API sends a blocked save's DuplicateResult under this misspelt key ("duplicateResut"), while the SOAP
+   * and Apex DuplicateError documentation names it duplicateResult. Observed in REST answers and handled by other
+   * clients (e.g. Python and JS integrations reading `[0].duplicateResut.matchResults[0].matchRecords[0].record.Id`);
+   * undocumented as such, so we read both spellings. https://developer.salesforce.com/docs/platform/api/guide/sforce-api-objects-duplicateerror.html
+   */
+  duplicateResut?: DuplicateResult;
+  duplicateResult?: DuplicateResult;
 }
 
 // ---- SOQL literals ------------------------------------------------------------------------------------------
@@ -144,7 +159,8 @@ const ERROR_HINTS: Record<string, string> = {
   REQUIRED_FIELD_MISSING: 'a required Lead field has no value: map the HubSpot property, or adjust the placeholder values in the action config',
   INVALID_FIELD: 'a field this action uses does not exist on Lead or is not visible to the client-credentials "Run As" user (field-level security)',
   INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST: "a mapped value is not in the org's picklist: adjust the lead status / owner tables in actions.config.json",
-  DUPLICATES_DETECTED: 'a Salesforce duplicate rule blocked the new lead and did not name the matching record: merge or relax the rule, then re-enroll the contact',
+  DUPLICATES_DETECTED: 'a Salesforce duplicate rule blocked the new lead and did not name the matching record: merge or relax the rule (or set "allowDuplicateSave" in actions.config.json when the rule only alerts), then re-enroll the contact',
+  UNABLE_TO_LOCK_ROW: 'another process held a lock on the record (row-lock contention); HubSpot will re-run the action',
   CANNOT_UPDATE_CONVERTED_LEAD: 'the lead was converted in Salesforce and can no longer be updated',
   FIELD_INTEGRITY_EXCEPTION: 'Salesforce refused a value (for example an OwnerId that is not an active user): check the owner table in actions.config.json',
 };
@@ -155,31 +171,65 @@ function salesforceFailure(status: number, data: unknown, label: string): Action
   return errorFromFailure({ service: 'salesforce', status, vendorCode: details.code, vendorMessage: [details.message, hint].filter(Boolean).join(' — ') || undefined }, label);
 }
 
-/** The id of the existing record a duplicate rule matched, when the answer names one. */
-export function duplicateMatchId(data: unknown): string | undefined {
-  if (!Array.isArray(data)) return undefined;
+export interface DuplicateMatch {
+  id: string;
+  /** Lead, Contact, Account…: from the match result, the record's attributes, else the id's key prefix. */
+  entityType: string;
+}
+
+/** Standard key prefixes of the objects a Lead duplicate rule can match across. */
+const KEY_PREFIXES: Record<string, string> = { '00Q': 'Lead', '003': 'Contact', '001': 'Account' };
+
+/**
+ * The existing records a duplicate rule matched, when the answer names them (a rule whose matching rule is set to
+ * report records). Reads `duplicateResut` (what the REST API sends) and `duplicateResult` (the documented name).
+ */
+export function duplicateMatches(data: unknown): DuplicateMatch[] {
+  if (!Array.isArray(data)) return [];
+  const matches: DuplicateMatch[] = [];
   for (const e of data as SalesforceApiError[]) {
     if (e?.errorCode !== 'DUPLICATES_DETECTED') continue;
-    for (const result of e.duplicateResult?.matchResults ?? []) {
-      for (const match of result.matchRecords ?? []) {
+    const result = e.duplicateResut ?? e.duplicateResult;
+    for (const matchResult of result?.matchResults ?? []) {
+      for (const match of matchResult.matchRecords ?? []) {
         const id = match.record?.Id;
-        if (typeof id === 'string' && isSalesforceId(id)) return id;
+        if (typeof id !== 'string' || !isSalesforceId(id)) continue;
+        const entityType = match.record?.attributes?.type ?? matchResult.entityType ?? KEY_PREFIXES[id.slice(0, 3)] ?? 'unknown';
+        matches.push({ id, entityType });
       }
     }
   }
-  return undefined;
+  return matches;
+}
+
+/** The matched lead to link, if any. Only a Lead may become salesforce_lead_id: the id must be 00Q… as well. */
+export function duplicateLeadId(data: unknown): string | undefined {
+  return duplicateMatches(data).find((m) => m.entityType === 'Lead' && isLeadId(m.id))?.id;
 }
 
 /**
- * REQUEST_LIMIT_EXCEEDED (the org's rolling 24-hour API limit) arrives as HTTP 403, which would read as a
- * configuration problem. It passes: carry 429 so HubSpot re-runs the action later.
- * https://developer.salesforce.com/docs/atlas.en-us.salesforce_app_limits_cheatsheet.meta/salesforce_app_limits_cheatsheet/salesforce_app_limits_platform_api.htm
+ * Salesforce errors that arrive with a 4xx status but pass with time, each with the status HubSpot needs to re-run:
+ * - REQUEST_LIMIT_EXCEEDED (the org's rolling 24-hour API limit) arrives as HTTP 403, which would read as a
+ *   configuration problem: carry 429.
+ *   https://developer.salesforce.com/docs/atlas.en-us.salesforce_app_limits_cheatsheet.meta/salesforce_app_limits_cheatsheet/salesforce_app_limits_platform_api.htm
+ * - UNABLE_TO_LOCK_ROW (400): another transaction held the record's lock for more than 10 s — row-lock contention
+ *   from a bulk job, a flow or a parent record shared by many children; the lock is gone once that transaction ends,
+ *   so a later run gets through: carry 503. The 10 s wait is documented for Apex record locks:
+ *   https://developer.salesforce.com/docs/atlas.en-us.apexcode.meta/apexcode/langCon_apex_locking_statements.htm
+ *   A flow or trigger that hits the lock wraps it (CANNOT_EXECUTE_FLOW_TRIGGER "…UNABLE_TO_LOCK_ROW: unable to obtain
+ *   exclusive access to this record…"), so the message is read too.
  */
-function retryableIfLimit(error: unknown): unknown {
-  if (error instanceof ActionError && error.errorCode === 'SALESFORCE_REQUEST_LIMIT_EXCEEDED') {
-    return new RetryableError(`${error.message} (daily API request limit; HubSpot will re-run the action later)`, { errorCode: 'SALESFORCE_REQUEST_LIMIT_EXCEEDED', status: 429, service: 'salesforce', cause: error });
-  }
-  return error;
+const TRANSIENT_CODES: Record<string, { status: number; why: string }> = {
+  SALESFORCE_REQUEST_LIMIT_EXCEEDED: { status: 429, why: 'daily API request limit; HubSpot will re-run the action later' },
+  SALESFORCE_UNABLE_TO_LOCK_ROW: { status: 503, why: 'row lock held by another process; HubSpot will re-run the action later' },
+};
+
+export function retryableIfTransient(error: unknown): unknown {
+  if (!(error instanceof ActionError) || error.kind !== 'permanent') return error;
+  const code = TRANSIENT_CODES[error.errorCode] ? error.errorCode : /\bUNABLE_TO_LOCK_ROW\b/.test(error.message) ? 'SALESFORCE_UNABLE_TO_LOCK_ROW' : undefined;
+  const transient = code ? TRANSIENT_CODES[code] : undefined;
+  if (!code || !transient) return error;
+  return new RetryableError(`${error.message} (${transient.why})`, { errorCode: code, status: transient.status, service: 'salesforce', cause: error });
 }
 
 // ---- the client ---------------------------------------------------------------------------------------------
@@ -209,13 +259,28 @@ export interface SalesforceClient {
   findLeadById(id: string): Promise<Lead | undefined>;
   /** The oldest unconverted lead with this email (SOQL compares text case-insensitively). */
   findLeadByEmail(email: string): Promise<Lead | undefined>;
-  /** Creates a lead; when a duplicate rule blocks it and names the existing lead, returns that one instead. */
+  /**
+   * Creates a lead; when a duplicate rule blocks it and names an existing lead, returns that one instead. A rule that
+   * matched a contact (the person was converted, or entered as a contact) is a permanent SALESFORCE_DUPLICATE_CONTACT.
+   */
   createLead(fields: LeadFields): Promise<{ id: string; duplicateOf?: string }>;
   updateLead(id: string, fields: LeadFields): Promise<void>;
 }
 
+/**
+ * `Sforce-Duplicate-Rule-Header: allowSave=true` lets a save pass a duplicate rule whose action is "Alert" (without
+ * it, the REST API blocks alert rules like block rules); "Block" rules block either way. The default value of every
+ * field is false. Available since API v52.0. https://developer.salesforce.com/docs/platform/api-rest/guide/headers-duplicaterules.html
+ */
+export const DUPLICATE_RULE_HEADER = 'Sforce-Duplicate-Rule-Header';
+
 export interface SalesforceClientOptions {
   credentials: SalesforceCredentials;
+  /**
+   * Send allowSave=true on lead creates (build setting `allowDuplicateSave`). Off by default: a rule's match is then
+   * linked instead of a second lead being made, which is what a sync wants.
+   */
+  allowDuplicateSave?: boolean;
   /** ctx.service: shares the action's logger, deadline and classification. */
   service: (options: Omit<ServiceOptions, 'log' | 'deadline'>) => ServiceClient;
   log: Pick<Logger, 'addSecret' | 'info'>;
@@ -276,7 +341,7 @@ export function createSalesforceClient(options: SalesforceClientOptions): Salesf
     try {
       return await rest.request<T>({ ...req, url: `${instanceUrl}/services/data/${SALESFORCE_API_VERSION}${req.path}` });
     } catch (error) {
-      throw retryableIfLimit(error);
+      throw retryableIfTransient(error);
     }
   }
 
@@ -298,11 +363,19 @@ export function createSalesforceClient(options: SalesforceClientOptions): Salesf
 
     async createLead(fields) {
       // Not idempotent: no in-process retry. A re-run finds the lead by email (queries see writes at once).
-      const res = await call<{ id?: string } | SalesforceApiError[]>({ method: 'POST', path: '/sobjects/Lead/', json: fields, accept: [400], label: 'create lead' });
+      const headers = options.allowDuplicateSave ? { [DUPLICATE_RULE_HEADER]: 'allowSave=true' } : undefined;
+      const res = await call<{ id?: string } | SalesforceApiError[]>({ method: 'POST', path: '/sobjects/Lead/', json: fields, ...(headers ? { headers } : {}), accept: [400], label: 'create lead' });
       if (res.status === 400) {
-        const duplicateOf = duplicateMatchId(res.data);
+        const duplicateOf = duplicateLeadId(res.data);
         if (duplicateOf) return { id: duplicateOf, duplicateOf };
-        throw salesforceFailure(res.status, res.data, 'create lead');
+        const other = duplicateMatches(res.data)[0];
+        if (other) {
+          throw new PermanentError(
+            `A Salesforce duplicate rule matched existing ${other.entityType.toLowerCase()} ${other.id}, not a lead: this person is already a ${other.entityType.toLowerCase()} in Salesforce (converted, or entered directly), so no lead was created or linked. Link or merge the records by hand, or exclude ${other.entityType}s from the lead duplicate rule.`,
+            { errorCode: other.entityType === 'Contact' ? 'SALESFORCE_DUPLICATE_CONTACT' : 'SALESFORCE_DUPLICATE_NOT_A_LEAD', service: 'salesforce', status: 400 },
+          );
+        }
+        throw retryableIfTransient(salesforceFailure(res.status, res.data, 'create lead'));
       }
       const id = (res.data as { id?: string }).id;
       if (typeof id !== 'string' || !isSalesforceId(id)) throw new PermanentError('Salesforce created the lead but returned no id', { errorCode: 'SALESFORCE_EMPTY_RESPONSE', service: 'salesforce' });
@@ -329,6 +402,11 @@ function tokenError(res: HttpResponse<Record<string, unknown>>): ActionError {
   }
   if (error === 'invalid_grant') {
     return new ConfigError(`${said}: enable the client credentials flow on the external client app and choose its "Run As" user`, { errorCode: 'SALESFORCE_INVALID_GRANT', service: 'salesforce' });
+  }
+  // "unknown_error: retry your request" is the token endpoint's answer to a transient failure on its side: run again.
+  // https://help.salesforce.com/s/articleView?id=xcloud.remoteaccess_oauth_flow_errors.htm
+  if (error === 'unknown_error') {
+    return new RetryableError(`${said}: a transient Salesforce error; HubSpot will re-run the action`, { errorCode: 'SALESFORCE_TOKEN_UNKNOWN_ERROR', status: 503, service: 'salesforce' });
   }
   return new ConfigError(`${said}: check the SALESFORCE_* secrets`, { errorCode: 'SALESFORCE_TOKEN_REFUSED', service: 'salesforce' });
 }

@@ -1,3 +1,4 @@
+import { SHOPIFY_API_VERSION } from './api-versions';
 import { ConfigError, PermanentError } from './errors';
 import type { HttpFailure } from './classify';
 import type { HttpResponse, ServiceClient, ServiceOptions, VendorErrorDetails } from './http';
@@ -16,8 +17,8 @@ import type { Logger } from './logger';
  *   cached in module scope so a warm Lambda container does not ask for a new one on every run.
  */
 
-/** One pinned stable version (Shopify supports each for at least 12 months): https://shopify.dev/docs/api/usage/versioning */
-export const SHOPIFY_API_VERSION = '2025-10';
+/** The pinned stable version lives with every other pinned version (lib/api-versions.ts), re-exported here. */
+export { SHOPIFY_API_VERSION };
 
 /** A shop's permanent domain: `acme.myshopify.com`. Anything else (a URL with a path, another host) is refused. */
 const SHOP_DOMAIN = /^[a-z0-9][a-z0-9-]{0,61}\.myshopify\.com$/;
@@ -83,12 +84,26 @@ export function throttleWaitSeconds(cost: ThrottleCost | undefined): number | un
   return Math.max(0, Math.ceil(((requested - available) / rate) * 10) / 10);
 }
 
+/** Where an app's access to protected customer data is requested and granted. */
+export const PROTECTED_CUSTOMER_DATA_DOCS = 'https://shopify.dev/docs/apps/launch/protected-customer-data';
+
+/** What to check after an ACCESS_DENIED: the scopes, and the protected customer data access the order query needs. */
+export const ACCESS_ADVICE =
+  "check the app's access scopes (read_orders, read_customers) and its protected customer data access: level 1 for the Customer object, level 2 for name, email, phone and address fields (Dev Dashboard or Partner Dashboard → API access → Protected customer data; custom apps in the Shopify admin have it on most plans) — " +
+  PROTECTED_CUSTOMER_DATA_DOCS;
+
 /**
  * GraphQL errors arrive with HTTP 200 (https://shopify.dev/docs/api/admin-graphql#status-and-error-codes).
  * THROTTLED (the cost bucket is empty) becomes a 429 so it is retried; INTERNAL_SERVER_ERROR a 500;
- * ACCESS_DENIED (a missing scope) a 403 configuration error; anything else a permanent error. We never act on
- * partial data that came with errors: a missing field (say, the customer behind a denied scope) would write
- * wrong values.
+ * ACCESS_DENIED (a missing scope, or no protected customer data access) a 403 configuration error; anything else a
+ * permanent error. We never act on partial data that came with errors: a missing field (say, the customer behind a
+ * denied scope) would write wrong values.
+ *
+ * An app without approved access to protected customer data gets ACCESS_DENIED "This app is not approved to access
+ * the Customer object" for the Customer (level 1) — that becomes SHOPIFY_PROTECTED_CUSTOMER_DATA. Without level 2,
+ * name, email, phone and address fields come back redacted to null, with no error at all: see
+ * customerDataRedacted in actions/shopify-order-sync/map.ts. (PROTECTED_CUSTOMER_DATA_DOCS: "update your app to
+ * handle errors or redacted data".)
  */
 export function inspectGraphQLResponse(response: HttpResponse): Omit<HttpFailure, 'service'> | undefined {
   const body = response.data as { errors?: GraphQLError[]; extensions?: { cost?: ThrottleCost } } | undefined;
@@ -102,7 +117,10 @@ export function inspectGraphQLResponse(response: HttpResponse): Omit<HttpFailure
     return { status: 429, vendorCode: 'THROTTLED', vendorMessage: message, ...(wait !== undefined ? { retryAfterSeconds: wait } : {}) };
   }
   if (codes.includes('INTERNAL_SERVER_ERROR')) return { status: 500, vendorCode: 'INTERNAL_SERVER_ERROR', vendorMessage: message };
-  if (codes.includes('ACCESS_DENIED')) return { status: 403, vendorCode: 'ACCESS_DENIED', vendorMessage: `${message ?? 'access denied'} (check the app's access scopes: read_orders, read_customers)` };
+  if (codes.includes('ACCESS_DENIED')) {
+    const protectedData = /not approved to access|protected customer/i.test(message ?? '');
+    return { status: 403, vendorCode: protectedData ? 'PROTECTED_CUSTOMER_DATA' : 'ACCESS_DENIED', vendorMessage: `${message ?? 'access denied'} (${ACCESS_ADVICE})` };
+  }
   return { status: 400, vendorCode: codes.find(Boolean) ?? 'GRAPHQL_ERROR', vendorMessage: message };
 }
 

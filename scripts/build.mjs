@@ -3,11 +3,13 @@
  * as `require`, everything else inlined, a paste guide on top. Then proves each file loads and exports `main`
  * where only Node built-ins and HubSpot's pre-installed modules resolve, and writes dist/manifest.json.
  *
- *   node scripts/build.mjs [--config actions.config.json] [--quiet] [--minify]     (--help lists the options)
+ *   node scripts/build.mjs [--config actions.config.json] [--quiet] [--minify] [--today YYYY-MM-DD]     (--help lists the options)
  *
  * Bundles are readable by default (users debug them in HubSpot's editor); --minify trades that for ~40% fewer bytes.
  *
  * Same source → same bytes: no timestamps, sorted inputs, the commit taken from git.
+ *
+ * Warns, by name, about every pinned vendor API version within 60 days of its end of support or past it.
  */
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
@@ -97,7 +99,7 @@ export async function bundleAction(name, { config = {}, extra = {}, minify = fal
   return { text, externals };
 }
 
-export async function buildAll({ configFile, quiet = false, minify = false } = {}) {
+export async function buildAll({ configFile, quiet = false, minify = false, now = Date.now() } = {}) {
   const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
   const meta = { packageName: pkg.name, version: pkg.version, commit: gitCommit() };
   const config = readBuildConfig(configFile);
@@ -144,7 +146,20 @@ export async function buildAll({ configFile, quiet = false, minify = false } = {
   writeFileSync(path.join(DIST, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   await writeSetupGuides(guideSources);
   if (!quiet) printTable(manifest);
+  // Printed even with --quiet: an expiring vendor API version is worth a line in every build and test run.
+  for (const warning of await apiVersionWarnings({ now })) console.warn(`warning: ${warning}`);
   return manifest;
+}
+
+/**
+ * Pinned vendor API versions that reach their end of support within 60 days of `now`, or have reached it, one
+ * line each naming the API and version. The versions and their dates are data in lib/api-versions.ts (the same
+ * constants the actions use: one source of truth), read through tsx since this script runs on plain node.
+ */
+export async function apiVersionWarnings({ now = Date.now() } = {}) {
+  const { tsImport } = await import('tsx/esm/api');
+  const { pinnedApiVersions, versionWarnings } = await tsImport('../lib/api-versions.ts', import.meta.url);
+  return versionWarnings(pinnedApiVersions(), now);
 }
 
 /**
@@ -172,11 +187,12 @@ function printTable(manifest) {
 export const BUILD_CLI = {
   command: 'npm run build --',
   summary: 'Builds dist/<action>.js (paste-ready, Node 24) for every action, checks each loads in the runtime sandbox, writes dist/manifest.json and docs/actions/.',
-  usage: ['[--config <file>] [--minify] [--quiet]'],
+  usage: ['[--config <file>] [--minify] [--quiet] [--today <YYYY-MM-DD>]'],
   options: [
     { name: 'config', value: '<file>', description: 'build-time settings per action (default: actions.config.json, if present)' },
     { name: 'minify', description: 'minify the bundles (~40% fewer bytes, harder to debug in HubSpot\'s editor)' },
     { name: 'quiet', description: 'print nothing on success (no table of bundles)' },
+    { name: 'today', value: '<YYYY-MM-DD>', description: 'judge the pinned vendor API versions as on that day (warnings within 60 days of an end of support)' },
   ],
   examples: ['npm run build', 'npm run build -- --config other.json'],
   maxPositionals: 0,
@@ -189,7 +205,13 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     console.error(`build failed: --config ${values.config}: no such file`);
     process.exit(1);
   }
-  buildAll({ configFile, quiet: flags.has('quiet'), minify: flags.has('minify') }).catch((error) => {
+  // --today YYYY-MM-DD: judge the pinned API versions as on that day (see apiVersionWarnings).
+  const now = values.today === undefined ? Date.now() : Date.parse(`${values.today}T00:00:00Z`);
+  if (Number.isNaN(now)) {
+    console.error('build failed: --today needs a date like 2027-09-01');
+    process.exit(1);
+  }
+  buildAll({ configFile, quiet: flags.has('quiet'), minify: flags.has('minify'), now }).catch((error) => {
     console.error(`build failed: ${error.message}`);
     process.exit(1);
   });

@@ -38,7 +38,7 @@ const customProperties: PropertyDeclaration[] = [
 export const action = defineAction({
   name: 'clearbit-enrich',
   title: 'Clearbit enrichment: fill a contact’s job, company and social facts',
-  description: 'Looks the contact’s email up in Clearbit’s combined Enrichment API and fills empty contact properties with the person and company facts it returns.',
+  description: 'Looks the contact’s email up in Clearbit’s combined Enrichment API and fills empty contact properties with the person and company facts it returns. Authenticates with HTTP Basic (the API key as user name), as Clearbit documents.',
   enrollment: { objectType: 'contact', trigger: 'Contact is created, or Email is known and Clearbit enriched at is unknown' },
   secrets: {
     CLEARBIT_API_KEY: {

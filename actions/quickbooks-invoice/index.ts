@@ -11,6 +11,7 @@ import {
   createQuickBooksClient,
   isDuplicateName,
   type QuickBooksClient,
+  type QuickBooksCurrencyPrefs,
   type QuickBooksCustomer,
   type QuickBooksEnvironment,
   type QuickBooksRef,
@@ -18,17 +19,21 @@ import {
 } from '../../lib/quickbooks';
 import { STORE_GROUP, TOKEN_STORE_PROPERTIES, createTokenStore } from '../../lib/token-store';
 import {
+  checkCustomerCurrency,
   customerDisplayName,
   customerFromContact,
+  dealCurrency,
   customerRequestId,
   dealPropertiesFromInvoice,
   disambiguatedDisplayName,
   invoiceDate,
   invoiceFromDeal,
   invoiceLines,
+  invoiceCurrency,
   invoiceRequestId,
   pickCustomer,
   type ContactFacts,
+  type InvoiceCurrency,
 } from './map';
 
 /**
@@ -37,8 +42,10 @@ import {
  *
  * Idempotent, so HubSpot's whole-action re-runs after a 429/5xx create nothing twice:
  * - a deal that already has quickbooks_invoice_id is skipped before any QuickBooks call;
- * - the customer is found by email first; its create carries a requestid derived from email + name, and a
- *   "Duplicate Name" (6240) caused by a concurrent run that created the same customer turns into a reuse;
+ * - the customer is found by email first, inactive customers included (an inactive one is made active again and
+ *   reused); its create carries a requestid derived from email + name, and a "Duplicate Name" (6240) caused by a
+ *   concurrent run that created the same customer turns into a reuse;
+ * - a deal in a foreign currency (multicurrency on) gets a customer in that currency (CurrencyRef);
  * - the invoice create carries ?requestid= derived from the deal: Intuit replays its first answer instead of
  *   creating a second invoice.
  * Tokens: Intuit rotates refresh tokens, and custom-code secrets are read-only, so the current pair lives encrypted
@@ -55,6 +62,8 @@ const LINE_ITEM_PROPERTIES = ['name', 'quantity', 'price', 'hs_sku'];
 
 /** The default item's id per realm and name, looked up once per warm container. */
 const itemIds = moduleCache<string>();
+/** The company's currency settings per realm, read once per warm container (only for deals with a currency). */
+const currencyPrefsByRealm = moduleCache<QuickBooksCurrencyPrefs>();
 
 interface Config {
   /** `production` or `sandbox`: a build-time setting rather than a secret, to save the 1,000-character secret budget. */
@@ -67,7 +76,7 @@ interface Config {
 export const action = defineAction({
   name: 'quickbooks-invoice',
   title: 'QuickBooks invoice for a won deal',
-  description: 'Finds or creates the QuickBooks Online customer for the deal\'s contact, creates an invoice for the deal (one line per line item, or the amount), and writes the invoice id, number and status back to the deal.',
+  description: 'Finds or creates the QuickBooks Online customer for the deal\'s contact, creates an invoice for the deal (one line per line item, or the amount), and writes the invoice id, number and status back to the deal. QuickBooks Online Accounting API, minorversion 75. A customer made inactive in QuickBooks is found by email and made active again. A deal in a foreign currency needs Multicurrency on in QuickBooks; its new customer is created in that currency, and an existing customer kept in another currency is the error QUICKBOOKS_CUSTOMER_CURRENCY_MISMATCH.',
   enrollment: { objectType: 'deal', trigger: 'Deal stage is Closed won (and quickbooks_invoice_id is unknown)' },
   secrets: {
     QUICKBOOKS_CLIENT_ID: { description: 'Client ID of your Intuit app (production keys for production companies)', typicalLength: 50, where: 'developer.intuit.com → your app → Keys & credentials' },
@@ -107,7 +116,8 @@ export const action = defineAction({
     'already invoiced (property on the deal)': 1,
     'existing customer, warm token': '5 (read deal, read contact, query customer, create invoice, update deal) +1 with line items +1 item lookup by name (once per container)',
     'new customer, warm token': '6, +1 when a company is associated (its name)',
-    'cold container': '+1 store read; +2 (token refresh, store write) once an hour',
+    'cold container': '+1 store read; +2 (token refresh, store write) once an hour; +1 preferences read when the deal has a currency',
+    'customer made inactive in QuickBooks': '+1 (sparse update making it active again)',
   },
   config: { environment: 'production', defaultItemId: '', defaultItemName: 'Services' } as Config,
 
@@ -132,7 +142,9 @@ export const action = defineAction({
 
     const quickbooks = connectQuickBooks(ctx);
     const item = await defaultItem(quickbooks, ctx.config, ctx.secrets.QUICKBOOKS_REALM_ID);
-    const customer = await findOrCreateCustomer(quickbooks, contact, () => readCompanyName(hubspot, deal));
+    const code = dealCurrency(inputs.deal_currency_code ?? deal.properties.deal_currency_code);
+    const currency = code ? invoiceCurrency(code, await companyCurrencyPrefs(quickbooks, `${ctx.config.environment}:${ctx.secrets.QUICKBOOKS_REALM_ID}`)) : undefined;
+    const customer = await findOrCreateCustomer(quickbooks, contact, () => readCompanyName(hubspot, deal), currency);
 
     const invoice = await quickbooks.createInvoice(
       invoiceFromDeal({
@@ -142,7 +154,7 @@ export const action = defineAction({
         dealId,
         dealname: inputs.dealname ?? deal.properties.dealname ?? undefined,
         txnDate: invoiceDate(inputs.closedate ?? closeDateOf(deal), ctx.now()),
-        currency: inputs.deal_currency_code ?? deal.properties.deal_currency_code ?? undefined,
+        currency: currency?.code,
       }),
       invoiceRequestId(String(ctx.event.origin?.portalId ?? 'portal'), dealId),
     );
@@ -249,27 +261,44 @@ async function defaultItem(quickbooks: QuickBooksClient, config: Config, realmId
   return { value: item.Id, name: item.Name };
 }
 
+async function companyCurrencyPrefs(quickbooks: QuickBooksClient, key: string): Promise<QuickBooksCurrencyPrefs> {
+  const cached = currencyPrefsByRealm.get(key);
+  if (cached) return cached;
+  const prefs = await quickbooks.currencyPrefs();
+  currencyPrefsByRealm.set(key, prefs);
+  return prefs;
+}
+
 /**
- * By email first. A new customer needs a DisplayName unique across customers, vendors and employees: on 6240 we
- * look again by email (a concurrent run may just have created this very customer — reuse it), else retry once with
- * the email in the name.
+ * By email first, inactive customers included. A new customer needs a DisplayName unique across customers (active or
+ * not), vendors and employees: on 6240 we look again by email (a concurrent run may just have created this very
+ * customer — reuse it), else retry once with the email in the name.
  */
-async function findOrCreateCustomer(quickbooks: QuickBooksClient, contact: ContactFacts, companyName: () => Promise<string | undefined>): Promise<QuickBooksCustomer> {
+async function findOrCreateCustomer(quickbooks: QuickBooksClient, contact: ContactFacts, companyName: () => Promise<string | undefined>, currency: InvoiceCurrency | undefined): Promise<QuickBooksCustomer> {
   const existing = pickCustomer(await quickbooks.findCustomersByEmail(contact.email));
-  if (existing) return existing;
+  if (existing) return usable(quickbooks, existing, currency);
 
   const company = contact.firstname?.trim() || contact.lastname?.trim() || contact.company?.trim() ? undefined : await companyName();
   const name = customerDisplayName(contact, company);
+  const customerCurrency = currency?.foreign ? currency.code : undefined;
   for (const displayName of [name, disambiguatedDisplayName(name, contact.email)]) {
     try {
-      return await quickbooks.createCustomer(customerFromContact(contact, displayName, company), customerRequestId(contact.email, displayName));
+      return await quickbooks.createCustomer(customerFromContact(contact, displayName, company, customerCurrency), customerRequestId(contact.email, displayName));
     } catch (error) {
       if (!isDuplicateName(error)) throw error;
       const created = pickCustomer(await quickbooks.findCustomersByEmail(contact.email));
-      if (created) return created;
+      if (created) return usable(quickbooks, created, currency);
     }
   }
   throw new PermanentError(`QuickBooks already has a customer, vendor or employee named "${name}" and "${disambiguatedDisplayName(name, contact.email)}" with another email: rename one of them`, { errorCode: 'QUICKBOOKS_DUPLICATE_NAME', service: 'quickbooks' });
+}
+
+/** A found customer, checked against the invoice's currency and made active again if it was made inactive. */
+async function usable(quickbooks: QuickBooksClient, customer: QuickBooksCustomer, currency: InvoiceCurrency | undefined): Promise<QuickBooksCustomer> {
+  if (currency) checkCustomerCurrency(customer, currency);
+  if (customer.Active !== false) return customer;
+  // QuickBooks refuses invoices for inactive customers; the contact is buying again, so the customer is active again.
+  return quickbooks.reactivateCustomer(customer);
 }
 
 export const main = action.main;

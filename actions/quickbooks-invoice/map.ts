@@ -85,7 +85,13 @@ export function disambiguatedDisplayName(name: string, email: string): string {
   return cleanName(`${name} (${email})`, 500);
 }
 
-export function customerFromContact(contact: ContactFacts, displayName: string, companyName?: string | null): Record<string, unknown> {
+/**
+ * `currency`: set for a customer of a foreign-currency invoice in a multicurrency company. A customer's CurrencyRef
+ * is fixed once set, and an invoice must be in its customer's currency; left out, the customer is in the home
+ * currency. https://developer.intuit.com/app/developer/qbo/docs/api/accounting/all-entities/customer (CurrencyRef),
+ * https://developer.intuit.com/app/developer/qbo/docs/workflows/manage-multiple-currencies
+ */
+export function customerFromContact(contact: ContactFacts, displayName: string, companyName?: string | null, currency?: string): Record<string, unknown> {
   const given = cleanName(contact.firstname);
   const family = cleanName(contact.lastname);
   const company = cleanName(contact.company ?? companyName);
@@ -102,12 +108,63 @@ export function customerFromContact(contact: ContactFacts, displayName: string, 
     ...(company ? { CompanyName: company } : {}),
     ...(contact.phone?.trim() ? { PrimaryPhone: { FreeFormNumber: contact.phone.trim() } } : {}),
     ...(Object.keys(billAddr).length ? { BillAddr: billAddr } : {}),
+    ...(currency ? { CurrencyRef: { value: currency } } : {}),
   };
 }
 
-/** The lowest Id wins when several customers share an email (the oldest, most likely the one in use). */
-export function pickCustomer<T extends { Id: string }>(customers: readonly T[]): T | undefined {
-  return [...customers].sort((a, b) => Number(a.Id) - Number(b.Id) || a.Id.localeCompare(b.Id))[0];
+/**
+ * Several customers with one email: an active one before an inactive one, then the lowest Id (the oldest, most
+ * likely the one in use). Inactive ones are candidates at all because their names still block new customers (6240).
+ */
+export function pickCustomer<T extends { Id: string; Active?: boolean }>(customers: readonly T[]): T | undefined {
+  const inactive = (c: T) => (c.Active === false ? 1 : 0);
+  return [...customers].sort((a, b) => inactive(a) - inactive(b) || Number(a.Id) - Number(b.Id) || a.Id.localeCompare(b.Id))[0];
+}
+
+// ---- currency --------------------------------------------------------------------------------------------------
+
+export interface InvoiceCurrency {
+  /** ISO code for the invoice's CurrencyRef; undefined = leave it out (a company without multicurrency). */
+  code?: string;
+  /** Not the home currency: a new customer needs CurrencyRef, an existing one must already be in it. */
+  foreign: boolean;
+  home: string;
+}
+
+/** The deal's currency as an ISO code, or undefined when it has none (HubSpot leaves it empty in single-currency accounts). */
+export function dealCurrency(text: string | null | undefined): string | undefined {
+  const code = (text ?? '').trim().toUpperCase();
+  return /^[A-Z]{3}$/.test(code) ? code : undefined;
+}
+
+/**
+ * What currency the invoice is in, given the company's settings. A foreign currency needs multicurrency, which the
+ * QuickBooks admin turns on (and can never turn off again): without it nothing is written and the error says where.
+ */
+export function invoiceCurrency(code: string, prefs: { multiCurrencyEnabled: boolean; homeCurrency: string }): InvoiceCurrency {
+  const home = prefs.homeCurrency;
+  if (!prefs.multiCurrencyEnabled) {
+    if (code !== home) {
+      throw new PermanentError(
+        `The deal is in ${code}, but this QuickBooks company works only in its home currency ${home}: turn on Multicurrency in QuickBooks (Settings → Account and settings → Advanced → Currency; it cannot be turned off again), or invoice the deal in ${home}`,
+        { errorCode: 'QUICKBOOKS_MULTICURRENCY_DISABLED', service: 'quickbooks' },
+      );
+    }
+    return { foreign: false, home };
+  }
+  return { code, foreign: code !== home, home };
+}
+
+/** An existing customer can take the invoice only in its own currency (absent CurrencyRef: the home currency). */
+export function checkCustomerCurrency(customer: { Id: string; DisplayName: string; CurrencyRef?: { value: string } }, currency: InvoiceCurrency): void {
+  if (!currency.code) return;
+  const own = customer.CurrencyRef?.value ?? currency.home;
+  if (own !== currency.code) {
+    throw new PermanentError(
+      `QuickBooks customer "${customer.DisplayName}" (${customer.Id}) is kept in ${own} and a customer's currency cannot change, but the deal is in ${currency.code}: invoice the deal in ${own}, or create a separate ${currency.code} customer for this contact in QuickBooks`,
+      { errorCode: 'QUICKBOOKS_CUSTOMER_CURRENCY_MISMATCH', service: 'quickbooks' },
+    );
+  }
 }
 
 // ---- invoice ---------------------------------------------------------------------------------------------------

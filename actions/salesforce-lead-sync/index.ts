@@ -30,7 +30,7 @@ const contactProperty = (name: string, label: string, description: string, extra
 export const action = defineAction({
   name: 'salesforce-lead-sync',
   title: 'Salesforce lead sync: HubSpot contact ↔ Salesforce lead',
-  description: 'Creates or updates the Salesforce Lead for a contact, or copies newer Salesforce values back; lifecycle stage ↔ lead status and owners mapped by configurable tables.',
+  description: 'Creates or updates the Salesforce Lead for a contact, or copies newer Salesforce values back; lifecycle stage ↔ lead status and owners mapped by configurable tables. Salesforce REST API v68.0 (Winter \'27). When a duplicate rule blocks a new lead, the lead it matched is linked; a matched contact is the error SALESFORCE_DUPLICATE_CONTACT. Alert-only duplicate rules block API saves too unless the build setting allowDuplicateSave sends Sforce-Duplicate-Rule-Header allowSave=true (off by default).',
   enrollment: {
     objectType: 'contact',
     trigger: 'Contact property changes you want in Salesforce (e.g. lifecycle stage, name, company), with re-enrollment on',
@@ -100,6 +100,7 @@ export const action = defineAction({
         service: ctx.service,
         log,
         now,
+        allowDuplicateSave: config.allowDuplicateSave,
       });
       const lead = await findLead(salesforce, contact, log);
       const plan = planSync(contact, lead, config);

@@ -19,6 +19,12 @@ export interface LeadSyncConfig {
   /** Salesforce requires LastName and Company on a Lead; these stand in when HubSpot has no value. */
   placeholderLastName: string;
   placeholderCompany: string;
+  /**
+   * Send `Sforce-Duplicate-Rule-Header: allowSave=true` when creating a lead, so duplicate rules whose action is
+   * "Alert" let the lead be saved (rules set to "Block" still block). Default false: an alert rule then blocks the
+   * API save like a block rule, and the lead it matched is linked instead of a second one being created.
+   */
+  allowDuplicateSave: boolean;
 }
 
 /**
@@ -57,6 +63,7 @@ export const DEFAULT_CONFIG: LeadSyncConfig = {
   leadSource: 'HubSpot',
   placeholderLastName: '[not provided]',
   placeholderCompany: '[not provided]',
+  allowDuplicateSave: false,
 };
 
 /** A config file is user data: check it once, name the wrong entry. */
@@ -74,6 +81,7 @@ export function checkConfig(config: LeadSyncConfig): LeadSyncConfig {
   for (const key of ['leadSource', 'placeholderLastName', 'placeholderCompany'] as const) {
     if (typeof config[key] !== 'string' || config[key].trim() === '') throw new ConfigError(`Config "${key}" must be non-empty text`, { errorCode: 'INVALID_CONFIG' });
   }
+  if (typeof config.allowDuplicateSave !== 'boolean') throw new ConfigError('Config "allowDuplicateSave" must be true or false', { errorCode: 'INVALID_CONFIG' });
   return config;
 }
 

@@ -10,6 +10,7 @@ import {
   contactPropertiesFromOrder,
   dealPropertiesFromOrder,
   lineItemInputsFromOrder,
+  noBuyerEmailError,
   orderGid,
   type ShopifyLineItem,
   type ShopifyOrder,
@@ -169,9 +170,8 @@ export const action = defineAction({
 
     const order = await fetchOrder(shopify, gid);
     const email = buyerEmail(order);
-    if (!email) {
-      throw new PermanentError(`Order ${order.name} has no buyer email (guest checkout without email): there is no contact to attach the deal to`, { errorCode: 'ORDER_WITHOUT_EMAIL' });
-    }
+    // A guest checkout without email, or a customer whose data Shopify redacted (no protected customer data access).
+    if (!email) throw noBuyerEmailError(order);
     log.info('order', { order: order.name, lines: order.lineItems.nodes.length, currency: order.totalPriceSet.shopMoney.currencyCode, customer: order.customer ? 'yes' : 'guest' });
 
     // Contact and deal do not depend on each other: write them at once (one round trip).

@@ -3,14 +3,22 @@
  * No I/O and no clock. Money stays a decimal string end to end (Shopify's `Decimal` scalar is a string); it is
  * never turned into a float, so "19.99" arrives in HubSpot as "19.99", not 19.990000000000002.
  */
+import { ConfigError, PermanentError } from '../../lib/errors';
 import { parseDecimal, parseEmail } from '../../lib/inputs';
+import { PROTECTED_CUSTOMER_DATA_DOCS } from '../../lib/shopify';
 
 export interface Money {
   amount: string;
   currencyCode: string;
 }
 
-/** The order as our GraphQL query reads it (field names as in the Admin API 2025-10 schema). */
+/**
+ * The order as our GraphQL query reads it (field names as in the Admin API 2026-10 schema). Re-checked against the
+ * 2026-10 release notes (https://shopify.dev/docs/changelog/release-notes/2026-10): its changes touch order taxes,
+ * imports, draft-order discounts, metafield filters and SMS consent, none of the fields read here
+ * (Order.email/currencyCode/totalPriceSet/customer/billingAddress/lineItems; Customer.defaultEmailAddress,
+ * defaultPhoneNumber, amountSpent, numberOfOrders, lastOrder; LineItem.sku/originalUnitPriceSet).
+ */
 export interface ShopifyOrder {
   id: string;
   name: string;
@@ -91,6 +99,34 @@ export function isoDateTime(text: string | null | undefined): string | undefined
 export function buyerEmail(order: ShopifyOrder): string | undefined {
   const candidate = order.customer?.defaultEmailAddress?.emailAddress ?? order.email ?? '';
   return parseEmail(candidate);
+}
+
+/**
+ * True when the order has a customer whose name, email and phone all came back null. A Shopify customer always has
+ * at least one of them, so this is redaction: the app lacks level-2 protected customer data access, and Shopify
+ * answers those fields with null instead of an error. Undocumented in this exact form; assumed from "handle errors or
+ * redacted data" (PROTECTED_CUSTOMER_DATA_DOCS) and from the 2026-12 change "displayName no longer exposes unapproved
+ * email or phone" (https://shopify.dev/changelog/posts/displayname-no-longer-exposes-unapproved-email-or-phone).
+ * A guest checkout has no customer at all, so the two cannot be confused.
+ */
+export function customerDataRedacted(order: ShopifyOrder): boolean {
+  const c = order.customer;
+  if (!c || order.email) return false;
+  return !c.firstName && !c.lastName && !c.defaultEmailAddress?.emailAddress && !c.defaultPhoneNumber?.phoneNumber;
+}
+
+/** Why an order without a usable buyer email cannot be synced: redacted customer data, or a guest without email. */
+export function noBuyerEmailError(order: ShopifyOrder): PermanentError {
+  if (customerDataRedacted(order)) {
+    return new ConfigError(
+      `Order ${order.name} has a customer, but Shopify returned their name, email and phone as empty: the app is not approved for protected customer data (level 2: name, email, phone, address). Request that access for the app (Dev Dashboard or Partner Dashboard → API access → Protected customer data), then re-enroll — ${PROTECTED_CUSTOMER_DATA_DOCS}`,
+      { errorCode: 'SHOPIFY_PROTECTED_CUSTOMER_DATA_REDACTED', service: 'shopify' },
+    );
+  }
+  return new PermanentError(
+    `Order ${order.name} has no buyer email (guest checkout without email): there is no contact to attach the deal to. If Shopify admin shows an email on this order, the app lacks protected customer data access for email (${PROTECTED_CUSTOMER_DATA_DOCS})`,
+    { errorCode: 'ORDER_WITHOUT_EMAIL' },
+  );
 }
 
 /**

@@ -153,6 +153,9 @@ async function simulate(scenarios: ActionScenarios, hook: ScaleHook | undefined,
   const world = scenarios.world();
   const events = prepare(world);
   const limiter = rateLimitHubSpot(world.net, clock);
+  // The QuickBooks fake throttles at Intuit's 10 requests/second per realm: on this clock, not on wall time.
+  const quickbooks = (world as { quickbooks?: { throttleClock: () => number } }).quickbooks;
+  if (quickbooks) quickbooks.throttleClock = clock.now;
   world.net.latency = () => clock.sleep(CALL_LATENCY_MS);
   world.net.install();
 

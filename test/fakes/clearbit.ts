@@ -2,7 +2,9 @@ import type { FakeRequest, FakeResponse } from './network';
 
 /**
  * An in-memory Clearbit Enrichment API (combined lookup only), answering like the documented one:
- * `GET /v2/combined/find?email=…` with `Authorization: Bearer <key>` →
+ * `GET /v2/combined/find?email=…`, authenticated as Clearbit documents it (https://dashboard.clearbit.com/docs#authentication):
+ * HTTP Basic with the key as user name and no password (`curl -u {key}:`, what the official clients send), or
+ * alternatively `Authorization: Bearer <key>`; anything else is 401 →
  *   200 `{ person, company }` (either may be null) · 202 queued (first lookup of an unknown email) ·
  *   404 `{"error":{"type":"unknown_record",…}}` · 422 `{"error":{"type":"email_invalid",…}}` for malformed and
  *   role addresses (https://help.clearbit.com/hc/en-us/articles/15618033135895) · 402 over quota · 401 bad key.
@@ -94,8 +96,19 @@ export class FakeClearbit {
     return this;
   }
 
+  /** Every Authorization header seen, to check how the client authenticates. */
+  readonly authorizations: string[] = [];
+
+  /** Basic with the key as user name (the password is ignored), or Bearer with the key. */
+  private authorized(header: string): boolean {
+    this.authorizations.push(header);
+    const basic = /^Basic ([A-Za-z0-9+/=]+)$/.exec(header)?.[1];
+    if (basic) return Buffer.from(basic, 'base64').toString('utf8').split(':')[0] === this.apiKey;
+    return header === `Bearer ${this.apiKey}`;
+  }
+
   handle = (req: FakeRequest): FakeResponse => {
-    if (req.headers.authorization !== `Bearer ${this.apiKey}`) {
+    if (!this.authorized(req.headers.authorization ?? '')) {
       return clearbitError(401, 'auth_required', 'The API key provided is invalid or missing.');
     }
     if (req.method !== 'GET' || req.pathname !== '/v2/combined/find') return clearbitError(404, 'not_found', 'Route not found.');

@@ -9,7 +9,16 @@ import type { FakeRequest, FakeResponse } from './network';
  * - `requestid`: a repeated id gets the first answer again instead of a second create;
  * - the query language: SELECT * FROM <Entity> WHERE <Field> = '<literal>' [AND …] [MAXRESULTS n], with the
  *   `\'` and `\\` escapes; anything else is a QueryParserError, so an unescaped quote fails like the real thing;
- * - minorversion below 75 refused; bearer tokens checked, a 401 with the lower-case "fault" body otherwise.
+ * - minorversion below 75 refused; bearer tokens checked, a 401 with the lower-case "fault" body otherwise;
+ * - `SELECT … FROM Customer` returns active customers only, unless the query names Active (`Active = false`,
+ *   `Active IN (true, false)`), while 6240 counts inactive customers' names too
+ *   (https://developer.intuit.com/app/developer/qbo/docs/learn/explore-the-quickbooks-online-api/data-queries);
+ *   a sparse update (`sparse: true`) changes only the fields sent;
+ * - currencies: a home currency and a multicurrency switch (GET /preferences → CurrencyPrefs); a customer's
+ *   CurrencyRef is fixed once set, and an invoice must be in its customer's currency
+ *   (https://developer.intuit.com/app/developer/qbo/docs/workflows/manage-multiple-currencies);
+ * - throttling: more than 10 requests in a second per realm and app, or 500 in a minute per realm, answer 429
+ *   (https://developer.intuit.com/app/developer/qbo/docs/learn/limits-and-throttles).
  * Shapes from https://developer.intuit.com/app/developer/qbo/docs/api/accounting/all-entities/customer (invoice,
  * query) and the OAuth 2.0 token endpoint docs. Token values are distinctive so leak checks can search for them.
  */
@@ -91,6 +100,19 @@ export class FakeQuickBooks {
   rotateAfterMs: number;
   /** Runs just before a customer create is handled (to stage a concurrent run's create). */
   beforeCreateCustomer: (() => void) | undefined;
+  /** Preferences.CurrencyPrefs. Multicurrency is off in a new company and cannot be turned off once on. */
+  homeCurrency = 'USD';
+  multiCurrencyEnabled = false;
+  /** Intuit's throttles: per second per realm and app, per minute per realm. */
+  limits = { perSecond: 10, perMinute: 500 };
+  /**
+   * The throttle windows run on wall-clock time (what lib/http.ts waits in), not on the test clock that ages tokens:
+   * a frozen test clock would otherwise keep a throttled realm throttled for ever.
+   */
+  throttleClock: () => number = Date.now;
+  /** Accounting API requests answered 429. */
+  throttled = 0;
+  private readonly requestTimes: number[] = [];
   private readonly faultsIn200: Array<{ body: Record<string, unknown>; endpoint: string | undefined }> = [];
   private nextId = 57;
   private nextDoc = 1001;
@@ -195,6 +217,16 @@ export class FakeQuickBooks {
     const minor = Number(req.query.get('minorversion') ?? '0');
     if (!(minor >= 75)) return { status: 400, body: fault('4001', 'Invalid minorversion', `minorversion ${req.query.get('minorversion') ?? '(none)'} is no longer supported; use 75 or later`) };
 
+    const now = this.throttleClock();
+    while (this.requestTimes.length && (this.requestTimes[0] as number) <= now - 60_000) this.requestTimes.shift();
+    const lastSecond = this.requestTimes.filter((t) => t > now - 1_000).length;
+    if (lastSecond >= this.limits.perSecond || this.requestTimes.length >= this.limits.perMinute) {
+      this.throttled += 1;
+      // Shape as observed for throttled calls (lower-case fault, type SERVICE, code 3001); Intuit's page gives only the status.
+      return { status: 429, body: { fault: { error: [{ message: 'message=ThrottleExceeded; errorCode=003001; statusCode=429', detail: 'The request limit was reached.', code: '3001' }], type: 'SERVICE' }, time: new Date(now).toISOString() } };
+    }
+    this.requestTimes.push(now);
+
     const hidden = this.faultsIn200.findIndex((f) => f.endpoint === undefined || f.endpoint === p[3]);
     if (hidden >= 0) return { status: 200, body: (this.faultsIn200.splice(hidden, 1)[0] as { body: Record<string, unknown> }).body };
 
@@ -204,6 +236,8 @@ export class FakeQuickBooks {
 
     let answer: FakeResponse;
     if (req.method === 'GET' && p[3] === 'query') answer = this.query(req.query.get('query') ?? '');
+    else if (req.method === 'GET' && p[3] === 'preferences') answer = this.preferences();
+    else if (req.method === 'POST' && p[3] === 'customer' && (req.body as { sparse?: unknown } | undefined)?.sparse === true) answer = this.updateCustomer(req.body as Record<string, unknown>);
     else if (req.method === 'POST' && p[3] === 'customer') answer = this.createCustomer(req.body as Record<string, unknown>);
     else if (req.method === 'POST' && p[3] === 'invoice') answer = this.createInvoice(req.body as Record<string, unknown>, req.rawBody, requestId ?? undefined);
     else answer = { status: 400, body: fault('4000', 'Unsupported operation', `${req.method} ${req.pathname} is not supported`) };
@@ -215,6 +249,23 @@ export class FakeQuickBooks {
     return [...[...this.customers.values()].map((c) => c.DisplayName), ...this.otherNames].map((n) => n.toLowerCase());
   }
 
+  private preferences(): FakeResponse {
+    return {
+      status: 200,
+      body: { Preferences: { CurrencyPrefs: { MultiCurrencyEnabled: this.multiCurrencyEnabled, HomeCurrency: { value: this.homeCurrency } }, Id: '1', SyncToken: '0', domain: 'QBO', sparse: false }, time: new Date(this.clock()).toISOString() },
+    };
+  }
+
+  /** Sparse update: only the fields sent change; the SyncToken must be the current one (else 5010 stale object). */
+  private updateCustomer(body: Record<string, unknown>): FakeResponse {
+    const customer = this.customers.get(String(body.Id ?? ''));
+    if (!customer) return { status: 400, body: fault('610', 'Object Not Found', `Object Not Found : Something you're trying to use has been made inactive or is not found. : Customer ${String(body.Id ?? '')}`) };
+    if (String(body.SyncToken ?? '') !== customer.SyncToken) return { status: 400, body: fault('5010', 'Stale Object Error', 'Stale Object Error : You and another user were working on the same thing.') };
+    const { Id: _id, SyncToken: _sync, sparse: _sparse, ...changes } = body;
+    Object.assign(customer, changes, { SyncToken: String(Number(customer.SyncToken) + 1) });
+    return { status: 200, body: { Customer: { ...customer, domain: 'QBO', sparse: false }, time: new Date(this.clock()).toISOString() } };
+  }
+
   private createCustomer(body: Record<string, unknown>): FakeResponse {
     this.beforeCreateCustomer?.();
     const displayName = typeof body.DisplayName === 'string' ? body.DisplayName : '';
@@ -224,8 +275,13 @@ export class FakeQuickBooks {
     if (this.names().includes(displayName.toLowerCase())) return { status: 400, body: DUPLICATE_NAME_FAULT() };
     const email = (body.PrimaryEmailAddr as { Address?: string } | undefined)?.Address;
     if (email !== undefined && !/@.*\./.test(email)) return { status: 400, body: fault('6000', 'A business validation error has occurred while processing your request', 'Business Validation Error: Email address is invalid', 'ValidationFault', 'PrimaryEmailAddr') };
+    const currency = (body.CurrencyRef as { value?: string } | undefined)?.value;
+    if (currency !== undefined && !this.multiCurrencyEnabled && currency !== this.homeCurrency) {
+      // Undocumented wording; assumed a validation fault because the currency needs the multicurrency preference.
+      return { status: 400, body: fault('6000', 'A business validation error has occurred while processing your request', `Business Validation Error: Multicurrency is not turned on; ${currency} cannot be used.`, 'ValidationFault', 'CurrencyRef') };
+    }
     const id = String(++this.nextId);
-    const customer = { ...body, DisplayName: displayName, Id: id, SyncToken: '0', Active: true, Balance: 0, FullyQualifiedName: displayName, MetaData: { CreateTime: new Date(this.clock()).toISOString(), LastUpdatedTime: new Date(this.clock()).toISOString() } } as FakeCustomer;
+    const customer = { ...body, DisplayName: displayName, Id: id, SyncToken: '0', Active: true, Balance: 0, FullyQualifiedName: displayName, CurrencyRef: { value: currency ?? this.homeCurrency }, MetaData: { CreateTime: new Date(this.clock()).toISOString(), LastUpdatedTime: new Date(this.clock()).toISOString() } } as FakeCustomer;
     this.customers.set(id, customer);
     return { status: 200, body: { Customer: { ...customer, domain: 'QBO', sparse: false }, time: new Date(this.clock()).toISOString() } };
   }
@@ -233,7 +289,16 @@ export class FakeQuickBooks {
   private createInvoice(body: Record<string, unknown>, rawBody: string, requestId: string | undefined): FakeResponse {
     const customerId = (body.CustomerRef as { value?: string } | undefined)?.value;
     const customer = customerId ? this.customers.get(customerId) : undefined;
-    if (!customer) return { status: 400, body: fault('2500', 'Invalid Reference Id', `Invalid Reference Id : Something you're trying to use has been made inactive. Check the fields with accounts, customers, items, vendors or employees. : Customer ${customerId ?? ''}`, 'ValidationFault', 'CustomerRef') };
+    if (!customer || customer.Active === false) return { status: 400, body: fault('2500', 'Invalid Reference Id', `Invalid Reference Id : Something you're trying to use has been made inactive. Check the fields with accounts, customers, items, vendors or employees. : Customer ${customerId ?? ''}`, 'ValidationFault', 'CustomerRef') };
+    const invoiceCurrency = (body.CurrencyRef as { value?: string } | undefined)?.value ?? this.homeCurrency;
+    const customerCurrency = (customer.CurrencyRef as { value?: string } | undefined)?.value ?? this.homeCurrency;
+    if (invoiceCurrency !== this.homeCurrency && !this.multiCurrencyEnabled) {
+      return { status: 400, body: fault('6000', 'A business validation error has occurred while processing your request', `Business Validation Error: Multicurrency is not turned on; ${invoiceCurrency} cannot be used.`, 'ValidationFault', 'CurrencyRef') };
+    }
+    if (invoiceCurrency !== customerCurrency) {
+      // Undocumented wording; the rule (a transaction is in its customer's currency) is from the multicurrency guide.
+      return { status: 400, body: fault('6000', 'A business validation error has occurred while processing your request', `Business Validation Error: The currency of the transaction (${invoiceCurrency}) must match the currency of the customer (${customerCurrency}).`, 'ValidationFault', 'CurrencyRef') };
+    }
     const lines = Array.isArray(body.Line) ? (body.Line as Array<Record<string, unknown>>) : [];
     if (lines.length === 0) return { status: 400, body: fault('6000', 'A business validation error has occurred while processing your request', 'Business Validation Error: Transactions must have at least one line.', 'ValidationFault', 'Line') };
     let total = 0;
@@ -275,12 +340,14 @@ export class FakeQuickBooks {
     const source: Array<Record<string, unknown>> =
       parsed.entity === 'Customer' ? [...this.customers.values()] : parsed.entity === 'Item' ? [...this.items.values()] : parsed.entity === 'Invoice' ? [...this.invoices.values()].map(({ rawBody: _r, ...i }) => i) : [];
     const valueOf = (record: Record<string, unknown>, field: string): string | undefined => {
-      const v = field === 'PrimaryEmailAddr' ? (record.PrimaryEmailAddr as { Address?: string } | undefined)?.Address : record[field];
+      const v = field === 'PrimaryEmailAddr' ? (record.PrimaryEmailAddr as { Address?: string } | undefined)?.Address : field === 'Active' ? record.Active !== false : record[field];
       return v === undefined || v === null ? undefined : String(v);
     };
+    // Name lists (Customer, Item…) answer active records only, unless the query itself filters on Active.
+    const namesActive = parsed.conditions.some((c) => c.field === 'Active');
     const matches = source
-      .filter((r) => r.Active !== false)
-      .filter((r) => parsed.conditions.every((c) => valueOf(r, c.field)?.toLowerCase() === c.value.toLowerCase()))
+      .filter((r) => namesActive || r.Active !== false)
+      .filter((r) => parsed.conditions.every((c) => c.values.some((v) => valueOf(r, c.field)?.toLowerCase() === v.toLowerCase())))
       .slice(0, parsed.maxResults);
     const time = new Date(this.clock()).toISOString();
     // An empty result is an empty QueryResponse, without the entity key.
@@ -290,11 +357,12 @@ export class FakeQuickBooks {
 }
 
 /**
- * A strict parser for the subset we use: SELECT * FROM E WHERE F = 'v' [AND F = 'v']* [MAXRESULTS n].
+ * A strict parser for the subset we use: SELECT * FROM E WHERE C [AND C]* [MAXRESULTS n], where C is
+ * `F = 'v'`, `F = true|false` or `F IN (v, v…)` with literals or booleans.
  * Inside a literal `\'` is a quote and `\\` a backslash; a bare quote ends it, so an injection attempt leaves
  * trailing text and is a parse error.
  */
-export function parseQuery(text: string): { entity: string; conditions: Array<{ field: string; value: string }>; maxResults: number } | { error: string } {
+export function parseQuery(text: string): { entity: string; conditions: Array<{ field: string; values: string[] }>; maxResults: number } | { error: string } {
   let i = 0;
   const s = text;
   const ws = () => {
@@ -342,16 +410,37 @@ export function parseQuery(text: string): { entity: string; conditions: Array<{ 
     expect('FROM');
     const entity = word();
     if (!entity) throw new Error('missing entity');
-    const conditions: Array<{ field: string; value: string }> = [];
+    const conditions: Array<{ field: string; values: string[] }> = [];
     let maxResults = 100;
+    const value = (): string => {
+      ws();
+      if (s[i] === "'") return literal();
+      const bool = /^(true|false)\b/i.exec(s.slice(i));
+      if (!bool) throw new Error(`Encountered "${s.slice(i, i + 10)}" at column ${i + 1}, expected a value`);
+      i += bool[0].length;
+      return (bool[1] as string).toLowerCase();
+    };
     let next = word();
     if (next.toUpperCase() === 'WHERE') {
       for (;;) {
         const field = word();
         ws();
-        if (!field || s[i] !== '=') throw new Error(`Encountered "${s.slice(i, i + 10)}" at column ${i + 1}, expected "="`);
-        i += 1;
-        conditions.push({ field, value: literal() });
+        if (field && s[i] === '=') {
+          i += 1;
+          conditions.push({ field, values: [value()] });
+        } else if (field && /^IN\s*\(/i.test(s.slice(i))) {
+          i = s.indexOf('(', i) + 1;
+          const values = [value()];
+          for (ws(); s[i] === ','; ws()) {
+            i += 1;
+            values.push(value());
+          }
+          if (s[i] !== ')') throw new Error(`Encountered "${s.slice(i, i + 10)}" at column ${i + 1}, expected ")"`);
+          i += 1;
+          conditions.push({ field, values });
+        } else {
+          throw new Error(`Encountered "${s.slice(i, i + 10)}" at column ${i + 1}, expected "=" or IN`);
+        }
         next = word();
         if (next.toUpperCase() !== 'AND') break;
       }

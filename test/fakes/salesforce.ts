@@ -1,4 +1,4 @@
-import { toCaseSafeId } from '../../lib/salesforce';
+import { SALESFORCE_API_VERSION, toCaseSafeId } from '../../lib/salesforce';
 import type { FakeRequest, FakeResponse } from './network';
 
 /**
@@ -14,7 +14,8 @@ export const SALESFORCE_MY_DOMAIN = 'https://acme.my.salesforce.com';
 /** Different from the My Domain origin in the fake, so tests prove REST calls go to the instance_url answered. */
 export const SALESFORCE_INSTANCE = 'https://acme-instance.my.salesforce.com';
 export const SALESFORCE_GENERIC_LOGIN = 'https://login.salesforce.com';
-export const API_PREFIX = '/services/data/v64.0';
+/** The version the client pins (lib/api-versions.ts); the resources we fake are the same in every version since v52.0. */
+export const API_PREFIX = `/services/data/${SALESFORCE_API_VERSION}`;
 
 export const FAKE_SALESFORCE_SECRETS = {
   SALESFORCE_LOGIN_URL: SALESFORCE_MY_DOMAIN,
@@ -130,8 +131,22 @@ export function parseLeadQuery(soql: string): { fields: string[]; where: Conditi
 export interface DuplicateRule {
   /** Which existing lead counts as a duplicate of a new one. */
   matches: (existing: FakeLead, incoming: Record<string, string>) => boolean;
+  /** A lead rule can also match contacts (a cross-object matching rule): which existing contact counts. */
+  matchesContact?: (existing: FakeContact, incoming: Record<string, string>) => boolean;
   /** Whether the error names the matched records (Salesforce includes them for rules with a match rule report). */
   includeRecords: boolean;
+  /**
+   * The rule's action on create. "block" always refuses; "alert" refuses an API save too, unless the request carries
+   * `Sforce-Duplicate-Rule-Header: allowSave=true` (https://developer.salesforce.com/docs/platform/api-rest/guide/headers-duplicaterules.html).
+   * Default "block".
+   */
+  action?: 'block' | 'alert';
+}
+
+export interface FakeContact {
+  Id: string;
+  Email: string | null;
+  LastName: string | null;
 }
 
 export class FakeSalesforce {
@@ -147,6 +162,14 @@ export class FakeSalesforce {
   requestLimitExceeded = false;
   /** Fields the org requires on a new lead (Salesforce itself requires LastName and Company; orgs can add more). */
   requiredFields = ['LastName', 'Company'];
+  /** Contacts of the org (only for duplicate rules that match across Lead and Contact). */
+  readonly contacts = new Map<string, FakeContact>();
+  /** The next n lead writes fail with 400 UNABLE_TO_LOCK_ROW, as when another process holds the record's lock. */
+  rowLockedWrites = 0;
+  /** The next n token requests answer 400 unknown_error "retry your request". */
+  tokenUnknownErrors = 0;
+  /** Headers of every lead create, to check what the client asked for. */
+  readonly createHeaders: Array<Record<string, string>> = [];
   private readonly validTokens = new Set<string>();
   private nextId = 1;
   private clock: () => number;
@@ -167,6 +190,13 @@ export class FakeSalesforce {
       Id: id, FirstName: null, LastName: null, Email: null, Company: null, Phone: null, Status: 'Open - Not Contacted', LeadSource: null, OwnerId: DEFAULT_OWNER, IsConverted: false,
       CreatedDate: fields.CreatedDate ?? modified, SystemModstamp: fields.SystemModstamp ?? modified, ...fields, LastModifiedDate: modified,
     });
+    return id;
+  }
+
+  /** A contact with a real-looking 003… id (Contact key prefix). */
+  seedContact(fields: Partial<Omit<FakeContact, 'Id'>>): string {
+    const id = toCaseSafeId(`0035g00000${String(this.nextId++).padStart(5, '0')}`.slice(0, 15));
+    this.contacts.set(id, { Id: id, Email: null, LastName: null, ...fields });
     return id;
   }
 
@@ -197,6 +227,12 @@ export class FakeSalesforce {
     if (req.method !== 'POST' || req.pathname !== '/services/oauth2/token') return { status: 404, body: '<html><body>Not found</body></html>' };
     const form = (req.body ?? {}) as Record<string, string>;
     if (form.grant_type !== 'client_credentials') return oauth(400, 'unsupported_grant_type', 'grant type not supported');
+    if (this.tokenUnknownErrors > 0) {
+      // The token endpoint's answer to a transient failure on its side; observed verbatim, listed among the OAuth
+      // errors at https://help.salesforce.com/s/articleView?id=xcloud.remoteaccess_oauth_flow_errors.htm
+      this.tokenUnknownErrors -= 1;
+      return oauth(400, 'unknown_error', 'retry your request');
+    }
     if (form.client_id !== this.clientId) return oauth(400, 'invalid_client_id', 'client identifier invalid');
     if (form.client_secret !== this.clientSecret) return oauth(400, 'invalid_client', 'invalid client credentials');
     const token = `00D5g000004FAKE!AQ${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}.token${this.issuedTokens.length + 1}`;
@@ -231,7 +267,18 @@ export class FakeSalesforce {
     if (!req.pathname.startsWith(API_PREFIX)) return rest(404, 'NOT_FOUND', 'The requested resource does not exist');
     const path = req.pathname.slice(API_PREFIX.length).replace(/\/+$/, '');
     if (req.method === 'GET' && path === '/query') return this.query(req.query.get('q') ?? '');
-    if (req.method === 'POST' && path === '/sobjects/Lead') return this.create(req.body);
+    if ((req.method === 'POST' && path === '/sobjects/Lead') || (req.method === 'PATCH' && path.startsWith('/sobjects/Lead/'))) {
+      if (this.rowLockedWrites > 0) {
+        // Row-lock contention: another transaction held the record (or its parent) for more than 10 s.
+        // https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/errorcodes.htm
+        this.rowLockedWrites -= 1;
+        return rest(400, 'UNABLE_TO_LOCK_ROW', 'unable to obtain exclusive access to this record or 1 records: 00Q5g0000000001EAA');
+      }
+    }
+    if (req.method === 'POST' && path === '/sobjects/Lead') {
+      this.createHeaders.push(req.headers);
+      return this.create(req.body, /(^|;)\s*allowSave=true\s*(;|$)/i.test(req.headers['sforce-duplicate-rule-header'] ?? ''));
+    }
     const match = /^\/sobjects\/Lead\/([A-Za-z0-9]+)$/.exec(path);
     if (match && req.method === 'PATCH') return this.update(match[1] as string, req.body);
     if (match && req.method === 'GET') {
@@ -287,34 +334,42 @@ export class FakeSalesforce {
     return undefined;
   }
 
-  private create(body: unknown): FakeResponse {
+  private create(body: unknown, allowSave = false): FakeResponse {
     const fields = (body && typeof body === 'object' ? body : {}) as Record<string, string>;
     const invalid = this.validate(fields);
     if (invalid) return invalid;
     const missing = this.requiredFields.filter((f) => !fields[f] || String(fields[f]).trim() === '');
     if (missing.length) return rest(400, 'REQUIRED_FIELD_MISSING', `Required fields are missing: [${missing.join(', ')}]`, missing);
-    const duplicates = this.duplicateRule ? this.list().filter((l) => this.duplicateRule?.matches(l, fields)) : [];
-    if (duplicates.length) {
+    const rule = this.duplicateRule;
+    const leads = rule ? this.list().filter((l) => rule.matches(l, fields)) : [];
+    const contacts = rule?.matchesContact ? [...this.contacts.values()].filter((c) => rule.matchesContact?.(c, fields)) : [];
+    const alertOnly = rule?.action === 'alert';
+    if (rule && (leads.length || contacts.length) && !(alertOnly && allowSave)) {
       const message = "You're creating a duplicate record. We recommend you use an existing record instead.";
+      const matchResult = (entityType: 'Lead' | 'Contact', ids: string[]) => ({
+        entityType,
+        errors: [],
+        matchEngine: 'FuzzyMatchEngine',
+        matchRecords: rule.includeRecords
+          ? ids.map((id) => ({ additionalInformation: [], fieldDiffs: [], matchConfidence: 100, record: { attributes: { type: entityType, url: `${API_PREFIX}/sobjects/${entityType}/${id}` }, Id: id } }))
+          : [],
+        rule: `Standard_${entityType}_Match_Rule_v1_0`,
+        size: rule.includeRecords ? ids.length : 0,
+        success: true,
+      });
       return {
         status: 400,
         body: [{
-          duplicateResult: {
-            allowSave: false,
+          // The REST API's own spelling of the key: "duplicateResut" (sic). The SOAP/Apex DuplicateError type names it
+          // duplicateResult (https://developer.salesforce.com/docs/platform/api/guide/sforce-api-objects-duplicateerror.html);
+          // REST answers carry the misspelling, as integrations parsing `[0].duplicateResut.matchResults` show.
+          duplicateResut: {
+            // DuplicateResult.allowSave: true when the rule only alerts (a header could have let the save through).
+            allowSave: alertOnly,
             duplicateRule: 'Standard_Lead_Duplicate_Rule',
             duplicateRuleEntityType: 'Lead',
             errorMessage: message,
-            matchResults: [{
-              entityType: 'Lead',
-              errors: [],
-              matchEngine: 'FuzzyMatchEngine',
-              matchRecords: this.duplicateRule?.includeRecords
-                ? duplicates.map((d) => ({ additionalInformation: [], fieldDiffs: [], matchConfidence: 100, record: { attributes: { type: 'Lead', url: `${API_PREFIX}/sobjects/Lead/${d.Id}` }, Id: d.Id } }))
-                : [],
-              rule: 'Standard_Lead_Match_Rule_v1_0',
-              size: this.duplicateRule?.includeRecords ? duplicates.length : 0,
-              success: true,
-            }],
+            matchResults: [...(leads.length ? [matchResult('Lead', leads.map((d) => d.Id))] : []), ...(contacts.length ? [matchResult('Contact', contacts.map((c) => c.Id))] : [])],
           },
           errorCode: 'DUPLICATES_DETECTED',
           message,

@@ -8,7 +8,12 @@ import type { FakeRequest, FakeResponse } from './network';
  * - `POST /admin/oauth/access_token` (grant_type=client_credentials) issues `shpat_…` tokens valid 86,399 s;
  * - throttling on demand: HTTP 200 with a THROTTLED error and the cost extension (the documented shape,
  *   https://shopify.dev/docs/api/usage/limits#rate-limits), or a plain HTTP 429;
- * - a wrong token gets Shopify's 401 `{"errors":"[API] Invalid API key or access token …"}`.
+ * - a wrong token gets Shopify's 401 `{"errors":"[API] Invalid API key or access token …"}`;
+ * - protected customer data (https://shopify.dev/docs/apps/launch/protected-customer-data), set by
+ *   `protectedCustomerData`: 'full' (levels 1 and 2, as custom apps on most plans), 'level1' (no level 2: name,
+ *   email, phone and address fields answer null, without an error — "redacted data"), 'none' (no level 1: the
+ *   customer and billing address answer null with an ACCESS_DENIED error "This app is not approved to access the
+ *   Customer object…", the wording apps report from Shopify).
  * Customer totals (amountSpent, numberOfOrders, lastOrder) are computed from the orders held, as Shopify does.
  */
 
@@ -95,6 +100,8 @@ export class FakeShopify {
   readonly counts = { tokenGrants: 0, queries: 0 };
   /** Whether the app holds read_all_orders; without it, orders older than 60 days are invisible (order: null). */
   readAllOrders = true;
+  /** The app's protected customer data access (see above). */
+  protectedCustomerData: 'full' | 'level1' | 'none' = 'full';
   private readonly validTokens = new Set<string>();
   private readonly client: { id: string; secret: string } | undefined;
   private throttles: Array<'graphql' | 'http'> = [];
@@ -162,7 +169,17 @@ export class FakeShopify {
       return { status: 200, body: { errors: [{ message: `Invalid global id '${id}'`, locations: [{ line: 2, column: 9 }], path: ['order'], extensions: { code: 'argumentLiteralsIncompatible', typeName: 'CoercionError' } }] } };
     }
     const after = typeof variables.lineItemsAfter === 'string' ? variables.lineItemsAfter : undefined;
-    return { status: 200, body: { data: { order: this.orderView(Number(orderMatch[1]), after) }, extensions: this.costExtension() } };
+    const order = this.orderView(Number(orderMatch[1]), after);
+    if (order && this.protectedCustomerData === 'none') {
+      const denied = (object: string, field: string) => ({
+        message: `This app is not approved to access the ${object} object. See https://partners.shopify.com/1/apps/1/customer_data for more details.`,
+        locations: [{ line: 1, column: 1 }],
+        path: ['order', field],
+        extensions: { code: 'ACCESS_DENIED', documentation: 'https://shopify.dev/docs/apps/launch/protected-customer-data' },
+      });
+      return { status: 200, body: { errors: [denied('Customer', 'customer'), denied('MailingAddress', 'billingAddress')], data: { order: { ...order, customer: null, billingAddress: null } }, extensions: this.costExtension() } };
+    }
+    return { status: 200, body: { data: { order: order && this.protectedCustomerData === 'level1' ? redacted(order) : order }, extensions: this.costExtension() } };
   };
 
   private costExtension() {
@@ -228,4 +245,14 @@ export class FakeShopify {
       },
     };
   }
+}
+
+/** Level 1 without level 2: name, email, phone and address fields are null; ids, totals and line items stay. */
+function redacted<T extends { email: unknown; customer: Record<string, unknown> | null; billingAddress: Record<string, unknown> | null }>(order: T): T {
+  return {
+    ...order,
+    email: null,
+    customer: order.customer ? { ...order.customer, firstName: null, lastName: null, defaultEmailAddress: null, defaultPhoneNumber: null } : null,
+    billingAddress: order.billingAddress ? Object.fromEntries(Object.keys(order.billingAddress).map((k) => [k, null])) : null,
+  };
 }

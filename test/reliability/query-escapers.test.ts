@@ -41,7 +41,7 @@ describe('QuickBooks query literal', () => {
     fc.assert(
       fc.property(value, (text) => {
         const query = parseQuery(`SELECT * FROM Customer WHERE DisplayName = ${quickBooksLiteral(text)} AND Active = 'true' MAXRESULTS 1`);
-        expect(query).toEqual({ entity: 'Customer', conditions: [{ field: 'DisplayName', value: text }, { field: 'Active', value: 'true' }], maxResults: 1 });
+        expect(query).toEqual({ entity: 'Customer', conditions: [{ field: 'DisplayName', values: [text] }, { field: 'Active', values: ['true'] }], maxResults: 1 });
       }),
       params,
     );

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { action } from '../../../actions/clearbit-enrich/index';
 import { ENRICHED_AT_PROPERTY, ENRICHMENT_FIELDS, MAX_PROPERTY_CHARS, contactUpdateFrom, headlineFrom } from '../../../actions/clearbit-enrich/map';
-import { describeClearbitError, factsFromClearbit, linkedinUrl, twitterUrl } from '../../../lib/clearbit';
+import { clearbitAuthorization, describeClearbitError, factsFromClearbit, linkedinUrl, twitterUrl } from '../../../lib/clearbit';
 import { ACME_COMPANY, ADA_COMBINED, ADA_PERSON, type FakeClearbit } from '../../fakes/clearbit';
 import type { FakeHubSpot } from '../../fakes/hubspot';
 import type { Fault, FakeNetwork } from '../../fakes/network';
@@ -280,6 +280,20 @@ describe('clearbit-enrich', () => {
     expect(String(outputs?.error_message)).toContain('CLEARBIT_API_KEY');
     expect(JSON.stringify({ outputs, logs })).not.toContain(wrongKey);
     expect(net.calls).toHaveLength(1);
+  });
+
+  it('authenticates like the official clients: HTTP Basic, the key as user name, empty password', async () => {
+    await run();
+    expect(clearbit.authorizations).toEqual([`Basic ${Buffer.from(`${CLEARBIT_TEST_KEY}:`).toString('base64')}`]);
+    expect(clearbitAuthorization('sk_abc')).toBe('Basic c2tfYWJjOg==');
+  });
+
+  it('the fake accepts what Clearbit accepts: Basic with the key (any password) or Bearer with the key, nothing else', () => {
+    const ask = (authorization: string) => clearbit.handle({ method: 'GET', origin: 'https://person.clearbit.com', path: '/v2/combined/find?email=ada%40acme.io', pathname: '/v2/combined/find', query: new URLSearchParams({ email: 'ada@acme.io' }), headers: { authorization }, body: undefined, rawBody: '' }).status;
+    expect(ask(`Basic ${Buffer.from(`${CLEARBIT_TEST_KEY}:`).toString('base64')}`)).toBe(200);
+    expect(ask(`Bearer ${CLEARBIT_TEST_KEY}`)).toBe(200);
+    expect(ask(`Basic ${Buffer.from('sk_other:').toString('base64')}`)).toBe(401);
+    expect(ask(CLEARBIT_TEST_KEY)).toBe(401);
   });
 
   it('missing Clearbit key is named before any HTTP call', async () => {

@@ -54,7 +54,7 @@ describe('QuickBooks query literals', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'binary' }), (value) => {
         const parsed = parseQuery(`SELECT * FROM Customer WHERE PrimaryEmailAddr = ${quickBooksLiteral(value)} MAXRESULTS 10`);
-        expect(parsed).toEqual({ entity: 'Customer', conditions: [{ field: 'PrimaryEmailAddr', value }], maxResults: 10 });
+        expect(parsed).toEqual({ entity: 'Customer', conditions: [{ field: 'PrimaryEmailAddr', values: [value] }], maxResults: 10 });
       }),
       { numRuns: 500 },
     );
@@ -166,6 +166,70 @@ describe('quickbooks-invoice', () => {
     const outcome = await run();
     expect(outcome.outputs).toMatchObject({ status: 'error', error_code: 'QUICKBOOKS_DUPLICATE_NAME' });
     expect(world.quickbooks.invoices.size).toBe(0);
+  });
+
+  it('an inactive customer with this email (its name still taken): found with Active IN (true, false), made active and invoiced', async () => {
+    const id = world.quickbooks.seedCustomer({ DisplayName: "Ada O'Neil", email: CONTACT.email, Active: false });
+    const outcome = await run();
+    expect(outcome.outputs).toMatchObject({ status: 'ok', customer_id: id, invoice_created: true });
+    expect(world.quickbooks.customers.size).toBe(1);
+    expect(world.quickbooks.customers.get(id)).toMatchObject({ Active: true, DisplayName: "Ada O'Neil", SyncToken: '1' });
+    expect([...world.quickbooks.invoices.values()][0]?.CustomerRef.value).toBe(id);
+    const query = world.net.calls.map((c) => new URL(c.url)).find((u) => u.pathname.endsWith('/query') && u.searchParams.get('query')?.includes('FROM Customer'));
+    expect(query?.searchParams.get('query')).toContain('Active IN (true, false)');
+  });
+
+  it('an active and an inactive customer share the email: the active one is used, nothing reactivated', async () => {
+    world.quickbooks.seedCustomer({ DisplayName: 'Ada (old)', email: CONTACT.email, Active: false });
+    const active = world.quickbooks.seedCustomer({ DisplayName: "Ada O'Neil", email: CONTACT.email });
+    const outcome = await run();
+    expect(outcome.outputs).toMatchObject({ status: 'ok', customer_id: active });
+    expect(paths().filter((p) => p.endsWith('/customer'))).toEqual([]);
+  });
+
+  it('multicurrency: a new customer for a deal in a foreign currency is created in that currency, and so is the invoice', async () => {
+    world.quickbooks.multiCurrencyEnabled = true;
+    const outcome = await run(world.ids.deal, { deal_currency_code: 'eur' });
+    expect(outcome.outputs).toMatchObject({ status: 'ok', invoice_created: true });
+    const [customer] = [...world.quickbooks.customers.values()];
+    expect(customer?.CurrencyRef).toEqual({ value: 'EUR' });
+    expect([...world.quickbooks.invoices.values()][0]?.CurrencyRef).toEqual({ value: 'EUR' });
+    // The company's currency settings are read once per warm container.
+    await run(world.addDeal({ ...DEAL, dealname: 'second' }), { deal_currency_code: 'EUR' });
+    expect(paths().filter((p) => p.endsWith('/preferences'))).toHaveLength(1);
+  });
+
+  it('multicurrency: a deal in the home currency makes a home-currency customer', async () => {
+    world.quickbooks.multiCurrencyEnabled = true;
+    const outcome = await run(world.ids.deal, { deal_currency_code: 'USD' });
+    expect(outcome.outputs).toMatchObject({ status: 'ok' });
+    expect([...world.quickbooks.customers.values()][0]?.CurrencyRef).toEqual({ value: 'USD' });
+    expect(world.net.calls.find((c) => c.url.includes('/customer?'))?.requestBody).not.toHaveProperty('CurrencyRef');
+  });
+
+  it('a foreign-currency deal in a company without multicurrency: a named error before anything is written', async () => {
+    const outcome = await run(world.ids.deal, { deal_currency_code: 'EUR' });
+    expect(outcome.outputs).toMatchObject({ status: 'error', error_code: 'QUICKBOOKS_MULTICURRENCY_DISABLED' });
+    expect(outcome.outputs?.error_message).toMatch(/EUR.*USD.*Multicurrency/);
+    expect(world.quickbooks.customers.size + world.quickbooks.invoices.size).toBe(0);
+  });
+
+  it('an existing customer kept in another currency: a named error, no invoice', async () => {
+    world.quickbooks.multiCurrencyEnabled = true;
+    world.quickbooks.seedCustomer({ DisplayName: "Ada O'Neil", email: CONTACT.email, CurrencyRef: { value: 'USD' } });
+    const outcome = await run(world.ids.deal, { deal_currency_code: 'EUR' });
+    expect(outcome.outputs).toMatchObject({ status: 'error', error_code: 'QUICKBOOKS_CUSTOMER_CURRENCY_MISMATCH' });
+    expect(outcome.outputs?.error_message).toMatch(/kept in USD.*deal is in EUR/);
+    expect(world.quickbooks.invoices.size).toBe(0);
+  });
+
+  it('Intuit throttles at 10 requests per second per realm: runs at once wait and all get through', async () => {
+    world.quickbooks.seedCustomer({ DisplayName: "Ada O'Neil", email: CONTACT.email });
+    const deals = [world.ids.deal, ...Array.from({ length: 5 }, (_, i) => world.addDeal({ ...DEAL, dealname: `Deal ${i}` }))];
+    const outcomes = await Promise.all(deals.map((d) => runAction(action, dealEvent(d), { env: world.env, now, deadline: { budgetMs: 20_000 } })));
+    expect(world.quickbooks.throttled).toBeGreaterThan(0);
+    expect(outcomes.map((o) => o.outputs?.status ?? o.thrown?.message)).toEqual(deals.map(() => 'ok'));
+    expect(world.quickbooks.invoices.size).toBe(deals.length);
   });
 
   it('deal already invoiced (input set): no call at all', async () => {
@@ -351,6 +415,9 @@ describe('quickbooks-invoice', () => {
 
   it('50 concurrent deals of one new customer: one customer, 50 invoices, one refresh, one store', async () => {
     const deals = [world.ids.deal, ...Array.from({ length: 49 }, (_, i) => world.addDeal({ ...DEAL, dealname: `Deal ${i}` }))];
+    // About the one refresh and the one customer: Intuit's 10 requests/second would stretch 200 calls to 20 s (the
+    // throttle has its own test below).
+    world.quickbooks.limits = { perSecond: Infinity, perMinute: Infinity };
     const started = Date.now();
     // 50 runs share one process here (not 50 Lambdas), so they get HubSpot's real 20 s budget, not the test one.
     const outcomes = await Promise.all(deals.map((d) => runAction(action, dealEvent(d), { env: world.env, now, deadline: { budgetMs: 20_000 } })));

@@ -3,7 +3,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { action } from '../../../actions/salesforce-lead-sync/index';
 import { DEFAULT_CONFIG, leadForCreate, leadStatusFor } from '../../../actions/salesforce-lead-sync/map';
 import { clearModuleCaches } from '../../../lib/module-cache';
-import { escapeSoqlLiteral, soqlString } from '../../../lib/salesforce';
+import { PermanentError } from '../../../lib/errors';
+import { duplicateLeadId, duplicateMatches, escapeSoqlLiteral, retryableIfTransient, soqlString, toCaseSafeId } from '../../../lib/salesforce';
 import type { Fault } from '../../fakes/network';
 import { FAKE_SALESFORCE_SECRETS, SALESFORCE_GENERIC_LOGIN, parseLeadQuery, parseSoqlLiteral } from '../../fakes/salesforce';
 import { FAKE_SECRETS, runAction, type Outcome } from '../../support/run';
@@ -24,10 +25,10 @@ const calls = () => world.net.calls.map((c) => `${c.method} ${new URL(c.url).hos
 const contact = () => world.hubspot.get('contacts', world.contactId)!.properties;
 const lastQuery = () => world.salesforce.queries.at(-1) ?? '';
 const TOKEN = 'POST acme.my.salesforce.com/services/oauth2/token';
-const QUERY = 'GET acme-instance.my.salesforce.com/services/data/v64.0/query';
-const CREATE = 'POST acme-instance.my.salesforce.com/services/data/v64.0/sobjects/Lead/';
+const QUERY = 'GET acme-instance.my.salesforce.com/services/data/v68.0/query';
+const CREATE = 'POST acme-instance.my.salesforce.com/services/data/v68.0/sobjects/Lead/';
 const CONTACT_WRITE = 'PATCH api.hubapi.com/crm/objects/2026-09/contacts/1001';
-const updateLead = (id: string) => `PATCH acme-instance.my.salesforce.com/services/data/v64.0/sobjects/Lead/${id}`;
+const updateLead = (id: string) => `PATCH acme-instance.my.salesforce.com/services/data/v68.0/sobjects/Lead/${id}`;
 /** The bookkeeping a completed sync leaves on the contact, as inputs of the next enrollment. */
 const synced = (leadId: string, status = 'Open - Not Contacted') => ({ salesforce_lead_id: leadId, salesforce_lead_status: status, salesforce_sync_status: 'synced' });
 
@@ -230,6 +231,100 @@ describe('salesforce-lead-sync', () => {
     expect(outputs?.error_message).toMatch(/duplicate rule/);
     expect(world.salesforce.list()).toHaveLength(1);
     expect(contact().salesforce_sync_status).toBe('error');
+  });
+
+  it('the match arrives under "duplicateResut" (the REST spelling) and under "duplicateResult": both are read, Lead first', () => {
+    const lead = toCaseSafeId('00Q5g00000ABCDE');
+    const contactId = toCaseSafeId('0035g00000ABCDE');
+    const answer = (key: string, records: Array<{ Id: string; type: string }>) => [{ errorCode: 'DUPLICATES_DETECTED', message: 'dup', [key]: { matchResults: records.map((r) => ({ entityType: r.type, matchRecords: [{ record: { attributes: { type: r.type }, Id: r.Id } }] })) } }];
+    expect(duplicateLeadId(answer('duplicateResut', [{ Id: lead, type: 'Lead' }]))).toBe(lead);
+    expect(duplicateLeadId(answer('duplicateResult', [{ Id: lead, type: 'Lead' }]))).toBe(lead);
+    // A contact is never taken for the lead, even listed first.
+    expect(duplicateLeadId(answer('duplicateResut', [{ Id: contactId, type: 'Contact' }, { Id: lead, type: 'Lead' }]))).toBe(lead);
+    expect(duplicateLeadId(answer('duplicateResut', [{ Id: contactId, type: 'Contact' }]))).toBeUndefined();
+    expect(duplicateMatches(answer('duplicateResut', [{ Id: contactId, type: 'Contact' }]))).toEqual([{ id: contactId, entityType: 'Contact' }]);
+  });
+
+  it('duplicate rule matching a contact (003…): its own permanent error naming the contact, nothing linked or created', async () => {
+    const contactId = world.salesforce.seedContact({ Email: 'ada@acme.io', LastName: 'Lovelace' });
+    world.salesforce.duplicateRule = { matches: () => false, matchesContact: (c, n) => c.Email === n.Email, includeRecords: true };
+    const { outputs } = await run();
+    expect(outputs).toMatchObject({ status: 'error', error_code: 'SALESFORCE_DUPLICATE_CONTACT' });
+    expect(outputs?.error_message).toContain(`contact ${contactId}`);
+    expect(world.salesforce.list()).toHaveLength(0);
+    expect(contact().salesforce_lead_id ?? '').toBe('');
+    expect(contact()).toMatchObject({ salesforce_sync_status: 'error' });
+  });
+
+  it('duplicate rule matching a lead and a contact: the lead is linked', async () => {
+    const existing = world.salesforce.seedLead({ Email: 'ada.l@acme.io', LastName: 'Lovelace', Company: 'Acme', LastModifiedDate: BEFORE_HUBSPOT });
+    world.salesforce.seedContact({ Email: 'ada@acme.io', LastName: 'Lovelace' });
+    world.salesforce.duplicateRule = { matches: (l, n) => l.LastName === n.LastName, matchesContact: (c, n) => c.Email === n.Email, includeRecords: true };
+    const { outputs } = await run();
+    expect(outputs).toMatchObject({ status: 'ok', salesforce_lead_id: existing });
+    expect(contact()).toMatchObject({ salesforce_lead_id: existing, salesforce_sync_status: 'linked_duplicate' });
+  });
+
+  it('an "alert" duplicate rule: by default no header, the API save is blocked and the match linked', async () => {
+    const existing = world.salesforce.seedLead({ Email: 'ada.l@acme.io', LastName: 'Lovelace', Company: 'Acme', LastModifiedDate: BEFORE_HUBSPOT });
+    world.salesforce.duplicateRule = { matches: (l, n) => l.LastName === n.LastName, includeRecords: true, action: 'alert' };
+    const { outputs } = await run();
+    expect(outputs).toMatchObject({ status: 'ok', salesforce_lead_id: existing });
+    expect(world.salesforce.createHeaders[0]?.['sforce-duplicate-rule-header']).toBeUndefined();
+    expect(world.salesforce.list()).toHaveLength(1);
+  });
+
+  it('allowDuplicateSave (build setting): Sforce-Duplicate-Rule-Header allowSave=true passes an alert rule, never a block rule', async () => {
+    world.salesforce.seedLead({ Email: 'ada.l@acme.io', LastName: 'Lovelace', Company: 'Acme', LastModifiedDate: BEFORE_HUBSPOT });
+    world.salesforce.duplicateRule = { matches: (l, n) => l.LastName === n.LastName, includeRecords: true, action: 'alert' };
+    const saved = await run({}, { config: { allowDuplicateSave: true } });
+    expect(saved.outputs).toMatchObject({ status: 'ok', sync_operation: 'create' });
+    expect(world.salesforce.createHeaders[0]?.['sforce-duplicate-rule-header']).toBe('allowSave=true');
+    expect(world.salesforce.list()).toHaveLength(2);
+
+    world.salesforce.duplicateRule = { matches: (l, n) => l.LastName === n.LastName, includeRecords: false, action: 'block' };
+    const blocked = await run({ email: 'ada.other@acme.io' }, { config: { allowDuplicateSave: true } });
+    expect(blocked.outputs).toMatchObject({ status: 'error', error_code: 'SALESFORCE_DUPLICATES_DETECTED' });
+    expect(world.salesforce.list()).toHaveLength(2);
+  });
+
+  it('allowDuplicateSave must be a boolean', async () => {
+    const { outputs } = await run({}, { config: { allowDuplicateSave: 'yes' } });
+    expect(outputs).toMatchObject({ status: 'error', error_code: 'INVALID_CONFIG' });
+  });
+
+  it('UNABLE_TO_LOCK_ROW (row-lock contention) is retryable: thrown with 503; the re-run creates the lead once', async () => {
+    world.salesforce.rowLockedWrites = 1;
+    const first = await run();
+    expect(first.thrown?.response?.status).toBe(503);
+    expect(first.thrown?.errorCode).toBe('SALESFORCE_UNABLE_TO_LOCK_ROW');
+    expect(contact().salesforce_sync_status ?? '').not.toBe('error');
+    const second = await run();
+    expect(second.outputs).toMatchObject({ status: 'ok', sync_operation: 'create' });
+    expect(world.salesforce.list()).toHaveLength(1);
+  });
+
+  it('a row lock wrapped by a flow (CANNOT_EXECUTE_FLOW_TRIGGER …UNABLE_TO_LOCK_ROW…) is retryable; other permanent errors stay permanent', () => {
+    const wrapped = new PermanentError('salesforce create lead failed: HTTP 400 — We can\'t save this record because the "Lead routing" process failed. UNABLE_TO_LOCK_ROW: unable to obtain exclusive access to this record.', { errorCode: 'SALESFORCE_CANNOT_EXECUTE_FLOW_TRIGGER' });
+    expect(retryableIfTransient(wrapped)).toMatchObject({ kind: 'retryable', errorCode: 'SALESFORCE_UNABLE_TO_LOCK_ROW', status: 503 });
+    const other = new PermanentError('salesforce create lead failed: HTTP 400 — bad value', { errorCode: 'SALESFORCE_FIELD_INTEGRITY_EXCEPTION' });
+    expect(retryableIfTransient(other)).toBe(other);
+  });
+
+  it('UNABLE_TO_LOCK_ROW on a lead update is retryable too', async () => {
+    const id = world.salesforce.seedLead({ Email: 'ada@acme.io', LastName: 'Lovelace', Company: 'Acme', Status: 'Open - Not Contacted', LastModifiedDate: BEFORE_HUBSPOT });
+    world.salesforce.rowLockedWrites = 1;
+    const { thrown } = await run({ firstname: 'Augusta', salesforce_lead_id: id });
+    expect(thrown?.response?.status).toBe(503);
+    expect(thrown?.errorCode).toBe('SALESFORCE_UNABLE_TO_LOCK_ROW');
+  });
+
+  it('the token endpoint\'s unknown_error ("retry your request") is retryable, not a configuration error', async () => {
+    world.salesforce.tokenUnknownErrors = 1;
+    const first = await run();
+    expect(first.thrown?.response?.status).toBe(503);
+    expect(first.thrown?.errorCode).toBe('SALESFORCE_TOKEN_UNKNOWN_ERROR');
+    expect((await run()).outputs).toMatchObject({ status: 'ok', sync_operation: 'create' });
   });
 
   it('wrong client secret: permanent configuration error naming the secrets, nothing leaked', async () => {

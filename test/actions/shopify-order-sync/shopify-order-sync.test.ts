@@ -111,7 +111,8 @@ describe('shopify client pieces', () => {
   const cost = { requestedQueryCost: 112, actualQueryCost: null, throttleStatus: { maximumAvailable: 2000, currentlyAvailable: 62, restoreRate: 100 } };
   it.each([
     ['THROTTLED', { errors: [{ message: 'Throttled', extensions: { code: 'THROTTLED' } }], extensions: { cost } }, { status: 429, retryAfterSeconds: 0.5 }],
-    ['ACCESS_DENIED', { errors: [{ message: 'Access denied for customer field.', extensions: { code: 'ACCESS_DENIED' } }], data: { order: null } }, { status: 403, vendorCode: 'ACCESS_DENIED' }],
+    ['ACCESS_DENIED', { errors: [{ message: 'Access denied for customer field.', extensions: { code: 'ACCESS_DENIED' } }], data: { order: null } }, { status: 403, vendorCode: 'ACCESS_DENIED', vendorMessage: expect.stringMatching(/read_orders, read_customers.*protected customer data access/) }],
+    ['ACCESS_DENIED, not approved', { errors: [{ message: 'This app is not approved to access the Customer object. See https://partners.shopify.com/1/apps/1/customer_data for more details.', extensions: { code: 'ACCESS_DENIED' } }], data: { order: null } }, { status: 403, vendorCode: 'PROTECTED_CUSTOMER_DATA' }],
     ['INTERNAL_SERVER_ERROR', { errors: [{ message: 'Internal error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] }, { status: 500 }],
     ['other', { errors: [{ message: "Field 'x' doesn't exist" }] }, { status: 400, vendorCode: 'GRAPHQL_ERROR' }],
     ['data only', { data: { order: null } }, undefined],
@@ -148,7 +149,7 @@ describe('shopify-order-sync', () => {
     ]));
     expectOneOfEverything();
     const paths = callPaths();
-    expect(paths[0]).toBe(`POST /admin/api/2025-10/graphql.json`);
+    expect(paths[0]).toBe(`POST /admin/api/2026-10/graphql.json`);
     expect(paths.slice(1, 3).sort()).toEqual(['POST /crm/objects/2026-09/contacts/batch/upsert', 'POST /crm/objects/2026-09/deals/batch/upsert']);
     // A new deal has no line items: no read, and the creates carry the deal association (type 20) inline.
     expect(paths.slice(3).sort()).toEqual(['POST /crm/objects/2026-09/line_items/batch/create', `PUT /crm/objects/2026-09/deals/${deal!.id}/associations/default/contacts/${contact!.id}`]);
@@ -212,6 +213,31 @@ describe('shopify-order-sync', () => {
     expect(world.net.calls.filter((c) => c.url.startsWith('https://api.hubapi.com'))).toHaveLength(0);
   });
 
+  it('customer data redacted (no level-2 protected customer data access): its own error naming that access, not a guest checkout', async () => {
+    world.shopify.protectedCustomerData = 'level1';
+    const { outputs, thrown } = await run(5001);
+    expect(thrown).toBeUndefined();
+    expect(outputs).toMatchObject({ status: 'error', error_code: 'SHOPIFY_PROTECTED_CUSTOMER_DATA_REDACTED' });
+    expect(outputs?.error_message).toMatch(/protected customer data/);
+    expect(outputs?.error_message).toContain('https://shopify.dev/docs/apps/launch/protected-customer-data');
+    expect(world.net.calls.filter((c) => c.url.startsWith('https://api.hubapi.com'))).toHaveLength(0);
+  });
+
+  it('a guest checkout without email stays ORDER_WITHOUT_EMAIL under the same redaction (no customer to redact)', async () => {
+    world.shopify.protectedCustomerData = 'level1';
+    world.shopify.addOrder({ id: 5015, createdAt: '2025-11-06T00:00:00Z', email: null, total: '3.50', customerId: null, lineItems: lines(1) });
+    const { outputs } = await run(5015);
+    expect(outputs).toMatchObject({ status: 'error', error_code: 'ORDER_WITHOUT_EMAIL' });
+  });
+
+  it('no protected customer data access at all (ACCESS_DENIED "not approved"): a configuration error naming that access', async () => {
+    world.shopify.protectedCustomerData = 'none';
+    const { outputs } = await run(5001);
+    expect(outputs).toMatchObject({ status: 'error', error_code: 'SHOPIFY_PROTECTED_CUSTOMER_DATA' });
+    expect(outputs?.error_message).toMatch(/not approved to access the Customer object.*protected customer data access/);
+    expect(world.net.calls.filter((c) => c.url.startsWith('https://api.hubapi.com'))).toHaveLength(0);
+  });
+
   it("multi-currency order: the deal holds the shop-currency total and currency, never the presentment one", async () => {
     world.shopify.addOrder({ id: 5006, createdAt: '2025-11-07T00:00:00Z', total: '108.40', presentment: { amount: '99.95', currencyCode: 'EUR' }, customerId: ADA.id, lineItems: lines(1, '108.40') });
     await run(5006);
@@ -250,7 +276,7 @@ describe('shopify-order-sync', () => {
     expect(world.hubspot.list('line_items')).toHaveLength(50);
     // Warm re-run: order query, both upserts, the deal with its associations, its line items' keys.
     expect(callPaths().slice(before).map((p) => p.replace(/\d{4,}/g, '{id}'))).toEqual([
-      'POST /admin/api/2025-10/graphql.json',
+      'POST /admin/api/2026-10/graphql.json',
       ...callPaths().slice(before + 1, before + 3).sort(),
       'GET /crm/objects/2026-09/deals/{id}',
       'POST /crm/objects/2026-09/line_items/batch/read',
