@@ -101,11 +101,13 @@ export interface Action<IS extends InputSpecs = InputSpecs, OS extends OutputSpe
   execute(event: HubSpotEvent, options?: RunOptions): Promise<ActionResult>;
 }
 
-// Replaced by the build with the settings from the user's config file (see scripts/build.mjs); absent in tests.
-declare const __ACTION_CONFIG__: Record<string, Record<string, unknown>> | undefined;
+// Replaced by the build with this one action's settings from the user's config file (scripts/build.mjs embeds no
+// other action's); absent in tests.
+declare const __ACTION_CONFIG__: { name: string; settings: Record<string, unknown> } | undefined;
 
 function buildConfigFor(name: string): Record<string, unknown> {
-  return typeof __ACTION_CONFIG__ === 'undefined' ? {} : (__ACTION_CONFIG__[name] ?? {});
+  if (typeof __ACTION_CONFIG__ === 'undefined' || __ACTION_CONFIG__.name !== name) return {};
+  return __ACTION_CONFIG__.settings;
 }
 
 /** Turns anything thrown into one of our error types. Flows should not need it; it catches what slipped by. */

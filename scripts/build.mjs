@@ -68,7 +68,9 @@ export async function bundleAction(name, { config = {}, extra = {}, minify = fal
     entryPoints: [path.join(ROOT, 'actions', name, 'index.ts')],
     write: false,
     metafile: true,
-    define: { __ACTION_CONFIG__: JSON.stringify(config) },
+    // Only this action's own settings: the pasted file is readable by every admin of the portal, and another action's
+    // settings (owner tables, pipelines) are none of its business.
+    define: { __ACTION_CONFIG__: JSON.stringify({ name, settings: config[name] ?? {} }) },
     minify,
     ...extra,
   });
