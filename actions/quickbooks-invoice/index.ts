@@ -107,7 +107,7 @@ export const action = defineAction({
     'already invoiced (property on the deal)': 1,
     'existing customer, warm token': '5 (read deal, read contact, query customer, create invoice, update deal) +1 with line items +1 item lookup by name (once per container)',
     'new customer, warm token': '6, +1 when a company is associated (its name)',
-    'cold container': '+1 store read; +2 (token refresh, store write) once an hour',
+    'cold container': '+1 store read; +3 (token refresh, store version check, store write) once an hour',
   },
   config: { environment: 'production', defaultItemId: '', defaultItemName: 'Services' } as Config,
 
@@ -237,6 +237,7 @@ function connectQuickBooks(ctx: Ctx): QuickBooksClient {
     now: ctx.now,
     log,
     sleep: (ms) => ctx.deadline.sleep(ms, 5_000),
+    budget: { remaining: () => ctx.deadline.remaining(), total: ctx.deadline.elapsed() + ctx.deadline.remaining() },
   });
   return createQuickBooksClient({ realmId: secrets.QUICKBOOKS_REALM_ID, environment: config.environment, auth, service: ctx.service });
 }
