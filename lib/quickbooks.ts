@@ -235,6 +235,8 @@ export function createQuickBooksAuth(options: {
 
   async function redeem(refreshToken: string): Promise<Redemption> {
     checkRefreshBudget();
+    // The token we send may come back in an error message (a vendor or proxy echoing the request).
+    log.addSecret(refreshToken);
     const res = await oauth.request<{ access_token?: unknown; refresh_token?: unknown; expires_in?: unknown; x_refresh_token_expires_in?: unknown; error?: unknown }>({
       method: 'POST',
       url: INTUIT_TOKEN_URL,
