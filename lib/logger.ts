@@ -121,6 +121,7 @@ export class Redactor {
  * Characters that change how a terminal or a log viewer shows a line: C0/C1 controls (ESC starts ANSI sequences),
  * DEL, zero-width characters, line/paragraph separators and bidi overrides (U+202E turns "gpj.exe" around).
  */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
 const HAS_CONTROL = new RegExp(CONTROL.source);
 const escapeControls = (text: string) => text.replace(CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);

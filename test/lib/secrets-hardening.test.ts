@@ -56,6 +56,7 @@ describe('log lines carry no raw control characters', () => {
     const lines: string[] = [];
     createLogger({ scope: 't', sink: (l) => lines.push(l) }).warn('input', { value, [`k${value}`]: 1 });
     const line = lines.join('\n');
+    // eslint-disable-next-line no-control-regex -- matching control characters is the point
     expect(line).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2069]/);
     expect(line).toMatch(/\\u00[0-9a-f]{2}|\\u20[0-9a-f]{2}/);
   });

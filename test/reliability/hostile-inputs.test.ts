@@ -20,6 +20,7 @@ const CRASH_CODES = new Set(['INTERNAL_ERROR', 'INVALID_OUTPUT']);
 /** HubSpot: a string output holds at most 65,000 characters. */
 const MAX_OUTPUT_CHARS = 65_000;
 /** Raw in a log line, these rewrite what an admin's terminal or log viewer shows (issue 13 §2). */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const RAW_CONTROL = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/;
 
 let current: World | undefined;
