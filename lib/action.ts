@@ -1,6 +1,6 @@
 import { classifyFailure } from './classify';
 import { createDeadline, type Deadline, type DeadlineOptions } from './deadline';
-import { ActionError, ConfigError, PermanentError, RetryableError, ValidationError, describeError } from './errors';
+import { ActionError, ConfigError, PermanentError, RetryableError, ValidationError, describeError, redactErrorChain } from './errors';
 import { createServiceClient, type ServiceClient, type ServiceOptions } from './http';
 import { createHubSpotClient, type HubSpotClient } from './hubspot';
 import { parseInputs, MAX_INPUT_FIELDS, type InputSpecs, type InputValues } from './inputs';
@@ -103,11 +103,13 @@ export interface Action<IS extends InputSpecs = InputSpecs, OS extends OutputSpe
   execute(event: HubSpotEvent, options?: RunOptions): Promise<ActionResult>;
 }
 
-// Replaced by the build with the settings from the user's config file (see scripts/build.mjs); absent in tests.
-declare const __ACTION_CONFIG__: Record<string, Record<string, unknown>> | undefined;
+// Replaced by the build with this one action's settings from the user's config file (scripts/build.mjs embeds no
+// other action's); absent in tests.
+declare const __ACTION_CONFIG__: { name: string; settings: Record<string, unknown> } | undefined;
 
 function buildConfigFor(name: string): Record<string, unknown> {
-  return typeof __ACTION_CONFIG__ === 'undefined' ? {} : (__ACTION_CONFIG__[name] ?? {});
+  if (typeof __ACTION_CONFIG__ === 'undefined' || __ACTION_CONFIG__.name !== name) return {};
+  return __ACTION_CONFIG__.settings;
 }
 
 /** Turns anything thrown into one of our error types. Flows should not need it; it catches what slipped by. */
@@ -124,6 +126,41 @@ export function toActionError(error: unknown): ActionError {
       : new PermanentError(message, { errorCode: verdict.errorCode, status, cause: error });
   }
   return new PermanentError(`Unexpected error: ${describeError(error)}`, { errorCode: 'INTERNAL_ERROR', cause: error });
+}
+
+/**
+ * Why a secret's value cannot work, without quoting it: a zero-width space, a line break or another character an HTTP
+ * header cannot carry (fetch throws a TypeError before sending: "Cannot convert argument to a ByteString"). API keys,
+ * tokens, ids and URLs are visible ASCII; anything else inside one was pasted by accident.
+ */
+export function secretProblem(value: string | undefined): string | undefined {
+  const trimmed = value?.trim() ?? '';
+  const at = trimmed.search(/[^\x20-\x7e]/);
+  if (at < 0) return undefined;
+  const code = trimmed.codePointAt(at) ?? 0;
+  return `holds an invisible or non-ASCII character (U+${code.toString(16).toUpperCase().padStart(4, '0')}) at position ${at + 1}`;
+}
+
+/**
+ * Credentials (keys, secrets, tokens) as opposed to identifiers (a client id, a realm id, a shop domain, a login URL).
+ * By name, so every action's declaration is covered without a flag to forget.
+ */
+export function isCredentialSecret(name: string): boolean {
+  // Encryption key material (…_TOKEN_KEY) is judged by lib/token-store.ts deriveKey, whose WEAK_TOKEN_KEY error
+  // also says how to make a good one; it is never sent anywhere, so never echoed.
+  return /(SECRET|TOKEN|_KEY|PASSWORD)(_|$)/.test(name) && !/_TOKEN_KEY$/.test(name);
+}
+
+/**
+ * Every vendor credential we use is 20+ characters (HubSpot pat-… 44, Shopify shpat_ 38, Intuit secrets 40); a
+ * shorter one is a paste accident, and a value of a few characters cannot be redacted from logs without shredding
+ * every line that happens to contain those characters.
+ */
+export const MIN_CREDENTIAL_LENGTH = 16;
+
+function credentialLengthProblem(value: string | undefined): string | undefined {
+  const length = value?.trim().length ?? 0;
+  return length > 0 && length < MIN_CREDENTIAL_LENGTH ? `is only ${length} characters long; a real key, secret or token is at least ${MIN_CREDENTIAL_LENGTH} (check that it was pasted whole)` : undefined;
 }
 
 export function secretBudget(secrets: SecretSpecs): { typical: number; budget: number; fits: boolean } {
@@ -162,6 +199,14 @@ export function defineAction<IS extends InputSpecs, OS extends OutputSpecs, S ex
           { errorCode: 'MISSING_SECRET' },
         );
       }
+      const unusable = Object.keys(definition.secrets).flatMap((k) => {
+        const problem = secretProblem(env[k]) ?? (isCredentialSecret(k) ? credentialLengthProblem(env[k]) : undefined);
+        return problem ? [`${k} ${problem}`] : [];
+      });
+      if (unusable.length) {
+        // Named, never quoted: a configuration mistake that no re-run can fix, so not a 5xx that HubSpot retries for 3 days.
+        throw new ConfigError(`Unusable secret value: ${unusable.join('; ')}. Paste the value again (copy it from the vendor as plain text)`, { errorCode: 'INVALID_SECRET' });
+      }
       const inputs = parseInputs(definition.inputs, event.inputFields);
       const secrets = Object.fromEntries(Object.keys(definition.secrets).map((k) => [k, env[k]?.trim() || undefined])) as ActionContext<InputValues<IS>, S, C>['secrets'];
       const config = { ...(definition.config ?? {}), ...buildConfigFor(definition.name), ...(options.config ?? {}) } as C;
@@ -193,9 +238,8 @@ export function defineAction<IS extends InputSpecs, OS extends OutputSpecs, S ex
       log.info('done', { status: 'ok', ms: deadline.elapsed() });
       return { outputFields: checked.outputFields };
     } catch (thrown) {
-      const error = toActionError(thrown);
-      error.message = log.redact(error.message);
-      if (error.stack) error.stack = log.redact(error.stack);
+      // The message, the stack and every link of the cause chain: util.inspect(error) prints them all.
+      const error = redactErrorChain(toActionError(thrown), log.redact);
       if (error instanceof RetryableError) {
         log.warn('retry', { error_code: error.errorCode, status: error.status, message: error.message, ms: deadline.elapsed() });
         // Thrown with its 429/5xx status: HubSpot re-runs the whole action later (idempotent by design).
@@ -205,7 +249,7 @@ export function defineAction<IS extends InputSpecs, OS extends OutputSpecs, S ex
         error_code: error.errorCode,
         message: error.message,
         ms: deadline.elapsed(),
-        ...(error.errorCode === 'INTERNAL_ERROR' && thrown instanceof Error ? { stack: log.redact(thrown.stack ?? '') } : {}),
+        ...(error.errorCode === 'INTERNAL_ERROR' && thrown instanceof Error ? { stack: error.cause instanceof Error ? error.cause.stack : undefined } : {}),
       });
       return {
         outputFields: checkOutputs(outputs, { ...(definition.errorOutputs ?? {}), status: 'error', error_code: error.errorCode, error_message: error.message }).outputFields,

@@ -25,6 +25,10 @@ export interface HttpFailure {
   malformedBody?: boolean;
   /** The request was aborted because the action's deadline ran out. */
   deadline?: boolean;
+  /** The answer's body was larger than we read (lib/http.ts MAX_RESPONSE_BYTES). */
+  bodyTooLarge?: boolean;
+  /** Nothing was sent: this header's value holds a character HTTP cannot carry (a secret pasted with one). */
+  invalidHeader?: string;
 }
 
 export type Verdict = 'retryable' | 'permanent' | 'config';
@@ -40,6 +44,18 @@ interface Rule {
 
 /** Ordered: the first rule that matches decides. */
 export const CLASSIFICATION_RULES: readonly Rule[] = [
+  {
+    why: 'a header value HTTP cannot carry (a secret pasted with a zero-width space or a line break): fix the secret',
+    matches: (f) => f.invalidHeader !== undefined,
+    verdict: 'config',
+    errorCode: () => 'INVALID_HEADER_VALUE',
+  },
+  {
+    why: 'a success whose body is larger than an action can hold in memory: the same request gets the same answer',
+    matches: (f) => f.bodyTooLarge === true,
+    verdict: 'permanent',
+    errorCode: () => 'RESPONSE_TOO_LARGE',
+  },
   {
     why: 'our own 20 s budget ran out; a re-run starts with a fresh one',
     matches: (f) => f.deadline === true,
@@ -136,8 +152,11 @@ export function classifyFailure(failure: HttpFailure): { verdict: Verdict; error
 export function errorFromFailure(failure: HttpFailure, context = ''): ActionError {
   const { verdict, errorCode, retryStatus } = classifyFailure(failure);
   const where = `${failure.service}${context ? ` ${context}` : ''}`;
-  const what =
-    failure.status === undefined
+  const what = failure.invalidHeader !== undefined
+    ? `not sent: the ${failure.invalidHeader} header holds an invisible or non-ASCII character (often a zero-width space or line break pasted with a secret); paste the secret again`
+    : failure.bodyTooLarge
+      ? `HTTP ${failure.status} with a body larger than an action can read`
+      : failure.status === undefined
       ? failure.deadline
         ? 'aborted: the action ran out of its 20 s budget'
         : `no response (${failure.networkCode ?? 'network error'})`

@@ -96,3 +96,31 @@ export function describeError(error: unknown): string {
     return String(error);
   }
 }
+
+/** How deep a cause chain is kept; deeper links are dropped (a cycle or a library's own chain is not our story). */
+const MAX_CAUSE_DEPTH = 5;
+
+/**
+ * Redacts an error's message and stack and replaces its `cause` chain with redacted copies that keep only name,
+ * message and stack. util.inspect (and HubSpot's own logging of a thrown error) prints every link of the chain with
+ * all its properties — a vendor error that echoes a client secret, an HTTP library's request config with an
+ * Authorization header — so a raw cause must never leave the action.
+ */
+export function redactErrorChain<E extends Error>(error: E, redact: (text: string) => string): E {
+  error.message = redact(error.message);
+  if (error.stack) error.stack = redact(error.stack);
+  const safeCause = (cause: unknown, depth: number): Error | undefined => {
+    if (cause === undefined || cause === null || depth > MAX_CAUSE_DEPTH) return undefined;
+    const source = cause instanceof Error ? cause : undefined;
+    const copy = new Error(redact(source ? source.message : describeError(cause)));
+    copy.name = source?.name ?? 'Error';
+    copy.stack = source?.stack ? redact(source.stack) : `${copy.name}: ${copy.message}`;
+    const next = safeCause(source?.cause, depth + 1);
+    if (next) Object.defineProperty(copy, 'cause', { value: next, enumerable: false, writable: true, configurable: true });
+    return copy;
+  };
+  const cause = safeCause(error.cause, 1);
+  if (cause) Object.defineProperty(error, 'cause', { value: cause, enumerable: false, writable: true, configurable: true });
+  else if ('cause' in error) delete (error as { cause?: unknown }).cause;
+  return error;
+}

@@ -68,6 +68,8 @@ export interface ServiceOptions {
    */
   inspect?: (response: HttpResponse) => Omit<HttpFailure, 'service'> | undefined;
   defaultTimeoutMs?: number;
+  /** Largest body read (bytes); default MAX_RESPONSE_BYTES. Tests lower it. */
+  maxResponseBytes?: number;
 }
 
 export interface ServiceClient {
@@ -76,6 +78,13 @@ export interface ServiceClient {
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
+/**
+ * The most of one response body we read. HubSpot gives an action 128 MB in all
+ * (https://developers.hubspot.com/docs/api/workflows/custom-code-actions, "Limitations"); a JSON text turns into
+ * several times its size in objects, so a body is capped far below that. Our largest real answers (a batch read of
+ * 100 records, a Shopify order with 100 lines) are well under 1 MB.
+ */
+export const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
 /** Budget kept after any in-process wait, for the retried call itself; otherwise HubSpot's re-run takes over. */
 const KEEP_AFTER_WAIT_MS = 3_000;
 
@@ -89,16 +98,58 @@ const KEEP_AFTER_WAIT_MS = 3_000;
 export function inProcessRetryDelay(failure: HttpFailure, attempt: number, random: () => number = Math.random): number | undefined {
   if (failure.deadline) return undefined;
   if (failure.status === 423 || failure.status === 477) return lockedRetryDelay(failure, attempt);
+  // Retry-After only ever lengthens the normal back-off: "0", a negative number, a list or a date in the past all
+  // parse to no wait (Date.parse("-5") is a date in year 2001), and retrying a 429 back to back only burns the budget.
+  const asked = (limitSeconds: number) => (failure.retryAfterSeconds !== undefined && Number.isFinite(failure.retryAfterSeconds) ? failure.retryAfterSeconds : 0) > limitSeconds;
+  const atLeast = (normalMs: number) => Math.max(normalMs, Math.round(Math.max(0, failure.retryAfterSeconds ?? 0) * 1000));
   if (failure.status === 429) {
     if (attempt > 8) return undefined;
-    if (failure.retryAfterSeconds !== undefined) return failure.retryAfterSeconds <= 10 ? failure.retryAfterSeconds * 1000 : undefined;
+    if (asked(10)) return undefined;
     // 1 s, 2 s, then 4 s until the budget runs out, each ±50 %: runs refused together must not come back together,
     // and a rolling 10 s window usually has room again within a few seconds.
-    return Math.round(1_000 * 2 ** Math.min(attempt - 1, 2) * (0.5 + random()));
+    return atLeast(Math.round(1_000 * 2 ** Math.min(attempt - 1, 2) * (0.5 + random())));
   }
   if (attempt > 1) return undefined;
-  if (failure.retryAfterSeconds !== undefined) return failure.retryAfterSeconds <= 2 ? failure.retryAfterSeconds * 1000 : undefined;
-  return 250;
+  if (asked(2)) return undefined;
+  return atLeast(250);
+}
+
+/**
+ * The body as text, reading no more than `maxBytes`: a vendor (or a proxy) that streams without end must not take
+ * the container's memory. Undefined when the body is larger; the rest is not read.
+ */
+async function readCapped(res: Response, maxBytes: number): Promise<string | undefined> {
+  const declared = Number(res.headers.get('content-length') ?? '');
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    await res.body?.cancel().catch(() => {});
+    return undefined;
+  }
+  if (!res.body) return '';
+  const reader = res.body.getReader();
+  const decoder = new TextDecoder();
+  let size = 0;
+  let text = '';
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => {});
+      return undefined;
+    }
+    text += decoder.decode(value, { stream: true });
+  }
+  return text + decoder.decode();
+}
+
+/**
+ * fetch throws a TypeError before sending anything when a header value holds a character HTTP cannot carry
+ * (a zero-width space pasted with a secret: "Cannot convert argument to a ByteString…"; a line break: "… is an invalid
+ * header value"). Its message quotes the value, so we name the header instead. No retry can fix that.
+ */
+function invalidHeader(headers: Record<string, string>): string | undefined {
+  // Visible ASCII, space and tab only: what a token, key or id ever contains (RFC 9110 field-value, minus obs-text).
+  return Object.keys(headers).find((name) => /[^\t\x20-\x7e]/.test(headers[name] ?? ''));
 }
 
 /**
@@ -154,8 +205,6 @@ export function createServiceClient(options: ServiceOptions): ServiceClient {
     const url = joinUrl(options.baseUrl, req.url);
     const timeoutMs = req.timeoutMs ?? options.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS;
     deadline.check(`${service} ${req.label ?? req.method}`, 0);
-    const abort = deadline.signal(timeoutMs);
-    const started = Date.now();
     const headers: Record<string, string> = {
       accept: 'application/json',
       ...(options.auth ? await options.auth() : {}),
@@ -173,12 +222,25 @@ export function createServiceClient(options: ServiceOptions): ServiceClient {
       ? Object.fromEntries(Object.entries(req.query).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)]))
       : undefined;
     const target = query && Object.keys(query).length ? `${url}${url.includes('?') ? '&' : '?'}${new URLSearchParams(query)}` : url;
+    const badHeader = invalidHeader(headers);
+    if (badHeader) return { service, invalidHeader: badHeader };
+    // Armed only now, around the request itself: time spent in auth() (a token refresh) is not the call's timeout,
+    // and a throwing auth() leaves no timer behind.
+    deadline.check(`${service} ${req.label ?? req.method}`, 0);
+    const abort = deadline.signal(timeoutMs);
+    const started = Date.now();
     try {
       const res = await fetch(target, { method: req.method, headers, body, signal: abort.signal, redirect: 'manual' });
       // Reading the body is bounded by the same signal: a server that stalls mid-body is aborted too.
-      const text = await res.text();
+      const text = await readCapped(res, options.maxResponseBytes ?? MAX_RESPONSE_BYTES);
       const responseHeaders: Record<string, string> = {};
       res.headers.forEach((value, key) => (responseHeaders[key.toLowerCase()] = value));
+      if (text === undefined) {
+        log.warn('http', { service, call: req.label, method: req.method, url: shortUrl(target), status: res.status, error: 'body too large', limitBytes: options.maxResponseBytes ?? MAX_RESPONSE_BYTES, ms: Date.now() - started });
+        // An error status says enough on its own; a success whose body we cannot hold is a permanent failure.
+        if (res.status >= 300 && !req.accept?.includes(res.status)) return { service, status: res.status, retryAfterSeconds: parseRetryAfter(responseHeaders['retry-after']) };
+        return { service, status: res.status, bodyTooLarge: true };
+      }
       const parsed = parseBody(text, responseHeaders['content-type'] ?? '');
       const { data } = parsed;
       const malformed = parsed.malformed || (req.expectJson === true && res.status >= 200 && res.status < 300 && res.status !== 204 && (data === null || typeof data !== 'object'));

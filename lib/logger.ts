@@ -19,8 +19,13 @@ export interface Logger {
 }
 
 const REDACTED = '[redacted]';
-/** Values shorter than this are not treated as secrets: redacting "1" or "us" would shred every line. */
-const MIN_SECRET_LENGTH = 6;
+/**
+ * Values shorter than this are not treated as secrets: redacting "1" or "us" would shred every line. Credentials
+ * shorter than MIN_CREDENTIAL_LENGTH are refused before a run starts (lib/action.ts), so this only spares ids.
+ */
+export const MIN_SECRET_LENGTH = 4;
+/** Encoded fragments shorter than this are not redacted on their own (too likely to occur by chance). */
+const MIN_FRAGMENT_LENGTH = 6;
 const BEARER = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi;
 /** Token-shaped words from our vendors, redacted even when nobody registered them. */
 const TOKEN_SHAPES = [
@@ -30,6 +35,55 @@ const TOKEN_SHAPES = [
   /\b(access_token|refresh_token|client_secret|api_key)(["']?\s*[:=]\s*["']?)[^"'&\s,}]+/gi,
 ];
 const MAX_FIELD_LENGTH = 500;
+
+/** Percent-escapes in lower case (%2f): some clients and vendors echo them so. */
+const lowerHex = (text: string) => text.replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase());
+/** JSON with every non-ASCII character as \uXXXX (é → \u00e9), as some serializers write it. */
+const jsonAsciiEscaped = (text: string) => JSON.stringify(text).slice(1, -1).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+
+/**
+ * The characters of base64(prefix + value + suffix) that depend on `value` alone, for each of the three offsets
+ * `value` can start at (Basic auth is base64 of "id:secret": the secret sits at offset id.length + 1, and its
+ * encoding differs with that offset modulo 3).
+ */
+function base64Cores(value: string): string[] {
+  const bytes = Buffer.from(value);
+  return [0, 1, 2].flatMap((offset) => {
+    const total = offset + bytes.length;
+    const encoded = Buffer.concat([Buffer.alloc(offset), bytes]).toString('base64');
+    // Characters before `skip` mix in the prefix; from 4·⌊total/3⌋ on, they mix in whatever follows.
+    const skip = [0, 2, 3][offset] as number;
+    const core = encoded.slice(skip, 4 * Math.floor(total / 3));
+    return [core, core.replace(/\+/g, '-').replace(/\//g, '_')];
+  });
+}
+
+/**
+ * Every way we have seen a secret written into text: as is; URL- and form-encoded (%27, +), also with lower-case
+ * escapes; base64 and base64url, whole and at any offset inside a longer encoded string; JSON-escaped, with \u
+ * escapes, and escaped twice (JSON inside a JSON string).
+ */
+export function secretForms(value: string): string[] {
+  const json = JSON.stringify(value).slice(1, -1);
+  const jsonAscii = jsonAsciiEscaped(value);
+  const uri = encodeURIComponent(value);
+  const form = new URLSearchParams({ v: value }).toString().slice(2);
+  const forms = [
+    value,
+    uri,
+    lowerHex(uri),
+    form,
+    lowerHex(form),
+    Buffer.from(value).toString('base64'),
+    Buffer.from(value).toString('base64url'),
+    ...base64Cores(value),
+    json,
+    jsonAscii,
+    JSON.stringify(json).slice(1, -1),
+    JSON.stringify(jsonAscii).slice(1, -1),
+  ];
+  return [...new Set(forms.filter((f) => f.length > 0))];
+}
 
 export class Redactor {
   private readonly secrets = new Set<string>();
@@ -41,14 +95,8 @@ export class Redactor {
   add(value: string | undefined): void {
     if (typeof value !== 'string') return;
     const trimmed = value.trim();
-    if (trimmed.length >= MIN_SECRET_LENGTH) this.secrets.add(trimmed);
-    // A secret also leaks in its encoded forms (query strings, Basic auth).
-    if (trimmed.length >= MIN_SECRET_LENGTH) {
-      this.secrets.add(encodeURIComponent(trimmed));
-      this.secrets.add(Buffer.from(trimmed).toString('base64'));
-      // Log field values with quotes or spaces are JSON-quoted, so a secret containing " or \ appears escaped.
-      this.secrets.add(JSON.stringify(trimmed).slice(1, -1));
-    }
+    if (trimmed.length < MIN_SECRET_LENGTH) return;
+    for (const form of secretForms(trimmed)) if (form.length >= MIN_SECRET_LENGTH && (form === trimmed || form.length >= MIN_FRAGMENT_LENGTH)) this.secrets.add(form);
   }
 
   redact(text: string): string {
@@ -69,20 +117,31 @@ export class Redactor {
   }
 }
 
-function formatValue(value: unknown): string {
+/**
+ * Characters that change how a terminal or a log viewer shows a line: C0/C1 controls (ESC starts ANSI sequences),
+ * DEL, zero-width characters, line/paragraph separators and bidi overrides (U+202E turns "gpj.exe" around).
+ */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
+const HAS_CONTROL = new RegExp(CONTROL.source);
+const escapeControls = (text: string) => text.replace(CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+
+function formatValue(value: unknown, redact: (text: string) => string): string {
   if (value === undefined) return '';
   if (value === null) return 'null';
-  if (value instanceof Error) return JSON.stringify(`${value.name}: ${value.message}`);
-  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+  const raw = value instanceof Error ? `${value.name}: ${value.message}` : typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+  // Redact before clipping: a secret cut in half at the limit would no longer match.
+  const text = redact(raw);
   const clipped = text.length > MAX_FIELD_LENGTH ? `${text.slice(0, MAX_FIELD_LENGTH)}…(+${text.length - MAX_FIELD_LENGTH})` : text;
-  return /[\s"=]/.test(clipped) || clipped === '' ? JSON.stringify(clipped) : clipped;
+  const quoted = value instanceof Error || /[\s"=]/.test(clipped) || HAS_CONTROL.test(clipped) || clipped === '' ? JSON.stringify(clipped) : clipped;
+  return escapeControls(quoted);
 }
 
-export function formatLine(level: LogLevel, scope: string, event: string, fields: LogFields = {}): string {
+export function formatLine(level: LogLevel, scope: string, event: string, fields: LogFields = {}, redact: (text: string) => string = (t) => t): string {
   const parts = Object.entries(fields)
     .filter(([, v]) => v !== undefined)
-    .map(([k, v]) => `${k}=${formatValue(v)}`);
-  return [`[${scope}]`, level.toUpperCase(), event, ...parts].join(' ');
+    .map(([k, v]) => `${escapeControls(k)}=${formatValue(v, redact)}`);
+  return [`[${escapeControls(scope)}]`, level.toUpperCase(), escapeControls(event), ...parts].join(' ');
 }
 
 const consoleSink: LogSink = (line, level) => {
@@ -107,7 +166,7 @@ export function createLogger(options: LoggerOptions): Logger {
   const threshold = LEVEL_ORDER[options.level ?? 'info'];
   const emit = (level: LogLevel) => (event: string, fields?: LogFields) => {
     if (LEVEL_ORDER[level] < threshold) return;
-    sink(redactor.redact(formatLine(level, options.scope, event, fields)), level);
+    sink(escapeControls(redactor.redact(formatLine(level, options.scope, event, fields, (text) => redactor.redact(text)))), level);
   };
   return {
     debug: emit('debug'),

@@ -1,10 +1,10 @@
 import { QUICKBOOKS_MINOR_VERSION } from './api-versions';
-import { ConfigError, PermanentError } from './errors';
+import { ConfigError, DeadlineError, PermanentError, RetryableError } from './errors';
 import type { HttpFailure } from './classify';
 import type { HttpResponse, ServiceClient, ServiceOptions } from './http';
 import type { Logger } from './logger';
 import { isFresh, moduleCache, type CachedToken } from './module-cache';
-import { fingerprint, type StoredValue, type TokenStore } from './token-store';
+import { fingerprint, TokenStoreConflictError, type StoredValue, type TokenStore } from './token-store';
 
 /**
  * QuickBooks Online: Intuit's OAuth 2.0 token endpoint and the Accounting API v3, called directly
@@ -31,6 +31,21 @@ export const QUICKBOOKS_API = { production: 'https://quickbooks.api.intuit.com',
 export type QuickBooksEnvironment = keyof typeof QUICKBOOKS_API;
 /** How long an execution that got invalid_grant waits for a concurrent one to save the rotated pair. */
 const RACE_GRACE_MS = 1_500;
+/**
+ * Budget a refresh needs before it may start: Intuit's token call (it rotates the refresh token the moment it
+ * answers, so an answer lost to our own deadline loses the connection), then the store write (one read, one upsert).
+ * Measured on the fakes these take milliseconds; in production the token call usually answers within a second and
+ * each HubSpot call within half a second, so 8 s leaves several times that. With less, the run stops before the
+ * refresh with a retryable 504 and the re-run starts with a full 20 s. Tests with a shorter total budget scale it.
+ */
+export const REFRESH_BUDGET_MS = 8_000;
+/**
+ * For this long after the stored pair was issued, Intuit refusing its refresh token (invalid_grant) is treated as
+ * "another execution rotated it and has not saved the new pair yet" (a lost store-write reply; a warm container
+ * saves its pair on its next run) and is retried (503) rather than reported as QUICKBOOKS_RECONNECT_REQUIRED. A
+ * refresh token issued this recently cannot have expired (they live 100 days).
+ */
+export const INVALID_GRANT_GRACE_MS = 6 * 3600_000;
 /** Intuit no longer serves minor versions below 75 (pinned in lib/api-versions.ts with every other version). */
 export const MINOR_VERSION = QUICKBOOKS_MINOR_VERSION;
 
@@ -100,6 +115,8 @@ export interface QuickBooksTokens {
   accessTokenExpiresAt: number;
   refreshToken: string;
   refreshTokenExpiresAt?: number;
+  /** When Intuit issued this pair (epoch ms); older stores lack it (then: access token expiry minus an hour). */
+  issuedAt?: number;
   /** Fingerprint of the QUICKBOOKS_REFRESH_TOKEN secret this chain started from: a new secret means "reconnected". */
   bootstrap: string;
 }
@@ -108,8 +125,11 @@ interface CachedQuickBooksToken extends CachedToken {
   refreshToken: string;
   version: number;
   bootstrap: string;
-  /** True when a refresh succeeded but writing the store failed: persist before anything else. */
-  unsaved?: boolean;
+  /**
+   * Set when a refresh succeeded but writing the store failed (or its reply was lost): the pair must be saved before
+   * anything else — but only over the very state it was redeemed from (`version`, `redeemed`), never over a newer one.
+   */
+  unsaved?: { redeemed: string };
   tokens: QuickBooksTokens;
 }
 
@@ -126,6 +146,14 @@ export interface QuickBooksCredentials {
   bootstrapRefreshToken: string;
 }
 
+/**
+ * The one case that truly needs a person to reconnect: Intuit refuses the refresh token (invalid_grant) and nothing
+ * newer can appear — it is the QUICKBOOKS_REFRESH_TOKEN secret's own token (nothing newer exists in the store), or the
+ * stored pair is older than INVALID_GRANT_GRACE_MS and no other execution saved a newer one meanwhile (the user
+ * disconnected the app in QuickBooks, the refresh token's 100-day or 5-year life ended, or a container holding the only
+ * live pair was recycled before it could save it). Everything else (a concurrent rotation, a lost store-write reply, a
+ * run without enough budget) is retryable.
+ */
 export interface QuickBooksAuth {
   accessToken(): Promise<string>;
   /** After a 401: the token we sent was refused; get another (from the store, or by refreshing). */
@@ -151,6 +179,8 @@ export function createQuickBooksAuth(options: {
   log: Logger;
   /** Deadline-aware sleep (ctx.deadline.sleep); resolves false when the budget does not allow the wait. */
   sleep?: (ms: number) => Promise<boolean>;
+  /** Milliseconds left of the run's budget (ctx.deadline), and its total; a refresh needs REFRESH_BUDGET_MS of it. */
+  budget?: { remaining: () => number; total: number };
 }): QuickBooksAuth {
   const { credentials, store, oauth, now, log } = options;
   const cacheKey = `${credentials.clientId}:${credentials.realmId}`;
@@ -159,21 +189,59 @@ export function createQuickBooksAuth(options: {
   /** A stored pair counts only if it descends from the current secret; a changed secret means the user reconnected. */
   const usable = (stored: StoredValue<QuickBooksTokens>) => (stored.value && stored.value.bootstrap === bootstrap ? stored.value : undefined);
 
-  function remember(tokens: QuickBooksTokens, version: number, unsaved = false): string {
+  function remember(tokens: QuickBooksTokens, version: number, unsaved?: { redeemed: string }): string {
     log.addSecret(tokens.accessToken);
     log.addSecret(tokens.refreshToken);
-    tokenCache.set(cacheKey, { accessToken: tokens.accessToken, expiresAt: tokens.accessTokenExpiresAt, refreshToken: tokens.refreshToken, version, bootstrap, unsaved, tokens });
+    tokenCache.set(cacheKey, { accessToken: tokens.accessToken, expiresAt: tokens.accessTokenExpiresAt, refreshToken: tokens.refreshToken, version, bootstrap, ...(unsaved ? { unsaved } : {}), tokens });
     return tokens.accessToken;
   }
 
-  async function persist(tokens: QuickBooksTokens, basedOn: number): Promise<string> {
+  /** Saves a pair just redeemed from `redeemed` (read as version `basedOn`). */
+  async function persist(tokens: QuickBooksTokens, basedOn: number, redeemed: string): Promise<string> {
     // Keep the new pair in module scope first: if the store write fails, the next run in this container saves it.
-    remember(tokens, basedOn, true);
-    const version = await store.write(tokens, basedOn);
-    return remember(tokens, version);
+    remember(tokens, basedOn, { redeemed });
+    try {
+      return remember(tokens, await store.write(tokens, basedOn));
+    } catch (error) {
+      if (!(error instanceof TokenStoreConflictError)) throw error;
+      // Someone wrote a newer version meanwhile (a reconnect, another chain): leave it; this run still has a valid token.
+      log.warn('quickbooks.token.not_saved', { reason: 'the store moved on since it was read', stored: error.storedVersion });
+      return remember(tokens, error.storedVersion);
+    }
+  }
+
+  /**
+   * A warm container's pair whose store write failed: save it only if the store still holds exactly what it was
+   * redeemed from. If the store is newer (another execution rotated and saved) or holds another refresh token, the
+   * pair is dropped — writing it would roll the store back to a refresh token Intuit may already have retired.
+   */
+  async function saveUnsaved(cached: CachedQuickBooksToken & { unsaved: { redeemed: string } }): Promise<string | undefined> {
+    const stored = await store.read();
+    const current = usable(stored);
+    // What a refresh would redeem now: the stored chain's token, or the secret's when the store has none of this secret.
+    const storedToken = current ? current.refreshToken : credentials.bootstrapRefreshToken;
+    if (stored.version > cached.version || storedToken !== cached.unsaved.redeemed) {
+      log.info('quickbooks.token.unsaved_dropped', { held: cached.version, stored: stored.version });
+      tokenCache.delete(cacheKey);
+      return undefined;
+    }
+    return persist(cached.tokens, cached.version, cached.unsaved.redeemed);
+  }
+
+  /** Refuses to start a refresh that might not finish: a rotated pair lost to our own deadline loses the connection. */
+  function checkRefreshBudget(): void {
+    if (!options.budget) return;
+    const needed = Math.min(REFRESH_BUDGET_MS, options.budget.total * 0.45);
+    const left = options.budget.remaining();
+    if (left < needed) {
+      throw new DeadlineError(`stopped before refreshing the QuickBooks token: ${Math.round(left)} ms of the budget left, a refresh and its store write need ${Math.round(needed)} ms`, { service: 'quickbooks' });
+    }
   }
 
   async function redeem(refreshToken: string): Promise<Redemption> {
+    checkRefreshBudget();
+    // The token we send may come back in an error message (a vendor or proxy echoing the request).
+    log.addSecret(refreshToken);
     const res = await oauth.request<{ access_token?: unknown; refresh_token?: unknown; expires_in?: unknown; x_refresh_token_expires_in?: unknown; error?: unknown }>({
       method: 'POST',
       url: INTUIT_TOKEN_URL,
@@ -207,6 +275,7 @@ export function createQuickBooksAuth(options: {
         refreshToken: body.refresh_token,
         ...(typeof body.x_refresh_token_expires_in === 'number' ? { refreshTokenExpiresAt: at + body.x_refresh_token_expires_in * 1000 } : {}),
         bootstrap,
+        issuedAt: at,
       },
     };
   }
@@ -214,8 +283,9 @@ export function createQuickBooksAuth(options: {
   /** Refresh from what the store holds (or the bootstrap secret); on invalid_grant re-read once, since another execution may have rotated it. */
   async function refreshFrom(stored: StoredValue<QuickBooksTokens>): Promise<string> {
     const current = usable(stored);
-    const first = await redeem(current?.refreshToken ?? credentials.bootstrapRefreshToken);
-    if (first.ok) return persist(first.tokens, stored.version);
+    const redeemed = current?.refreshToken ?? credentials.bootstrapRefreshToken;
+    const first = await redeem(redeemed);
+    if (first.ok) return persist(first.tokens, stored.version, redeemed);
 
     log.warn('quickbooks.token.invalid_grant', { from: current ? 'store' : 'bootstrap', version: stored.version, next: 're-reading the store' });
     let again = await store.read();
@@ -226,7 +296,17 @@ export function createQuickBooksAuth(options: {
     if (latest && again.version !== stored.version && latest.refreshToken !== current?.refreshToken) {
       if (isFresh({ accessToken: latest.accessToken, expiresAt: latest.accessTokenExpiresAt }, now())) return remember(latest, again.version);
       const second = await redeem(latest.refreshToken);
-      if (second.ok) return persist(second.tokens, again.version);
+      if (second.ok) return persist(second.tokens, again.version, latest.refreshToken);
+    }
+    const refused = latest ?? current;
+    const issuedAt = refused ? (refused.issuedAt ?? refused.accessTokenExpiresAt - 3600_000) : undefined;
+    if (refused && issuedAt !== undefined && now() - issuedAt < INVALID_GRANT_GRACE_MS) {
+      // A stored pair this recent was not revoked by age: most likely another execution redeemed it and has not saved
+      // the new pair yet (its store write failed; it saves it on its next run). Retry instead of asking for a reconnect.
+      throw new RetryableError(
+        `QuickBooks refused the stored refresh token (invalid_grant) ${Math.round((now() - issuedAt) / 60_000)} min after it was issued: another execution probably rotated it and has not saved the new one yet; HubSpot will re-run the action. If this persists for ${INVALID_GRANT_GRACE_MS / 3600_000} h, the action asks for a reconnect.`,
+        { errorCode: 'QUICKBOOKS_TOKEN_ROTATION_PENDING', status: 503, service: 'quickbooks' },
+      );
     }
     throw reconnectError(credentials.realmId, current ? 'store' : 'bootstrap');
   }
@@ -258,7 +338,8 @@ export function createQuickBooksAuth(options: {
     async accessToken() {
       const cached = tokenCache.get(cacheKey);
       if (cached?.unsaved && cached.bootstrap === bootstrap) {
-        await singleFlight(() => persist(cached.tokens, cached.version));
+        const unsaved = cached as CachedQuickBooksToken & { unsaved: { redeemed: string } };
+        await singleFlight(async () => (await saveUnsaved(unsaved)) ?? '');
       }
       const fresh = tokenCache.get(cacheKey);
       const token = fresh && fresh.bootstrap === bootstrap && isFresh(fresh, now()) ? fresh.accessToken : await singleFlight(obtain);

@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
-import { ConfigError, PermanentError } from './errors';
+import { ConfigError, PermanentError, RetryableError } from './errors';
 import type { HubSpotClient } from './hubspot';
 import type { Logger } from './logger';
 import { textProperty, type PropertyDeclaration, type PropertyGroupDeclaration } from './properties';
@@ -22,8 +22,13 @@ import { textProperty, type PropertyDeclaration, type PropertyGroupDeclaration }
  *
  * Concurrency: HubSpot's CRM has no conditional update (no If-Match), so the version is optimistic bookkeeping:
  * a writer stores `version + 1` of what it read, and a reader that sees a higher version than it holds knows someone
- * else rotated. What actually serializes writers is the vendor: a rotated refresh token can be redeemed once, so only
+ * else rotated. A write first reads the stored version and refuses to write one that is not higher (a warm container
+ * must never put back an older pair: that rolls the connection back to a dead refresh token). The remaining window
+ * between that read and the write is closed by the vendor: a rotated refresh token can be redeemed once, so only
  * one execution per generation ever has something new to write (see lib/quickbooks.ts).
+ *
+ * The version is bound to the ciphertext (format v2): it is inside the encrypted value and part of the additional
+ * authenticated data, so an old ciphertext pasted back under a newer version number does not decrypt.
  */
 
 export const STORE_GROUP: PropertyGroupDeclaration = { name: 'integration_store', label: 'Integration token store' };
@@ -40,7 +45,13 @@ export const TOKEN_STORE_PROPERTIES: readonly PropertyDeclaration[] = [
 
 /** The smallest key material we accept: 32 characters (e.g. `openssl rand -base64 32` gives 44). */
 export const MIN_KEY_LENGTH = 32;
-const FORMAT = 'v1';
+/** Fewer distinct characters than this is not random key material ("aaaa…", "abcabc…", a word repeated). */
+export const MIN_KEY_DISTINCT_CHARS = 10;
+/** v2: version inside the value and in the AAD. v1 (version outside) is still read, so existing stores keep working. */
+const FORMAT = 'v2';
+const LEGACY_FORMAT = 'v1';
+/** GCM's full 128-bit tag; a shorter one would be accepted by Node unless we insist (a 4-byte tag is forgeable). */
+const AUTH_TAG_BYTES = 16;
 
 export interface StoredValue<T> {
   /** 0 when the slot does not exist or is empty. */
@@ -53,7 +64,10 @@ export interface StoredValue<T> {
 
 export interface TokenStore<T> {
   read(): Promise<StoredValue<T>>;
-  /** Writes `value` as version `basedOn + 1`. Returns the new version. */
+  /**
+   * Writes `value` as version `basedOn + 1` and returns it; throws TokenStoreConflictError (and writes nothing) when
+   * the store already holds that version or a newer one.
+   */
   write(value: T, basedOn: number): Promise<number>;
 }
 
@@ -72,35 +86,79 @@ export interface TokenStoreOptions {
   log: Logger;
 }
 
+/** Another execution wrote the store since `basedOn` was read: nothing was written. Retryable: a re-run reads it. */
+export class TokenStoreConflictError extends RetryableError {
+  constructor(
+    readonly storedVersion: number,
+    readonly attemptedVersion: number,
+  ) {
+    super(`The token store already holds version ${storedVersion}; not writing version ${attemptedVersion} over it`, { errorCode: 'TOKEN_STORE_CONFLICT', status: 503, service: 'hubspot' });
+  }
+}
+
+const HOW_TO_MAKE_A_KEY = 'generate one with `openssl rand -base64 32` (or `node -e "console.log(require(\'crypto\').randomBytes(32).toString(\'base64\'))"`) and paste it whole';
+
 export function deriveKey(secretKey: string, secretName = 'the token key secret'): Buffer {
   if (secretKey.length < MIN_KEY_LENGTH) {
-    throw new ConfigError(`${secretName} must be at least ${MIN_KEY_LENGTH} random characters (for example the output of \`openssl rand -base64 32\`)`, { errorCode: 'WEAK_TOKEN_KEY' });
+    throw new ConfigError(`${secretName} is too short: it must be at least ${MIN_KEY_LENGTH} random characters; ${HOW_TO_MAKE_A_KEY}`, { errorCode: 'WEAK_TOKEN_KEY' });
   }
-  return Buffer.from(hkdfSync('sha256', secretKey, 'hubspot-custom-code-token-store', FORMAT, 32));
+  if (new Set(secretKey).size < MIN_KEY_DISTINCT_CHARS) {
+    throw new ConfigError(`${secretName} is not random enough (only ${new Set(secretKey).size} different characters, e.g. one character repeated); ${HOW_TO_MAKE_A_KEY}`, { errorCode: 'WEAK_TOKEN_KEY' });
+  }
+  // The HKDF info stays "v1" for both formats: the key itself did not change, only what the ciphertext binds.
+  return Buffer.from(hkdfSync('sha256', secretKey, 'hubspot-custom-code-token-store', LEGACY_FORMAT, 32));
 }
 
 const b64 = (b: Buffer) => b.toString('base64url');
 
-export function encrypt(key: Buffer, context: string, plaintext: string): string {
+/** AES-256-GCM with a random 96-bit IV and a full 16-byte tag; `context` is the additional authenticated data. */
+export function encrypt(key: Buffer, context: string, plaintext: string, format: string = FORMAT): string {
   const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: AUTH_TAG_BYTES });
   cipher.setAAD(Buffer.from(context));
   const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-  return [FORMAT, b64(iv), b64(cipher.getAuthTag()), b64(body)].join('.');
+  return [format, b64(iv), b64(cipher.getAuthTag()), b64(body)].join('.');
 }
 
-/** Undefined when the text was not made with this key and context (or was tampered with). */
-export function decrypt(key: Buffer, context: string, text: string): string | undefined {
-  const [format, iv, tag, body] = text.split('.');
-  if (format !== FORMAT || !iv || !tag || body === undefined) return undefined;
+/** Undefined when the text was not made with this key and context, was tampered with, or carries a short tag. */
+export function decrypt(key: Buffer, context: string, text: string, format: string = FORMAT): string | undefined {
+  const [prefix, iv, tag, body] = text.split('.');
+  if (prefix !== format || !iv || !tag || body === undefined) return undefined;
+  const tagBytes = Buffer.from(tag, 'base64url');
+  // Node accepts a truncated tag unless authTagLength is set; we check the length ourselves as well.
+  if (tagBytes.length !== AUTH_TAG_BYTES) return undefined;
   try {
-    const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
+    const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'), { authTagLength: AUTH_TAG_BYTES });
     decipher.setAAD(Buffer.from(context));
-    decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+    decipher.setAuthTag(tagBytes);
     return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString('utf8');
   } catch {
     return undefined;
   }
+}
+
+/** The additional authenticated data of a v2 value: its slot and context, and the version it was written as. */
+const versionedContext = (context: string, version: number) => `${context}#version=${version}`;
+
+/**
+ * A stored text as its plaintext value, or undefined. v2: the version property must match the one inside, and both
+ * are authenticated. v1 (before versions were bound): accepted as is, so existing connections survive the upgrade;
+ * the next write replaces it with v2.
+ */
+export function openStoredValue(key: Buffer, context: string, text: string, version: number): string | undefined {
+  if (text.startsWith(`${LEGACY_FORMAT}.`)) return decrypt(key, context, text, LEGACY_FORMAT);
+  const plaintext = decrypt(key, versionedContext(context, version), text);
+  if (plaintext === undefined) return undefined;
+  try {
+    const sealed = JSON.parse(plaintext) as { version?: unknown; value?: unknown };
+    return sealed.version === version && sealed.value !== undefined ? JSON.stringify(sealed.value) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function sealStoredValue(key: Buffer, context: string, value: unknown, version: number): string {
+  return encrypt(key, versionedContext(context, version), JSON.stringify({ version, value }));
 }
 
 /** A short, one-way tag of a secret value, to notice that a secret was changed without storing it. */
@@ -124,7 +182,7 @@ export function createTokenStore<T>(options: TokenStoreOptions): TokenStore<T> {
       const version = Number(record.properties[STORE_VERSION_PROPERTY] ?? 0) || 0;
       const text = record.properties[STORE_VALUE_PROPERTY] ?? '';
       if (text.trim() === '') return { version, value: undefined };
-      const plaintext = decrypt(cryptoKey, context, text.trim());
+      const plaintext = openStoredValue(cryptoKey, context, text.trim(), version);
       if (plaintext === undefined) {
         log.warn('token-store.unreadable', { key, version, hint: `${options.secretName} changed or the value was edited; starting again from the bootstrap secret` });
         return { version, value: undefined, unreadable: 'decrypt-failed' };
@@ -138,12 +196,19 @@ export function createTokenStore<T>(options: TokenStoreOptions): TokenStore<T> {
 
     async write(value, basedOn) {
       const version = basedOn + 1;
+      // Never write a version that is not higher than the stored one: that would roll the connection back.
+      const current = await hubspot.getObject('companies', key, { idProperty: STORE_KEY_PROPERTY, properties: [STORE_VERSION_PROPERTY], accept404: true });
+      const storedVersion = Number(current?.properties[STORE_VERSION_PROPERTY] ?? 0) || 0;
+      if (storedVersion >= version) {
+        log.warn('token-store.conflict', { key, stored: storedVersion, attempted: version });
+        throw new TokenStoreConflictError(storedVersion, version);
+      }
       const [record] = await hubspot.upsertObjects('companies', STORE_KEY_PROPERTY, [
         {
           id: key,
           properties: {
             name: options.recordName,
-            [STORE_VALUE_PROPERTY]: encrypt(cryptoKey, context, JSON.stringify(value)),
+            [STORE_VALUE_PROPERTY]: sealStoredValue(cryptoKey, context, value, version),
             [STORE_VERSION_PROPERTY]: String(version),
           },
         },

@@ -85,7 +85,9 @@ export async function bundleAction(name, { config = {}, extra = {}, minify = fal
     write: false,
     metafile: true,
     define: {
-      __ACTION_CONFIG__: JSON.stringify(config),
+      // Only this action's own settings: the pasted file is readable by every admin of the portal, and another action's
+      // settings (owner tables, pipelines) are none of its business.
+      __ACTION_CONFIG__: JSON.stringify({ name, settings: config[name] ?? {} }),
       // Every action's HubSpot paths use this version (lib/hubspot.ts hubspotApiVersion).
       __HUBSPOT_API_VERSION__: JSON.stringify(hubspotApiVersionOf(config)),
     },

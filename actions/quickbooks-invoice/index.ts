@@ -116,7 +116,7 @@ export const action = defineAction({
     'already invoiced (property on the deal)': 1,
     'existing customer, warm token': '5 (read deal, read contact, query customer, create invoice, update deal) +1 with line items +1 item lookup by name (once per container)',
     'new customer, warm token': '6, +1 when a company is associated (its name)',
-    'cold container': '+1 store read; +2 (token refresh, store write) once an hour; +1 preferences read when the deal has a currency',
+    'cold container': '+1 store read; +3 (token refresh, store version check, store write) once an hour; +1 preferences read when the deal has a currency',
     'customer made inactive in QuickBooks': '+1 (sparse update making it active again)',
   },
   config: { environment: 'production', defaultItemId: '', defaultItemName: 'Services' } as Config,
@@ -244,6 +244,7 @@ function connectQuickBooks(ctx: Ctx): QuickBooksClient {
     now: ctx.now,
     log,
     sleep: (ms) => ctx.deadline.sleep(ms, 5_000),
+    budget: { remaining: () => ctx.deadline.remaining(), total: ctx.deadline.elapsed() + ctx.deadline.remaining() },
   });
   return createQuickBooksClient({ realmId: secrets.QUICKBOOKS_REALM_ID, environment: config.environment, auth, service: ctx.service });
 }

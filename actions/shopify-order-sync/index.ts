@@ -45,6 +45,8 @@ const LINE_ITEM_KEY = 'shopify_line_item_id';
 const LINE_ITEM_TO_DEAL = 20;
 /** Line items per GraphQL page; an order with more is read in further pages (rare; each page costs one call). */
 const LINE_ITEMS_PAGE = 100;
+/** 1,000 lines: twice Shopify's 499-line maximum per order, so only a broken answer reaches it. */
+const MAX_LINE_ITEM_PAGES = 10;
 
 /**
  * Variables only — no input value is ever pasted into the query text. The line-item page size is part of the
@@ -211,7 +213,13 @@ async function fetchOrder(shopify: ShopifyClient, gid: string): Promise<ShopifyO
   }
   const lines: ShopifyLineItem[] = [...order.lineItems.nodes];
   let page = order.lineItems.pageInfo;
+  const seen = new Set<string>();
   while (page.hasNextPage && page.endCursor) {
+    // Paging must end: a repeated cursor or an endless hasNextPage would spend every run (and every HubSpot retry
+    // for 3 days) on queries. Orders hold at most 499 lines (https://shopify.dev/changelog/draft-order-line-item-limit).
+    if (seen.has(page.endCursor)) throw new PermanentError(`Shopify repeated a line-item cursor for order ${gid}; stopped paging`, { errorCode: 'SHOPIFY_PAGING_LOOP', service: 'shopify' });
+    if (seen.size + 1 >= MAX_LINE_ITEM_PAGES) throw new PermanentError(`Shopify order ${gid} has more than ${MAX_LINE_ITEM_PAGES} pages of line items; stopped paging`, { errorCode: 'SHOPIFY_TOO_MANY_LINE_ITEM_PAGES', service: 'shopify' });
+    seen.add(page.endCursor);
     const next = await shopify.query<{ order: ShopifyOrder | null }>(ORDER_QUERY, { id: gid, lineItemsAfter: page.endCursor }, 'order line items');
     if (!next.order) throw new PermanentError(`Shopify order ${gid} disappeared while its line items were read`, { errorCode: 'ORDER_NOT_FOUND', service: 'shopify' });
     lines.push(...next.order.lineItems.nodes);

@@ -44,7 +44,12 @@ interface SeedSpec {
   run: SeedRun;
 }
 
-const requireFromRoot = createRequire(path.join(ROOT, 'noop.js'));
+/**
+ * The seeds' SDKs (jsforce, node-quickbooks, intuit-oauth, shopify-api-node) live in bench/node_modules, installed by
+ * `npm run bench` from bench/package.json so a user's `npm ci` never installs them; @hubspot/api-client and the rest
+ * resolve from the project's node_modules one level up (Node walks up from bench/).
+ */
+const requireFromRoot = createRequire(path.join(ROOT, 'bench', 'noop.js'));
 
 /** Loads a seed file the way HubSpot loads pasted code (a CommonJS wrapper), with real node_modules. */
 function loadSeed(file: string): Record<string, any> {

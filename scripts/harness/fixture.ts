@@ -3,6 +3,7 @@ import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import nock from 'nock';
 import { Redactor } from '../../lib/logger';
+import { STORE_VALUE_PROPERTY } from '../../lib/token-store';
 
 /**
  * Recorded fixtures: a workflow event, fake secret values, the HTTP interactions in order, and the expected
@@ -111,14 +112,35 @@ export interface RecordedCall {
 /** Field names whose values are credentials wherever they appear in a recorded body. */
 const CREDENTIAL_FIELDS = /^(access_token|refresh_token|id_token|client_secret|client_id|password|api_key|apikey|hapikey|token|signature|code)$/i;
 const KEPT_RESPONSE_HEADERS = new Set(['retry-after', 'content-type', 'x-hubspot-ratelimit-remaining']);
+/**
+ * A token-store value (lib/token-store.ts: format.iv.tag.body, base64url): it decrypts with the QUICKBOOKS_TOKEN_KEY in
+ * .env to the live token pair, so it is as secret as the tokens themselves, wherever it appears.
+ */
+const STORE_CIPHERTEXT = /\bv\d+\.[A-Za-z0-9_-]{16}\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{8,}/g;
+const isCredentialField = (key: string) => CREDENTIAL_FIELDS.test(key) || key === STORE_VALUE_PROPERTY;
 
 function scrub(value: unknown, redactor: Redactor): unknown {
-  if (typeof value === 'string') return redactor.redact(value);
+  if (typeof value === 'string') return redactor.redact(value).replace(STORE_CIPHERTEXT, '[redacted]');
   if (Array.isArray(value)) return value.map((v) => scrub(v, redactor));
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, CREDENTIAL_FIELDS.test(k) && typeof v === 'string' ? '[redacted]' : scrub(v, redactor)]));
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, isCredentialField(k) && typeof v === 'string' ? '[redacted]' : scrub(v, redactor)]));
   }
   return value;
+}
+
+/**
+ * Every value a recording holds under a credential name (an access token a vendor issued at run time, say), so
+ * that the same value is redacted where a vendor echoes it outside such a field (an error message, a "self" link).
+ */
+function credentialValues(value: unknown, out: string[] = []): string[] {
+  if (Array.isArray(value)) value.forEach((v) => credentialValues(v, out));
+  else if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      if (isCredentialField(k) && typeof v === 'string') out.push(v);
+      else credentialValues(v, out);
+    }
+  }
+  return out;
 }
 
 /**
@@ -141,6 +163,14 @@ export function placeholderSecret(name: string): string {
 
 export function fixtureFromRecording(input: { description: string; event: Record<string, unknown>; secrets: Record<string, string>; recorded: RecordedCall[]; outcome: Fixture['expect'] }): Fixture {
   const redactor = new Redactor(Object.entries(input.secrets).filter(([k]) => !isIdentifierSecret(k)).map(([, v]) => v));
+  // First pass: tokens issued at run time (found under credential names in any body or query string).
+  for (const call of input.recorded) {
+    const body = typeof call.body === 'string' && call.body !== '' ? tryJson(call.body) : call.body;
+    const response = typeof call.response === 'string' ? tryJson(call.response) : call.response;
+    for (const value of credentialValues([body, response])) redactor.add(value);
+    const url = new URL(call.path, call.scope);
+    for (const [key, value] of url.searchParams) if (CREDENTIAL_FIELDS.test(key)) redactor.add(value);
+  }
   const interactions: Interaction[] = input.recorded.map((call) => {
     const headers: Record<string, string> = {};
     const raw = call.rawHeaders ?? [];

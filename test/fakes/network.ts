@@ -24,8 +24,39 @@ export interface FakeResponse {
 
 export type FakeHandler = (req: FakeRequest) => FakeResponse | Promise<FakeResponse>;
 
-export type Fault = '429-retry-after' | '429' | '500' | '503' | 'reset' | 'hang' | 'malformed-200';
-export const ALL_FAULTS: readonly Fault[] = ['429-retry-after', '429', '500', '503', 'reset', 'hang', 'malformed-200'];
+export type Fault = '429-retry-after' | '429' | '500' | '503' | 'reset' | 'hang' | 'malformed-200' | 'echo-500';
+export const ALL_FAULTS: readonly Fault[] = ['429-retry-after', '429', '500', '503', 'reset', 'hang', 'malformed-200', 'echo-500'];
+
+/**
+ * 'echo-500': a 500 whose error message quotes the request back — its Authorization header and body — in the forms
+ * vendors and proxies use: as is, form-encoded, percent-encoded in lower case, base64 and base64url, JSON with \u
+ * escapes and JSON escaped twice (issue 13 §2). Every vendor shape our clients read a message from carries it.
+ * Undocumented vendor behaviour; assumed because debugging proxies and some APIs do echo requests in errors.
+ */
+function echoBody(req: FakeRequest): Record<string, unknown> {
+  const sent = `authorization=${req.headers.authorization ?? ''} body=${req.rawBody}`;
+  const lowerPercent = encodeURIComponent(sent).replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase());
+  const jsonU = JSON.stringify(sent).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const message = [
+    `upstream error for ${sent}`,
+    new URLSearchParams({ echo: sent }).toString(),
+    lowerPercent,
+    Buffer.from(sent).toString('base64'),
+    Buffer.from(`x${sent}`).toString('base64url'),
+    Buffer.from(`xy${sent}`).toString('base64'),
+    jsonU,
+    JSON.stringify(JSON.stringify({ sent })),
+  ].join(' | ');
+  return {
+    message,
+    status: 'error',
+    category: 'INTERNAL_ERROR',
+    error: { message, type: 'server_error' },
+    error_description: message,
+    errors: [{ message, extensions: { code: 'INTERNAL_SERVER_ERROR' } }],
+    Fault: { Error: [{ Message: message, Detail: message, code: '500' }], type: 'SystemFault' },
+  };
+}
 
 export interface CallRecord {
   index: number;
@@ -152,6 +183,9 @@ export class FakeNetwork {
       case 'hang':
         record.status = 'hang';
         return 'hang';
+      case 'echo-500':
+        record.status = 500;
+        return { status: 500, body: echoBody(req) };
       case 'malformed-200':
         record.status = 200;
         return { status: 200, body: '{"results":[{"id":"12', headers: { 'content-type': 'application/json' } };

@@ -19,6 +19,9 @@ import { ACTIONS, ERROR_CODE, freshWorld, runIn } from './scenarios';
 const CRASH_CODES = new Set(['INTERNAL_ERROR', 'INVALID_OUTPUT']);
 /** HubSpot: a string output holds at most 65,000 characters. */
 const MAX_OUTPUT_CHARS = 65_000;
+/** Raw in a log line, these rewrite what an admin's terminal or log viewer shows (issue 13 §2). */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const RAW_CONTROL = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/;
 
 let current: World | undefined;
 afterEach(() => {
@@ -53,6 +56,10 @@ function outcomeProblems(o: Outcome): string[] {
     const marker = UNDEFINED_MARKERS.find((m) => m.test(text));
     if (marker) problems.push(`"${marker.source}" in: ${text.slice(0, 300)}`);
   }
+  for (const line of o.logs) {
+    const raw = RAW_CONTROL.exec(line);
+    if (raw) problems.push(`raw U+${(raw[0].codePointAt(0) ?? 0).toString(16).padStart(4, '0')} in a log line: ${JSON.stringify(line.slice(0, 200))}`);
+  }
   return problems;
 }
 
@@ -63,6 +70,33 @@ describe.each(ACTIONS.map((a) => [a.name, a.scenarios] as const))('%s', (_name, 
   it('names hostile fields that the action declares', () => {
     expect(scenarios.hostileFields.length).toBeGreaterThan(0);
     expect(scenarios.hostileFields.filter((f) => !declared.includes(f))).toEqual([]);
+  });
+
+  it('a secret pasted with a zero-width space, a line break or a non-ASCII character: a permanent INVALID_SECRET naming it, no call, no value shown', async () => {
+    if (!path) throw new Error('no path');
+    const problems: string[] = [];
+    for (const name of Object.keys(scenarios.action.definition.secrets)) {
+      for (const [what, insert] of [['zero-width space', '\u200b'], ['line break', '\n'], ['no-break space', '\u00a0']] as const) {
+        const world = (current = freshWorld(scenarios, path));
+        const value = world.env[name];
+        if (value === undefined) {
+          world.net.uninstall();
+          continue;
+        }
+        const broken = `${value.slice(0, 8)}${insert}${value.slice(8)}`;
+        const outcome = await runIn(scenarios, world, path.event, { env: { ...world.env, [name]: broken } });
+        const at = `${name} with a ${what}`;
+        if (outcome.thrown) problems.push(`${at}: threw ${outcome.thrown.name} ${String(outcome.thrown.response?.status)} (HubSpot would retry a configuration mistake)`);
+        else if (outcome.outputs?.error_code !== 'INVALID_SECRET') problems.push(`${at}: ${JSON.stringify(outcome.outputs)}`);
+        else if (!String(outcome.outputs.error_message).includes(name)) problems.push(`${at}: the message does not name the secret`);
+        if (world.net.calls.length) problems.push(`${at}: ${world.net.calls.length} HTTP calls before refusing`);
+        const shown = [...outcome.logs, JSON.stringify(outcome.outputs ?? {}), outcome.thrown?.message ?? ''].join('\n');
+        if (value.length >= 12 && (shown.includes(value.slice(8, 20)) || shown.includes(value.slice(0, 8)))) problems.push(`${at}: part of the value is shown`);
+        world.net.uninstall();
+        current = undefined;
+      }
+    }
+    expect(problems).toEqual([]);
   });
 
   it.each(scenarios.hostileFields)('field %s: every hostile value gives ok or a named error, and ok runs are repeatable', async (field) => {

@@ -57,7 +57,33 @@ export function exposedText(outcome: Outcome): string {
   ].join('\n');
 }
 
-/** The ways a secret shows up in text: as is, URL-encoded, base64 (Basic auth). */
+/**
+ * The characters of base64 / base64url that encode `secret` alone when it sits at byte offset 0, 1 or 2 (mod 3)
+ * inside a longer encoded text (Basic auth is base64 of "id:secret"), so a search finds it there too.
+ */
+function base64Inside(secret: string): string[] {
+  const bytes = Buffer.from(secret);
+  return [0, 1, 2].flatMap((offset) => {
+    const all = Buffer.concat([Buffer.alloc(offset, 0x41), bytes]);
+    const text = all.toString('base64');
+    const from = Math.ceil((offset * 8) / 6); // first character with no prefix bits
+    const to = Math.floor((all.length * 8) / 6); // last character with no suffix bits
+    const core = text.slice(from, to);
+    return core.length >= 8 ? [core, core.replace(/\+/g, '-').replace(/\//g, '_')] : [];
+  });
+}
+
+/**
+ * The ways a secret shows up in text (issue 13 §2): as is; URL-encoded, form-encoded and with lower-case escapes;
+ * base64 and base64url, whole or inside a longer encoded text; JSON-escaped, with \u escapes, and escaped twice.
+ */
 export function secretForms(secret: string): string[] {
-  return [...new Set([secret, encodeURIComponent(secret), Buffer.from(secret).toString('base64')])];
+  const uri = encodeURIComponent(secret);
+  const form = new URLSearchParams({ s: secret }).toString().slice(2);
+  const json = JSON.stringify(secret).slice(1, -1);
+  const jsonU = json.replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const lower = (t: string) => t.replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase());
+  return [
+    ...new Set([secret, uri, lower(uri), form, lower(form), Buffer.from(secret).toString('base64'), Buffer.from(secret).toString('base64url'), ...base64Inside(secret), json, jsonU, JSON.stringify(json).slice(1, -1)]),
+  ];
 }

@@ -4,6 +4,7 @@ import { join, relative } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FAKE_SECRETS, type Outcome } from '../support/run';
 import type { World } from '../support/scenario';
+import { deriveKey, openStoredValue } from '../../lib/token-store';
 import { ACTIONS, exposedText, freshWorld, runIn, secretForms } from './scenarios';
 
 /**
@@ -27,6 +28,26 @@ function secretsOf(world: World): string[] {
 
 function leaksIn(text: string, secrets: string[]): string[] {
   return secrets.flatMap((s) => secretForms(s).filter((form) => text.includes(form)).map((form) => `${s.slice(0, 8)}… (as ${form === s ? 'is' : 'encoded'})`));
+}
+
+/** Token-store values (lib/token-store.ts: format.iv.tag.body) anywhere in a text. */
+const STORE_VALUE = /\bv\d+\.[A-Za-z0-9_-]{16}\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{8,}/g;
+
+/**
+ * Store values in `text` that open with a key material and context we know: such a value is the live token pair in
+ * disguise (issue 13 §2: a recording kept the ciphertext, which decrypts with the key in .env).
+ */
+function decryptableStoreValues(text: string, keys: Iterable<string>, contexts: Iterable<string>): string[] {
+  const derived = [...new Set(keys)].flatMap((k) => {
+    try {
+      return [deriveKey(k)];
+    } catch {
+      return []; // a weak key cannot have made a store value
+    }
+  });
+  return [...new Set(text.match(STORE_VALUE) ?? [])].filter((value) =>
+    derived.some((key) => [...contexts].some((context) => Array.from({ length: 50 }, (_, i) => i + 1).some((version) => openStoredValue(key, context, value, version) !== undefined))),
+  );
 }
 
 function filesUnder(dir: string): string[] {
@@ -81,5 +102,30 @@ it('no recorded fixture or test file under test/ holds an issued token or a secr
   for (const value of Object.values(FAKE_SECRETS)) secrets.add(value);
   const found = fixtures.flatMap((file) => leaksIn(readFileSync(file, 'utf8'), [...secrets].filter((s) => s.length >= 6)).map((l) => `${relative(TEST_DIR, file)}: ${l}`));
   expect(found).toEqual([]);
+
+  // Encrypted token-store values: try every key material and store context we know, the recorded fixtures' own too.
+  const keys = new Set<string>();
+  const realms = new Set<string>();
+  for (const { scenarios } of ACTIONS) {
+    for (const [name, value] of Object.entries(scenarios.world().env)) {
+      if (/_TOKEN_KEY$/.test(name)) keys.add(value);
+      if (/_REALM_ID$/.test(name)) realms.add(value);
+    }
+  }
+  const texts = fixtures.map((file) => [file, readFileSync(file, 'utf8')] as const);
+  for (const [, text] of texts) {
+    try {
+      for (const [name, value] of Object.entries((JSON.parse(text) as { secrets?: Record<string, string> }).secrets ?? {})) {
+        if (/_TOKEN_KEY$/.test(name)) keys.add(value);
+        if (/_REALM_ID$/.test(name)) realms.add(value);
+      }
+    } catch {
+      // not a fixture
+    }
+  }
+  const contexts = [...realms].flatMap((realm) => ['production', 'sandbox'].map((environment) => `quickbooks:${environment}:${realm}`));
+  expect(keys.size).toBeGreaterThan(0);
+  const decryptable = texts.flatMap(([file, text]) => decryptableStoreValues(text, keys, contexts).map((v) => `${relative(TEST_DIR, file)}: store value ${v.slice(0, 12)}… decrypts`));
+  expect(decryptable).toEqual([]);
   expect(declared.size).toBeGreaterThan(0);
 });

@@ -34,6 +34,8 @@ export const HOSTILE_VALUES: readonly HostileValue[] = [
   { name: 'LIKE wildcards', value: '100%_done' },
   { name: 'query metacharacters', value: "' \\ % _" },
   { name: 'newline injection', value: "Acme\nlog-injection status=ok\r\n[signup] INFO done" },
+  // Issue 13 §2: ESC starts terminal sequences (clear screen, colours); U+202E and U+2066 reorder what a viewer shows.
+  { name: 'terminal escapes and bidi overrides', value: 'Acme\u001b[2J\u001b[31mPAID\u001b[0m \u202Efdp.exe\u2066x\u2069 \u0085' },
   { name: 'HTML', value: '<script>alert(1)</script>' },
   { name: 'template and path', value: '${process.env.HUBSPOT_ACCESS_TOKEN} ../../etc/passwd {{x}}' },
   { name: 'prototype keys', value: '__proto__' },

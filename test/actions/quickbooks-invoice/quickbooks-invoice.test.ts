@@ -5,7 +5,7 @@ import { invoiceLines, multiplyDecimals, roundDecimal } from '../../../actions/q
 import { secretBudget } from '../../../lib/action';
 import { clearModuleCaches } from '../../../lib/module-cache';
 import { quickBooksLiteral } from '../../../lib/quickbooks';
-import { decrypt, deriveKey, encrypt, STORE_VALUE_PROPERTY } from '../../../lib/token-store';
+import { decrypt, deriveKey, encrypt, openStoredValue, STORE_VALUE_PROPERTY } from '../../../lib/token-store';
 import type { Fault } from '../../fakes/network';
 import { DUPLICATE_NAME_FAULT, fault, parseQuery } from '../../fakes/quickbooks';
 import { runAction, type Outcome } from '../../support/run';
@@ -118,6 +118,8 @@ describe('quickbooks-invoice', () => {
       'GET api/crm/objects/2026-09/contacts/' + world.ids.contact,
       'GET api/crm/objects/2026-09/companies/quickbooks',
       'POST oauth/oauth2/v1/tokens/bearer',
+      // The store write first checks that no newer version was written meanwhile (issue 13: no rollback).
+      'GET api/crm/objects/2026-09/companies/quickbooks',
       'POST api/crm/objects/2026-09/companies/batch/upsert',
       'GET quickbooks/v3/company/9130354321987654/query',
       'GET quickbooks/v3/company/9130354321987654/query',
@@ -129,7 +131,7 @@ describe('quickbooks-invoice', () => {
     expect(store?.properties).toMatchObject({ name: 'QuickBooks connection (do not delete)', integration_store_version: '1' });
     const ciphertext = store!.properties[STORE_VALUE_PROPERTY]!;
     for (const token of world.quickbooks.issued) expect(ciphertext).not.toContain(token);
-    const plaintext = decrypt(deriveKey(QUICKBOOKS_SECRETS.QUICKBOOKS_TOKEN_KEY), `quickbooks:production:${QUICKBOOKS_SECRETS.QUICKBOOKS_REALM_ID}`, ciphertext);
+    const plaintext = openStoredValue(deriveKey(QUICKBOOKS_SECRETS.QUICKBOOKS_TOKEN_KEY), `quickbooks:production:${QUICKBOOKS_SECRETS.QUICKBOOKS_REALM_ID}`, ciphertext, 1);
     expect(JSON.parse(plaintext!)).toMatchObject({ refreshToken: QUICKBOOKS_SECRETS.QUICKBOOKS_REFRESH_TOKEN });
     expect(leaks(outcome)).toEqual([]);
   });

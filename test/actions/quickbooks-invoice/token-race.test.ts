@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { clearModuleCaches } from '../../../lib/module-cache';
 import { createLogger } from '../../../lib/logger';
 import type { HttpRequest, ServiceClient } from '../../../lib/http';
-import { createQuickBooksAuth, type QuickBooksTokens } from '../../../lib/quickbooks';
+import { createQuickBooksAuth, INVALID_GRANT_GRACE_MS, type QuickBooksTokens } from '../../../lib/quickbooks';
 import { fingerprint, type StoredValue, type TokenStore } from '../../../lib/token-store';
 
 /**
@@ -13,13 +13,14 @@ import { fingerprint, type StoredValue, type TokenStore } from '../../../lib/tok
 const BOOTSTRAP = 'AB11-bootstrap-refresh-token-0000000000000000000';
 const NOW = Date.parse('2026-11-23T12:00:00Z');
 
-function tokens(n: number, accessValid: boolean): QuickBooksTokens {
-  return { accessToken: `access-${n}`, accessTokenExpiresAt: accessValid ? NOW + 3_600_000 : NOW - 1, refreshToken: `refresh-${n}`, bootstrap: fingerprint(BOOTSTRAP) };
+/** A pair issued `ageMs` ago (its access token valid for an hour from then). */
+function tokens(n: number, accessValid: boolean, ageMs = 2 * 3_600_000): QuickBooksTokens {
+  return { accessToken: `access-${n}`, accessTokenExpiresAt: accessValid ? NOW + 3_600_000 : NOW - ageMs + 3_600_000, refreshToken: `refresh-${n}`, bootstrap: fingerprint(BOOTSTRAP), issuedAt: NOW - ageMs };
 }
 
-function setup(saveDuringWait: boolean, sleepAllowed = true) {
+function setup(saveDuringWait: boolean, sleepAllowed = true, storedAgeMs = INVALID_GRANT_GRACE_MS + 60_000) {
   clearModuleCaches();
-  let stored: StoredValue<QuickBooksTokens> = { version: 1, value: tokens(1, false) };
+  let stored: StoredValue<QuickBooksTokens> = { version: 1, value: tokens(1, false, storedAgeMs) };
   const store: TokenStore<QuickBooksTokens> = {
     read: async () => stored,
     write: async (value, basedOn) => ((stored = { version: basedOn + 1, value }), basedOn + 1),
@@ -52,7 +53,12 @@ describe('QuickBooks refresh race', () => {
     expect(sleeps).toEqual([1_500]);
   });
 
-  it('still asks for a reconnect when nothing changes (a really dead token)', async () => {
+  it('a refused pair issued recently is a retryable 503 (a rotation not saved yet), not a reconnect', async () => {
+    const { auth } = setup(false, true, 90 * 60_000);
+    await expect(auth.accessToken()).rejects.toMatchObject({ errorCode: 'QUICKBOOKS_TOKEN_ROTATION_PENDING', response: { status: 503 } });
+  });
+
+  it('still asks for a reconnect when nothing changes and the stored pair is older than the grace window (a really dead token)', async () => {
     const { auth, sleeps } = setup(false);
     await expect(auth.accessToken()).rejects.toMatchObject({ errorCode: 'QUICKBOOKS_RECONNECT_REQUIRED' });
     expect(sleeps).toHaveLength(1);

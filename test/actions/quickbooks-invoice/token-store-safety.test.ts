@@ -1,0 +1,257 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { Action } from '../../../lib/action';
+import { createDeadline } from '../../../lib/deadline';
+import { DeadlineError } from '../../../lib/errors';
+import type { HttpRequest, ServiceClient } from '../../../lib/http';
+import { createHubSpotClient } from '../../../lib/hubspot';
+import { createLogger } from '../../../lib/logger';
+import { clearModuleCaches } from '../../../lib/module-cache';
+import { createQuickBooksAuth, type QuickBooksTokens } from '../../../lib/quickbooks';
+import {
+  STORE_KEY_PROPERTY,
+  STORE_VALUE_PROPERTY,
+  STORE_VERSION_PROPERTY,
+  createTokenStore,
+  decrypt,
+  deriveKey,
+  encrypt,
+  type TokenStore,
+} from '../../../lib/token-store';
+import { HUBSPOT_ORIGIN } from '../../fakes/hubspot';
+import type { FakeHandler } from '../../fakes/network';
+import { runAction, type Outcome } from '../../support/run';
+import { DEAL, QUICKBOOKS_SECRETS, dealEvent, quickbooksWorld, type QuickBooksWorld } from './scenarios';
+
+/**
+ * Issue 13 §1: the QuickBooks connection must survive lost write replies, concurrent rotations and warm containers
+ * holding an old pair, and the store must not accept a rollback, a replayed ciphertext or a forged short tag.
+ * Intuit rotates refresh tokens: once a new one is issued the old one dies
+ * (https://developer.intuit.com/app/developer/qbo/docs/develop/authentication-and-authorization/faq); the fake does
+ * the same on every refresh here (rotateAfterMs 0).
+ */
+
+let clock = Date.parse('2025-01-20T09:00:00Z');
+const now = () => clock;
+const HOUR = 3_600_000;
+let world: QuickBooksWorld | undefined;
+
+afterEach(() => {
+  world?.net.uninstall();
+  world = undefined;
+  clearModuleCaches();
+  vi.resetModules();
+});
+
+/**
+ * A Lambda container: its own copy of every module, so its module-scope token cache is its own (a warm container
+ * keeps it between runs, another container never sees it).
+ */
+async function container(): Promise<Action> {
+  vi.resetModules();
+  return (await import('../../../actions/quickbooks-invoice/index')).action as unknown as Action;
+}
+
+const storeRecord = (w: QuickBooksWorld) => w.hubspot.list('companies').find((c) => c.properties[STORE_KEY_PROPERTY] === 'quickbooks');
+const storedVersion = (w: QuickBooksWorld) => Number(storeRecord(w)?.properties[STORE_VERSION_PROPERTY] ?? 0);
+const run = (action: Action, w: QuickBooksWorld, name: string): Promise<Outcome> =>
+  runAction(action, dealEvent(w.addDeal({ ...DEAL, dealname: name })), { env: w.env, now, deadline: { budgetMs: 20_000, reserveMs: 1_500 } });
+
+/** The store's refresh token as the next cold container would read it, and whether Intuit still honours it. */
+async function storeIsLive(w: QuickBooksWorld): Promise<boolean> {
+  const log = createLogger({ scope: 't', sink: () => {} });
+  const store = createTokenStore<QuickBooksTokens>({
+    hubspot: createHubSpotClient({ accessToken: w.env.HUBSPOT_ACCESS_TOKEN as string, log, deadline: createDeadline() }),
+    key: 'quickbooks',
+    recordName: 'x',
+    secretKey: w.env.QUICKBOOKS_TOKEN_KEY as string,
+    secretName: 'QUICKBOOKS_TOKEN_KEY',
+    context: `production:${w.env.QUICKBOOKS_REALM_ID}`,
+    log,
+  });
+  const { value } = await store.read();
+  return value !== undefined && w.quickbooks.refreshTokens.has(value.refreshToken);
+}
+
+/**
+ * The next store write fails with 503, its in-process retry too: `landed` decides whether HubSpot wrote it before
+ * the reply was lost.
+ */
+function loseFirstStoreWriteReply(w: QuickBooksWorld, landed: boolean): void {
+  let failures = 2;
+  w.net.wrapRoute(HUBSPOT_ORIGIN, (inner: FakeHandler) => async (req) => {
+    if (failures > 0 && req.method === 'POST' && req.pathname === '/crm/v3/objects/companies/batch/upsert') {
+      failures -= 1;
+      if (landed) await inner(req);
+      return { status: 503, body: '<html>Service Unavailable</html>' };
+    }
+    return inner(req);
+  });
+}
+
+describe('X/Y/X/Z: lost write reply, concurrent rotation, warm stale container, fresh container', () => {
+  it.each([
+    ['the lost write landed', true],
+    ['the lost write never landed', false],
+  ])('%s: the connection survives and the store never goes back', async (_what, landed) => {
+    clock = Date.parse('2025-01-20T09:00:00Z');
+    const wf = (world = quickbooksWorld({ clock: now, rotateAfterMs: 0 }));
+    wf.net.install();
+    // The connection exists: version 1 in the store.
+    const setup = await run(await container(), wf, 'setup');
+    expect(setup.outputs?.status).toBe('ok');
+    expect(storedVersion(wf)).toBe(1);
+    wf.net.uninstall();
+    loseFirstStoreWriteReply(wf, landed);
+    wf.net.install();
+    const versions: number[] = [storedVersion(wf)];
+
+    // X: the access token expired; X rotates, and its store write loses its reply.
+    clock += 2 * HOUR;
+    const x = await container();
+    const x1 = await run(x, wf, 'X first');
+    expect(x1.thrown?.response?.status, JSON.stringify(x1.outputs)).toBe(503);
+    versions.push(storedVersion(wf));
+
+    // Y: another container, later. If X's write landed, Y rotates again and saves; if not, Y meets X's rotation.
+    clock += (landed ? 2 * HOUR : 10 * 60_000);
+    const y = await container();
+    const y1 = await run(y, wf, 'Y');
+    if (landed) expect(y1.outputs?.status, JSON.stringify(y1.thrown?.message)).toBe('ok');
+    else {
+      // Not a reconnect: X holds the live pair and saves it on its next run.
+      expect(y1.outputs?.error_code).not.toBe('QUICKBOOKS_RECONNECT_REQUIRED');
+      expect(y1.thrown?.response?.status, JSON.stringify(y1.outputs)).toBe(503);
+    }
+    versions.push(storedVersion(wf));
+
+    // X again, warm, still holding its unsaved pair.
+    clock += 10 * 60_000;
+    const x2 = await run(x, wf, 'X warm');
+    expect(x2.outputs?.status, `${x2.thrown?.message} ${JSON.stringify(x2.outputs)}`).toBe('ok');
+    versions.push(storedVersion(wf));
+    expect(await storeIsLive(wf)).toBe(true);
+
+    // Z: a fresh container, and later one that must refresh from what the store holds.
+    const z = await run(await container(), wf, 'Z');
+    expect(z.outputs?.status, z.thrown?.message).toBe('ok');
+    clock += 2 * HOUR;
+    const z2 = await run(await container(), wf, 'Z later');
+    expect(z2.outputs?.status, z2.thrown?.message).toBe('ok');
+    versions.push(storedVersion(wf));
+    // The Y run that was told to retry succeeds now.
+    if (!landed) expect((await run(y, wf, 'Y retried')).outputs?.status).toBe('ok');
+
+    expect(await storeIsLive(wf)).toBe(true);
+    expect(versions).toEqual([...versions].sort((a, b) => a - b));
+    expect(new Set(versions).size).toBeGreaterThan(2);
+  });
+});
+
+describe('refresh budget', () => {
+  function auth(remaining: number) {
+    clearModuleCaches();
+    const calls: HttpRequest[] = [];
+    const oauth: ServiceClient = { service: 'quickbooks', request: async <T>(req: HttpRequest) => (calls.push(req), { status: 400, headers: {}, data: { error: 'invalid_grant' } as T }) };
+    const store: TokenStore<QuickBooksTokens> = { read: async () => ({ version: 0, value: undefined }), write: async () => 1 };
+    const a = createQuickBooksAuth({
+      credentials: { clientId: 'client', clientSecret: 'secret', realmId: '9130', bootstrapRefreshToken: 'AB11-bootstrap-0000000000000000' },
+      store,
+      oauth,
+      now,
+      log: createLogger({ scope: 't', sink: () => {} }),
+      budget: { remaining: () => remaining, total: 18_500 },
+    });
+    return { a, calls };
+  }
+
+  it('does not start a refresh with less than 8 s left: a retryable 504, Intuit never called', async () => {
+    const { a, calls } = auth(5_000);
+    await expect(a.accessToken()).rejects.toBeInstanceOf(DeadlineError);
+    expect(calls).toHaveLength(0);
+  });
+
+  it('starts it with 8 s or more', async () => {
+    const { a, calls } = auth(8_000);
+    await expect(a.accessToken()).rejects.toMatchObject({ errorCode: 'QUICKBOOKS_RECONNECT_REQUIRED' });
+    expect(calls).toHaveLength(1);
+  });
+});
+
+describe('token store', () => {
+  const KEY = QUICKBOOKS_SECRETS.QUICKBOOKS_TOKEN_KEY;
+  function storeOver(w: QuickBooksWorld) {
+    const log = createLogger({ scope: 't', sink: () => {} });
+    return createTokenStore<{ n: number }>({
+      hubspot: createHubSpotClient({ accessToken: w.env.HUBSPOT_ACCESS_TOKEN as string, log, deadline: createDeadline() }),
+      key: 'probe',
+      recordName: 'probe',
+      secretKey: KEY,
+      secretName: 'QUICKBOOKS_TOKEN_KEY',
+      context: 'ctx',
+      log,
+    });
+  }
+  const record = (w: QuickBooksWorld) => w.hubspot.list('companies').find((c) => c.properties[STORE_KEY_PROPERTY] === 'probe');
+
+  it('refuses to write a version that is not higher than the stored one', async () => {
+    const w = (world = quickbooksWorld());
+    w.net.install();
+    const store = storeOver(w);
+    expect(await store.write({ n: 1 }, 0)).toBe(1);
+    expect(await store.write({ n: 2 }, 1)).toBe(2);
+    await expect(store.write({ n: 99 }, 1)).rejects.toMatchObject({ errorCode: 'TOKEN_STORE_CONFLICT' });
+    await expect(store.write({ n: 99 }, 0)).rejects.toMatchObject({ errorCode: 'TOKEN_STORE_CONFLICT' });
+    expect(await store.read()).toMatchObject({ version: 2, value: { n: 2 } });
+  });
+
+  it('an old ciphertext replayed under a newer version does not decrypt', async () => {
+    const w = (world = quickbooksWorld());
+    w.net.install();
+    const store = storeOver(w);
+    await store.write({ n: 1 }, 0);
+    const old = record(w)!.properties[STORE_VALUE_PROPERTY] as string;
+    await store.write({ n: 2 }, 1);
+    await store.write({ n: 3 }, 2);
+    // Someone with CRM write access puts version 1's ciphertext back and keeps the version number at 3.
+    record(w)!.properties[STORE_VALUE_PROPERTY] = old;
+    expect(await store.read()).toMatchObject({ version: 3, value: undefined, unreadable: 'decrypt-failed' });
+  });
+
+  it('still reads a value written before versions were bound (format v1), so existing connections survive', async () => {
+    const w = (world = quickbooksWorld());
+    w.net.install();
+    const store = storeOver(w);
+    await store.write({ n: 1 }, 0);
+    record(w)!.properties[STORE_VALUE_PROPERTY] = encrypt(deriveKey(KEY), 'probe:ctx', JSON.stringify({ n: 7 }), 'v1');
+    expect(await store.read()).toMatchObject({ version: 1, value: { n: 7 } });
+  });
+
+  it('rejects a GCM tag shorter than 16 bytes (a 4-byte tag is forgeable)', () => {
+    const key = deriveKey(KEY);
+    const text = encrypt(key, 'ctx', 'secret pair');
+    expect(decrypt(key, 'ctx', text)).toBe('secret pair');
+    const [format, iv, tag, body] = text.split('.') as [string, string, string, string];
+    const short = [format, iv, Buffer.from(tag, 'base64url').subarray(0, 4).toString('base64url'), body].join('.');
+    expect(decrypt(key, 'ctx', short)).toBeUndefined();
+    const twelve = [format, iv, Buffer.from(tag, 'base64url').subarray(0, 12).toString('base64url'), body].join('.');
+    expect(decrypt(key, 'ctx', twelve)).toBeUndefined();
+  });
+
+  it.each([
+    ['too short', 'k6Vq0m5c3J9yV2b7qf1X'],
+    ['one repeated character', 'a'.repeat(44)],
+    ['a short pattern repeated', 'abc1'.repeat(11)],
+  ])('a %s QUICKBOOKS_TOKEN_KEY is refused with advice on making a good one', (_what, weak) => {
+    expect(() => deriveKey(weak, 'QUICKBOOKS_TOKEN_KEY')).toThrow(/QUICKBOOKS_TOKEN_KEY.*openssl rand -base64 32/);
+    try {
+      deriveKey(weak, 'QUICKBOOKS_TOKEN_KEY');
+    } catch (error) {
+      expect(error).toMatchObject({ errorCode: 'WEAK_TOKEN_KEY' });
+      expect((error as Error).message).not.toContain(weak);
+    }
+  });
+
+  it('a strong key (openssl rand -base64 32) is accepted', () => {
+    expect(deriveKey('k6Vq0m5c3J9yV2b7qf1Xw8zR4tN0pL6sA3dE9gH2jK0=')).toHaveLength(32);
+  });
+});

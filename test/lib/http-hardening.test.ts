@@ -1,0 +1,147 @@
+import nock from 'nock';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createDeadline } from '../../lib/deadline';
+import { ConfigError, PermanentError, RetryableError } from '../../lib/errors';
+import { createServiceClient, inProcessRetryDelay, MAX_RESPONSE_BYTES } from '../../lib/http';
+import { createLogger } from '../../lib/logger';
+
+/** Issue 13 §3: what a vendor's answer (or our own configuration) can do to the one request function. */
+
+afterEach(() => {
+  nock.cleanAll();
+  nock.enableNetConnect();
+});
+
+const ORIGIN = 'https://vendor.example.com';
+const silent = () => createLogger({ scope: 't', sink: () => {} });
+
+describe('Retry-After never shortens the normal back-off', () => {
+  // Half-way jitter: the normal back-off is 1 s, 2 s, 4 s for a 429, 250 ms for one 5xx.
+  const mid = () => 0.5;
+  it.each([
+    ['0 (retry now)', 0],
+    ['negative, parsed as a past date', Math.max(0, (Date.parse('-5') - Date.now()) / 1000)],
+    ['a list, parsed as a past date', 0],
+    ['a date in the past', 0],
+  ])('429 with Retry-After %s waits at least the back-off', (_what, seconds) => {
+    for (const attempt of [1, 2, 3]) {
+      const normal = inProcessRetryDelay({ service: 'x', status: 429 }, attempt, mid) as number;
+      expect(inProcessRetryDelay({ service: 'x', status: 429, retryAfterSeconds: seconds }, attempt, mid)).toBeGreaterThanOrEqual(normal);
+    }
+    expect(inProcessRetryDelay({ service: 'x', status: 503, retryAfterSeconds: seconds }, 1, mid)).toBeGreaterThanOrEqual(250);
+  });
+
+  it('a longer Retry-After still wins', () => {
+    expect(inProcessRetryDelay({ service: 'x', status: 429, retryAfterSeconds: 7 }, 1, () => 0.5)).toBe(7_000);
+  });
+
+  it.each(['-5', '1, 2', 'Wed, 21 Oct 2015 07:28:00 GMT', '0'])('two 429s with Retry-After %j are not retried back to back', async (value) => {
+    const sentAt: number[] = [];
+    nock(ORIGIN)
+      .get('/r').times(2).reply(() => (sentAt.push(Date.now()), [429, {}, { 'retry-after': value }]))
+      .get('/r').reply(() => (sentAt.push(Date.now()), [200, { ok: true }]));
+    const client = createServiceClient({ service: 'vendor', baseUrl: ORIGIN, log: silent(), deadline: createDeadline({ budgetMs: 18_000, reserveMs: 0 }) });
+    await client.request({ method: 'GET', url: '/r', idempotent: true });
+    // 1 s ±50 % then 2 s ±50 %: at least 0.5 s and 1 s.
+    expect((sentAt[1] as number) - (sentAt[0] as number)).toBeGreaterThanOrEqual(450);
+    expect((sentAt[2] as number) - (sentAt[1] as number)).toBeGreaterThanOrEqual(950);
+  }, 15_000);
+});
+
+describe('response size cap', () => {
+  it('is well under HubSpot\'s 128 MB', () => {
+    expect(MAX_RESPONSE_BYTES).toBeLessThanOrEqual(16 * 1024 * 1024);
+  });
+
+  it('a body larger than the cap fails cleanly as a permanent RESPONSE_TOO_LARGE, read no further', async () => {
+    const big = `{"results":["${'x'.repeat(2_000)}"]}`;
+    nock(ORIGIN).get('/big').reply(200, big, { 'content-type': 'application/json' });
+    const client = createServiceClient({ service: 'vendor', baseUrl: ORIGIN, log: silent(), deadline: createDeadline({ budgetMs: 18_000, reserveMs: 0 }), maxResponseBytes: 1_000 });
+    const error = await client.request({ method: 'GET', url: '/big', idempotent: true }).catch((e) => e);
+    expect(error).toBeInstanceOf(PermanentError);
+    expect(error.errorCode).toBe('RESPONSE_TOO_LARGE');
+  });
+
+  it('a stream without Content-Length is cut off at the cap too', async () => {
+    const { Readable } = await import('node:stream');
+    let pushed = 0;
+    const endless = new Readable({
+      read() {
+        pushed += 1;
+        this.push(pushed > 10_000 ? null : Buffer.alloc(1024, 'a'));
+      },
+    });
+    nock(ORIGIN).get('/stream').reply(200, () => endless, { 'content-type': 'application/json' });
+    const client = createServiceClient({ service: 'vendor', baseUrl: ORIGIN, log: silent(), deadline: createDeadline({ budgetMs: 18_000, reserveMs: 0 }), maxResponseBytes: 64 * 1024 });
+    const error = await client.request({ method: 'GET', url: '/stream' }).catch((e) => e);
+    expect(error.errorCode).toBe('RESPONSE_TOO_LARGE');
+    expect(pushed).toBeLessThan(10_000);
+  });
+
+  it('a body under the cap is read as usual', async () => {
+    nock(ORIGIN).get('/ok').reply(200, { ok: 'é' });
+    const client = createServiceClient({ service: 'vendor', baseUrl: ORIGIN, log: silent(), deadline: createDeadline({ budgetMs: 18_000, reserveMs: 0 }), maxResponseBytes: 1_000 });
+    await expect(client.request({ method: 'GET', url: '/ok' })).resolves.toMatchObject({ status: 200, data: { ok: 'é' } });
+  });
+});
+
+describe('the per-call abort timer', () => {
+  function countingDeadline() {
+    const armed = new Set<unknown>();
+    const deadline = createDeadline({
+      budgetMs: 18_000,
+      reserveMs: 0,
+      setTimer: (fn, ms) => {
+        const handle = setTimeout(() => (armed.delete(handle), fn()), ms);
+        armed.add(handle);
+        return handle;
+      },
+      clearTimer: (handle) => (armed.delete(handle), clearTimeout(handle as ReturnType<typeof setTimeout>)),
+    });
+    return { deadline, armed };
+  }
+
+  it('is not left armed when auth() fails', async () => {
+    const { deadline, armed } = countingDeadline();
+    const client = createServiceClient({ service: 'vendor', baseUrl: ORIGIN, log: silent(), deadline, auth: async () => { throw new ConfigError('no token', { errorCode: 'MISSING_SECRET' }); } });
+    await expect(client.request({ method: 'GET', url: '/x' })).rejects.toBeInstanceOf(ConfigError);
+    expect(armed.size).toBe(0);
+  });
+
+  it('does not count the time auth() takes against the call\'s own timeout', async () => {
+    nock(ORIGIN).get('/t').delay(150).reply(200, { ok: true });
+    const client = createServiceClient({
+      service: 'vendor',
+      baseUrl: ORIGIN,
+      log: silent(),
+      deadline: createDeadline({ budgetMs: 18_000, reserveMs: 0 }),
+      auth: async () => (await new Promise((r) => setTimeout(r, 300)), { authorization: 'Bearer t0ken-value' }),
+    });
+    await expect(client.request({ method: 'GET', url: '/t', timeoutMs: 400 })).resolves.toMatchObject({ status: 200 });
+  });
+
+  it('is cleared after a successful call', async () => {
+    const { deadline, armed } = countingDeadline();
+    nock(ORIGIN).get('/s').reply(200, {});
+    await createServiceClient({ service: 'vendor', baseUrl: ORIGIN, log: silent(), deadline }).request({ method: 'GET', url: '/s' });
+    expect(armed.size).toBe(0);
+  });
+});
+
+describe('a header value fetch refuses (a secret pasted with a zero-width space)', () => {
+  it.each([
+    ['zero-width space', 'tok\u200ben-value-123'],
+    ['line break', 'tok\nen-value-123'],
+  ])('%s: a permanent configuration error that names the header, not its value, before any request', async (_what, value) => {
+    const scope = nock(ORIGIN).get('/h').reply(200, {});
+    const lines: string[] = [];
+    const client = createServiceClient({ service: 'vendor', baseUrl: ORIGIN, log: createLogger({ scope: 't', sink: (l) => lines.push(l) }), deadline: createDeadline({ budgetMs: 18_000, reserveMs: 0 }), auth: () => ({ authorization: `Bearer ${value}` }) });
+    const error = await client.request({ method: 'GET', url: '/h', idempotent: true }).catch((e) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error).not.toBeInstanceOf(RetryableError);
+    expect(error.errorCode).toBe('INVALID_HEADER_VALUE');
+    expect(error.message).toContain('authorization');
+    expect(`${error.message}\n${lines.join('\n')}`).not.toContain('en-value-123');
+    expect(scope.pendingMocks()).toHaveLength(1);
+  });
+});
