@@ -100,7 +100,7 @@ export const INPUT_GUIDANCE = {
   },
   'shopify-order-sync': {
     shopify_order_id: {
-      pick: 'in the webhook-triggered workflow below, the webhook\'s "id" field (Shopify\'s numeric order id); in a deal-based workflow, Shopify order ID (unique) (`shopify_order_id`) of a deal that already carries it',
+      pick: 'in the webhook-triggered workflow of step 2, the webhook\'s "id" field (Shopify\'s numeric order id); in a deal-based workflow, Shopify order ID (unique) (`shopify_order_id`) of a deal that already carries it',
       why: 'the action reads the order from Shopify by this id and creates the deal itself, so no HubSpot property holds the id before the first run',
     },
   },
