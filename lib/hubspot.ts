@@ -102,14 +102,29 @@ export function hubspotPaths(version: string = hubspotApiVersion()) {
 export type HubSpotPaths = ReturnType<typeof hubspotPaths>;
 
 /**
- * The HUBSPOT_ACCESS_TOKEN secret every action declares, with the scopes that action needs. Private-app tokens
- * (pat-<region>-<uuid>) are 44 characters.
+ * Where a HubSpot admin creates the token the actions (and `npm run setup` / `npm run deploy`) use. Legacy private
+ * apps can no longer be created (new accounts since 2026-09-28, existing ones since 2026-10-26); HubSpot's
+ * replacement for account-level REST integrations is the Service Key (public beta, scoped like a private app, no
+ * webhooks): https://developers.hubspot.com/docs/apps/developer-platform/build-apps/authentication/account-service-keys
+ * and https://developers.hubspot.com/changelog/service-keys. A legacy private-app token keeps working.
  */
+export const HUBSPOT_TOKEN_WHERE =
+  'HubSpot → Development → Keys → Service keys → Create service key, add the scopes listed, then Show and copy the key (a legacy private app\'s access token also works)';
+
+/**
+ * Characters budgeted for the token in HubSpot's 1,000-character secret budget. HubSpot does not document a
+ * Service Key's format or length. Legacy private-app tokens are 44 characters (pat-<region>-<uuid>) and HubSpot's
+ * OAuth access tokens about 70; undocumented, so assumed at most 128 — conservative, three times a private-app
+ * token — rather than under-count the budget every other secret shares.
+ */
+export const HUBSPOT_TOKEN_TYPICAL_LENGTH = 128;
+
+/** The HUBSPOT_ACCESS_TOKEN secret every action declares, with the scopes that action needs. */
 export function hubspotTokenSecret(scopes: readonly string[]) {
   return {
-    description: `Private-app access token with scopes ${scopes.join(', ')}`,
-    typicalLength: 44,
-    where: 'Settings → Integrations → Private apps (or Development → Legacy apps) → your app → Access token',
+    description: `HubSpot Service Key (or an existing legacy private-app token) with scopes ${scopes.join(', ')}`,
+    typicalLength: HUBSPOT_TOKEN_TYPICAL_LENGTH,
+    where: HUBSPOT_TOKEN_WHERE,
   };
 }
 

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { secretBudget, SECRET_BUDGET_CHARS, type ActionDefinition } from '../lib/action';
 import type { OutputSpecs } from '../lib/outputs';
-import { OUTPUT_TYPE_LABELS } from './paste-guide.mjs';
+import { DEPLOY_SCOPES, OUTPUT_TYPE_LABELS, installGuide, setupScopesFor } from './paste-guide.mjs';
 import { exitWhenFlushed, parseOrExit, type CommandSpec } from './lib-tooling/cli.mjs';
 import { loadActions, ROOT } from './lib-tooling/common';
 
@@ -33,6 +33,7 @@ export function outputTypeLabel(type: string): string {
 }
 
 export function renderGuide({ definition: def, outputs }: GuideSource): string {
+  const g = installGuide(def, { outputs });
   const lines: string[] = [];
   const push = (...l: string[]) => lines.push(...l);
   push(`# ${def.name} — ${def.title}`, '');
@@ -40,19 +41,37 @@ export function renderGuide({ definition: def, outputs }: GuideSource): string {
   push(def.description, '');
 
   push('## Install', '');
-  push(`1. Create a workflow on **${def.enrollment.objectType}** records. Suggested trigger: ${def.enrollment.trigger}.`);
-  push('2. Add the action **Custom code**, language **Node.js 24.x**.');
-  push('3. Select the secrets below (create them first under the action\'s **Secrets**).');
-  push('4. Add the input fields below under **Properties to include in code**, each mapped to the property shown.');
-  push(`5. Replace the code with the whole of ${code(`dist/${def.name}.js`)} (\`npm run build\`), or use \`npm run deploy\` (below).`);
-  push('6. Add the data outputs below, each with its type.');
-  push('7. Test on a test record, then branch on `status` and `error_code` (below).', '');
+  push('Do these in order; the header of `dist/' + def.name + '.js` repeats them. Custom code actions need **Data Hub** Professional or Enterprise (formerly Operations Hub).', '');
+  push(`1. **Custom properties** first (below): until they exist HubSpot rejects the action's writes with \`PROPERTY_DOESNT_EXIST\`.${g.properties.length ? '' : ' This action needs none.'}`);
+  push(`2. **Workflow**: Automations → Workflows → Create workflow → From scratch → **${capitalize(g.objectType)}-based**. Trigger: ${g.trigger}. See [What enrolls](#what-enrolls).`);
+  push('3. **Action**: + → Data ops → **Custom code**, language **Node.js 24.x**.');
+  push('4. **Secrets**: create each secret below (Secrets → Add secret) and select it in the action.');
+  push('5. **Properties to include in code**: add each input field below with the name shown, mapped to what the table says.');
+  push(`6. **Paste** the whole of ${code(`dist/${def.name}.js`)} (\`npm run build\`) over the code in the editor, or use \`npm run deploy\` (below).`);
+  push('7. **Data outputs**: add each output below with its type.');
+  push('8. **Test** the action on a test record, then branch on `status` and `error_code` (below).', '');
+
+  push('## Custom properties', '');
+  if (g.properties.length) {
+    push('**With the command**: put `HUBSPOT_ACCESS_TOKEN=<service key>` in `.env` (git-ignored), run `npm run setup` (dry run: lists what is missing), then `npm run setup -- --apply`. It only creates; it never changes an existing property.', '');
+    push(`That key needs the **schema** scopes ${g.setupScopes.map(code).join(', ')} — not the action's scopes (below). Create it in HubSpot → Development → Keys → **Service keys** → Create service key (an existing legacy private-app token with these scopes works too).`, '');
+    push('**By hand**: HubSpot → Settings → Data Management → Properties → select the object → **Create property**, one per row. Turn "Show in forms" off (the actions write these values; a form must not). Create the group first (Groups tab) if it does not exist.', '');
+    push(row(['Object', 'Internal name', 'Label', 'Group', 'Field type', 'Unique', 'Options (label = internal value)']), row(['---', '---', '---', '---', '---', '---', '---']));
+    for (const p of g.properties) {
+      push(row([p.objectType, code(p.name), p.label, `${p.groupLabel} (${code(p.group)})`, `${p.fieldType} (${p.type} / ${p.apiFieldType})`, p.unique ? 'yes: Require unique values' : 'no', p.options.map((o: { label: string; value: string }) => `${o.label} = ${o.value}`).join(', ')]));
+    }
+  } else push('None.');
+  push('');
+
+  push('## What enrolls', '');
+  push(`A **${g.objectType}**-based workflow: each enrolled ${g.objectType} runs the action once, with the input fields read from that record (or from the trigger's webhook fields). Suggested trigger: ${g.trigger}.`);
+  for (const note of g.enrollmentNotes) push('', note);
+  push('');
 
   push('## Secrets', '');
-  const secrets = Object.entries(def.secrets) as Array<[string, { description: string; required?: boolean; typicalLength: number; where?: string }]>;
-  if (secrets.length) {
+  if (g.secrets.length) {
     push(row(['Secret', 'Required', 'Typical length', 'What it is', 'Where to find it']), row(['---', '---', '---:', '---', '---']));
-    for (const [name, s] of secrets) push(row([code(name), s.required === false ? 'optional' : 'required', s.typicalLength, s.description, s.where ?? '']));
+    for (const s of g.secrets) push(row([code(s.name), s.required ? 'required' : 'optional', s.typicalLength, s.description, s.where]));
     const budget = secretBudget(def.secrets);
     push('');
     push(
@@ -60,34 +79,23 @@ export function renderGuide({ definition: def, outputs }: GuideSource): string {
         ? `Secret budget: typical values total **${budget.typical}** of HubSpot's ${SECRET_BUDGET_CHARS.toLocaleString('en-US')} characters for all secret values of the account together — fits, leaving ${budget.budget - budget.typical} for other actions' secrets.`
         : `Secret budget: typical values total **${budget.typical}**, more than HubSpot's ${SECRET_BUDGET_CHARS.toLocaleString('en-US')} characters for all secret values of the account together — **does not fit**.`,
     );
+    if (def.secrets.HUBSPOT_ACCESS_TOKEN) {
+      push('', `The HubSpot token is counted at ${def.secrets.HUBSPOT_ACCESS_TOKEN.typicalLength} characters: HubSpot does not document a Service Key's length, so this is a conservative assumption (a legacy private-app token has 44). One key can serve every action of the account: give it the union of their scopes and count it once.`);
+    }
   } else push('None.');
   push('');
 
   push('## Input fields', '');
-  const inputs = Object.entries(def.inputs) as Array<[string, { type: string; required: boolean; description: string; property?: string; options?: readonly string[] }]>;
-  if (inputs.length) {
-    push(row(['Field', 'Map to property', 'Type', 'Required', 'Description']), row(['---', '---', '---', '---', '---']));
-    for (const [name, i] of inputs) {
-      push(row([code(name), i.property ? code(i.property) : '(any property or a fixed value)', i.type, i.required ? 'required' : 'optional', `${i.description}${i.options ? ` (one of: ${i.options.join(', ')})` : ''}`]));
-    }
-    push('', 'Values arrive as text; an empty value means "not set".');
+  if (g.inputs.length) {
+    push(row(['Field', 'Map to', 'Type', 'Required', 'Why']), row(['---', '---', '---', '---', '---']));
+    for (const i of g.inputs) push(row([code(i.name), i.pick, i.type, i.required ? 'required' : 'optional', `${i.why}${i.options ? ` (one of: ${i.options.join(', ')})` : ''}`]));
+    push('', 'HubSpot\'s property picker shows the label; searching the internal name (in backticks) finds it too. Values arrive as text; an empty value means "not set".');
   } else push('None.');
   push('');
 
   push('## Outputs', '');
   push(row(['Output', 'Type', 'Values', 'Description']), row(['---', '---', '---', '---']));
-  for (const [name, o] of Object.entries(outputs)) push(row([code(name), outputTypeLabel(o.type), o.options ? o.options.join(' | ') : '', o.description]));
-  push('');
-
-  push('## Custom properties', '');
-  const properties = def.properties ?? [];
-  if (properties.length) {
-    push('Create them with `npm run setup -- --apply` (dry run without `--apply`); until they exist HubSpot rejects the writes with `PROPERTY_DOESNT_EXIST`.', '');
-    push(row(['Object', 'Internal name', 'Label', 'Type / field type', 'Group', 'Unique']), row(['---', '---', '---', '---', '---', '---']));
-    for (const p of properties) {
-      push(row([p.objectType, code(p.name), p.label, `${p.type} / ${p.fieldType}${p.options ? ` (${p.options.map((o) => o.value).join(', ')})` : ''}`, code(p.groupName), p.hasUniqueValue ? 'yes' : 'no']));
-    }
-  } else push('None.');
+  for (const o of g.outputs) push(row([code(o.name), o.label, o.options ? o.options.join(' | ') : '', o.description]));
   push('');
 
   push('## API calls per run', '');
@@ -107,18 +115,24 @@ export function renderGuide({ definition: def, outputs }: GuideSource): string {
   push('');
 
   push('## Deploy without pasting (beta API)', '');
-  push(`\`npm run deploy -- ${def.name} --flow <flowId>\` shows what would change in the workflow's custom-code action; add \`--apply\` to write it. It relies on HubSpot's flows API (date version \`2026-09-beta\`, or the pinned version with \`-beta\`), which is in beta (scope \`automation\`).`);
+  push(`\`npm run deploy -- ${def.name} --flow <flowId>\` shows what would change in the workflow's custom-code action; add \`--apply\` to write it. It relies on HubSpot's flows API (date version \`2026-09-beta\`, or the pinned version with \`-beta\`), which is in beta: its token (a Service Key in \`.env\`) needs the scope ${DEPLOY_SCOPES.map(code).join(', ')} — again not the action's scopes.`);
   push('');
   return lines.join('\n');
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 export function renderIndex(sources: readonly GuideSource[]): string {
   const lines = ['# Action setup guides', '', '<!-- Generated by `npm run guide` (and `npm run build`). Do not edit by hand. -->', ''];
   lines.push(row(['Action', 'What it does', 'Enrolled object', 'Secrets', 'Custom properties']), row(['---', '---', '---', '---', '---']));
   for (const { definition: d } of sources) {
-    lines.push(row([`[${d.name}](${d.name}.md)`, d.title, d.enrollment.objectType, Object.keys(d.secrets).length, (d.properties ?? []).length]));
+    lines.push(row([`[${d.name}](${d.name}.md)`, d.title, installGuide(d).objectType, Object.keys(d.secrets).length, (d.properties ?? []).length]));
   }
-  lines.push('', 'Create the custom properties of every action with `npm run setup -- --apply` (dry run without `--apply`).', '');
+  const objectTypes = [...new Set(sources.flatMap(({ definition: d }) => (d.properties ?? []).map((p) => p.objectType)))];
+  lines.push('', 'Create the custom properties of every action with `npm run setup -- --apply` (dry run without `--apply`).');
+  lines.push(`Its token, a HubSpot Service Key (Development → Keys → Service keys; a legacy private-app token also works), needs the schema scopes ${setupScopesFor(objectTypes.map((objectType) => ({ objectType }))).map((s) => `\`${s}\``).join(', ')}; \`npm run deploy\` needs ${DEPLOY_SCOPES.map((s) => `\`${s}\``).join(', ')}. Each action's own token scopes are in its guide.`, '');
   return lines.join('\n');
 }
 

@@ -86,8 +86,8 @@ export function readAccessToken(options: { env?: Record<string, string | undefin
   const token = fromEnv || fromFile;
   if (!token) {
     throw new ConfigError(
-      `No HUBSPOT_ACCESS_TOKEN: put HUBSPOT_ACCESS_TOKEN=<private-app token> in ${path.relative(ROOT, file) || file} (git-ignored) or the environment. ` +
-        `The private app needs the scopes ${options.scopes.join(', ')}.`,
+      `No HUBSPOT_ACCESS_TOKEN: put HUBSPOT_ACCESS_TOKEN=<service key> in ${path.relative(ROOT, file) || file} (git-ignored) or the environment. ` +
+        `Create the key in HubSpot → Development → Keys → Service keys with the scopes ${options.scopes.join(', ')} (an existing legacy private-app token with those scopes works too).`,
       { errorCode: 'MISSING_TOKEN' },
     );
   }

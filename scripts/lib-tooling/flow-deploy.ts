@@ -233,7 +233,7 @@ function explainAuthFailure(error: unknown): never {
   const status = (error as ActionError)?.httpStatus;
   if (status === 401 || status === 403) {
     throw new ConfigError(
-      `HubSpot refused the flows API call (${status}: ${(error as Error).message}). The private app needs the scope ${FLOW_SCOPES.join(', ')} (plus the sensitive-data scopes if the workflow uses sensitive properties).`,
+      `HubSpot refused the flows API call (${status}: ${(error as Error).message}). The Service Key (or legacy private app) needs the scope ${FLOW_SCOPES.join(', ')} (plus the sensitive-data scopes if the workflow uses sensitive properties).`,
       { errorCode: status === 401 ? 'UNAUTHORIZED' : 'MISSING_SCOPES', status, cause: error },
     );
   }

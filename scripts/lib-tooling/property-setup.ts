@@ -19,7 +19,7 @@ import { configuredHubSpotApiVersion, type AnyAction } from './common';
  * run a no-op; a 409 from a create (someone made it in between) counts as "exists", not as a failure.
  */
 
-/** Scopes the private app needs, per object type: read to list, write to create (HubSpot scope names). */
+/** Scopes the Service Key (or legacy private app) needs, per object type: read to list, write to create (HubSpot scope names). */
 export const SCHEMA_SCOPES: Record<PropertyObjectType, { read: string; write: string }> = {
   contacts: { read: 'crm.schemas.contacts.read', write: 'crm.schemas.contacts.write' },
   companies: { read: 'crm.schemas.companies.read', write: 'crm.schemas.companies.write' },
@@ -160,14 +160,14 @@ function propertyBody(p: PropertyDeclaration): Record<string, unknown> {
 function explainAuthFailure(error: unknown, scopes: string[]): never {
   const e = error as ActionError;
   if (e?.httpStatus === 401) {
-    throw new ConfigError(`HubSpot rejected the access token (401): check HUBSPOT_ACCESS_TOKEN in .env — it must be a private-app token with the scopes ${scopes.join(', ')}.`, {
+    throw new ConfigError(`HubSpot rejected the access token (401): check HUBSPOT_ACCESS_TOKEN in .env — it must be a HubSpot Service Key (Development → Keys → Service keys; or a legacy private-app token) with the scopes ${scopes.join(', ')}.`, {
       errorCode: 'UNAUTHORIZED',
       status: 401,
       cause: error,
     });
   }
   if (e?.httpStatus === 403) {
-    throw new ConfigError(`The access token lacks a scope (403: ${e.message}). Grant the private app these scopes: ${scopes.join(', ')}.`, {
+    throw new ConfigError(`The access token lacks a scope (403: ${e.message}). Add these scopes to the Service Key (Development → Keys → Service keys → your key; or to the legacy private app): ${scopes.join(', ')}.`, {
       errorCode: 'MISSING_SCOPES',
       status: 403,
       cause: error,

@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { OutputType } from '../../lib/outputs';
-import { OUTPUT_TYPE_LABELS } from '../../scripts/paste-guide.mjs';
+import { DEPLOY_SCOPES, OUTPUT_TYPE_LABELS, SETUP_SCOPES, installGuide, pasteGuideLines, propertyDisplay } from '../../scripts/paste-guide.mjs';
+import { FLOW_SCOPES } from '../../scripts/lib-tooling/flow-deploy';
+import { SCHEMA_SCOPES } from '../../scripts/lib-tooling/property-setup';
 import { GUIDE_DIR, renderGuide, renderIndex, writeGuides } from '../../scripts/guide';
 import { loadActions, ROOT } from '../../scripts/lib-tooling/common';
 import { orderAction } from './fixtures/actions';
@@ -42,6 +44,7 @@ function fromBundleHeader(bundle: string): Described {
   const lines = bundle.slice(0, end).split('\n').map((l) => l.replace(/^ \* ?/, ''));
   const section = (startsWith: string) => {
     const start = lines.findIndex((l) => l.startsWith(startsWith));
+    if (start < 0) return [];
     const out: string[] = [];
     for (const l of lines.slice(start + 1)) {
       if (!/^\s{2,}\S/.test(l)) break;
@@ -50,21 +53,25 @@ function fromBundleHeader(bundle: string): Described {
     return out;
   };
   return {
-    secrets: section('3. Secrets').map((l) => {
+    secrets: section('4. Secrets').map((l) => {
       const m = /^(\S+)( \(optional\))? — /.exec(l);
       return `${m?.[1]}:${m?.[2] ? 'optional' : 'required'}`;
     }),
-    inputs: section('4. Properties to include').map((l) => {
-      const m = /^(\S+)( \(required\))? → (.+) \[(\w+)\]$/.exec(l);
-      return `${m?.[1]}:${m?.[2] ? 'required' : 'optional'}:${m?.[3] === '(any property or a fixed value)' ? '-' : m?.[3]}:${m?.[4]}`;
+    inputs: section('5. Properties to include').map((l) => {
+      const m = /^(\S+)( \(required\))? → (.+?) \[(\w+)\] — /.exec(l);
+      return `${m?.[1]}:${m?.[2] ? 'required' : 'optional'}:${m?.[3]}:${m?.[4]}`;
     }),
-    outputs: section('6. Data outputs').map((l) => {
+    outputs: section('7. Data outputs').map((l) => {
       const m = /^(\S+): ([A-Za-z ]+?)(?: \((.*)\))?$/.exec(l);
       return `${m?.[1]}:${m?.[2]}:${m?.[3] ?? ''}`;
     }),
-    properties: section('Custom properties it needs').map((l) => /^(\S+) \(/.exec(l)?.[1] ?? l),
+    properties: section('1. Custom properties')
+      .filter((l) => / property · label /.test(l))
+      .map((l) => `${OBJECT_BY_LABEL[/^(\w[\w ]*?) property/.exec(l)?.[1] ?? '']}.${/internal name (\S+)/.exec(l)?.[1]}`),
   };
 }
+
+const OBJECT_BY_LABEL: Record<string, string> = { Contact: 'contacts', Company: 'companies', Deal: 'deals', 'Line item': 'line_items' };
 
 /** The guide's tables, as the same data. */
 function fromGuide(markdown: string): Described {
@@ -77,25 +84,29 @@ function fromGuide(markdown: string): Described {
       r
         .slice(2, -2)
         .split(/ (?<!\\)\| /)
-        .map((c) => c.replace(/\\\|/g, '|').replace(/^`|`$/g, '')),
+        .map((c) => c.replace(/\\\|/g, '|')),
     );
   };
+  const bare = (c: string | undefined) => (c ?? '').replace(/^`|`$/g, '');
   return {
-    secrets: table('Secrets').map(([name, required]) => `${name}:${required}`),
-    inputs: table('Input fields').map(([name, property, type, required]) => `${name}:${required}:${property === '(any property or a fixed value)' ? '-' : property}:${type}`),
-    outputs: table('Outputs').map(([name, type, values]) => `${name}:${type}:${values}`),
-    properties: table('Custom properties').map(([objectType, name]) => `${objectType}.${name}`),
+    secrets: table('Secrets').map(([name, required]) => `${bare(name)}:${required}`),
+    inputs: table('Input fields').map(([name, pick, type, required]) => `${bare(name)}:${required}:${pick}:${type}`),
+    outputs: table('Outputs').map(([name, type, values]) => `${bare(name)}:${type}:${values}`),
+    properties: table('Custom properties').map(([objectType, name]) => `${objectType}.${bare(name)}`),
   };
 }
 
-function fromManifest(entry: Manifest['actions'][number]): Described {
+function fromManifest(entry: Manifest['actions'][number]): Omit<Described, 'inputs'> & { inputs: string[] } {
   return {
     secrets: entry.secrets.map((s) => `${s.name}:${s.required ? 'required' : 'optional'}`),
-    inputs: entry.inputs.map((i) => `${i.name}:${i.required ? 'required' : 'optional'}:${i.property ?? '-'}:${i.type}`),
+    inputs: entry.inputs.map((i) => `${i.name}:${i.required ? 'required' : 'optional'}:${i.type}`),
     outputs: entry.outputs.map((o) => `${o.name}:${OUTPUT_TYPE_LABELS[o.type]}:${o.options?.join(' | ') ?? ''}`),
     properties: entry.properties,
   };
 }
+
+/** name:required:type, without the "what to pick" column, to compare with the manifest. */
+const withoutPick = (inputs: string[]) => inputs.map((i) => i.split(':')).map((p) => `${p[0]}:${p[1]}:${p.at(-1)}`);
 
 describe('generated setup guides', () => {
   it('the build produced a manifest with at least one action', () => {
@@ -116,7 +127,13 @@ describe('generated setup guides', () => {
       const guide = fromGuide(readFileSync(guideFile, 'utf8'));
       expect(header.secrets.length).toBe(entry.secrets.length);
       expect(guide).toEqual(header);
-      expect(guide).toEqual(fromManifest(entry));
+      expect({ ...guide, inputs: withoutPick(guide.inputs) }).toEqual(fromManifest(entry));
+      // Every input mapped to a property names it by its internal name, next to the label HubSpot shows.
+      for (const i of entry.inputs) {
+        const line = guide.inputs.find((g) => g.startsWith(`${i.name}:`));
+        if (i.property) expect(line).toContain(`(\`${i.property}\`)`);
+        expect(line).not.toContain('(any property or a fixed value)');
+      }
     });
 
     it('checks the secret budget and lists every output type HubSpot offers by its editor label', () => {
@@ -126,6 +143,15 @@ describe('generated setup guides', () => {
       expect(text).toContain('`status`');
       expect(text).toContain('`error_code`');
     });
+  });
+
+  it('shopify-order-sync (which creates its deal) is installed on a webhook-triggered contact workflow, explained, not "a workflow on deal records"', async () => {
+    const [shopify] = await loadActions('shopify-order-sync');
+    const text = renderGuide({ definition: shopify!.definition, outputs: shopify!.outputs });
+    expect(text).toContain('From scratch → **Contact-based**. Trigger: When a webhook is received');
+    expect(text).toContain('a deal-based workflow cannot start it for a new order');
+    expect(text).toMatch(/Settings → Notifications → Webhooks → Create webhook, event "Order creation" \(orders\/create\)/);
+    expect(text).toContain('map the input shopify_order_id to the webhook\'s "id"');
   });
 
   it('the index links every action', () => {
@@ -143,13 +169,49 @@ describe('renderGuide', () => {
     expect(text).not.toMatch(/commit|\d{4}-\d{2}-\d{2}/);
   });
 
-  it('lists inputs with the property to map, custom properties with uniqueness, API calls per path', () => {
+  it('lists inputs with the property to map (label and internal name), custom properties with uniqueness and options, API calls per path', () => {
     const text = renderGuide(source);
-    expect(text).toContain('| `order_id` | `storefront_order_id` | string | required | Order id |');
-    expect(text).toContain('| deals | `storefront_order_id` | Storefront order id | string / text | `storefront_sync` | yes |');
-    expect(text).toContain('| deals | `storefront_order_status` | Storefront order status | enumeration / select (paid, refunded) | `storefront_sync` | no |');
+    expect(text).toContain('| `order_id` | Storefront order id (`storefront_order_id`) | string | required | Order id |');
+    expect(text).toContain('| deals | `storefront_order_id` | Storefront order id | Storefront sync (`storefront_sync`) | Single-line text (string / text) | yes: Require unique values |  |');
+    expect(text).toContain('| deals | `storefront_order_status` | Storefront order status | Storefront sync (`storefront_sync`) | Dropdown select (enumeration / select) | no | Paid = paid, Refunded = refunded |');
     expect(text).toContain('| new order | 2 |');
     expect(text).toContain('**82** of HubSpot\'s 1,000 characters');
+  });
+
+  it('orders the install steps as they must be done: custom properties first, then workflow, action, secrets, inputs, paste, outputs, test', () => {
+    const install = renderGuide(source).split('\n## Install\n')[1]!.split('\n## ')[0]!;
+    const steps = [...install.matchAll(/^(\d)\. \*\*([^*]+)\*\*/gm)].map((m) => `${m[1]} ${m[2]}`);
+    expect(steps).toEqual(['1 Custom properties', '2 Workflow', '3 Action', '4 Secrets', '5 Properties to include in code', '6 Paste', '7 Data outputs', '8 Test']);
+    const header = pasteGuideLines(orderAction.definition, { packageName: 'p', version: '1', commit: 'c', outputs: orderAction.outputs });
+    const headerSteps = header.filter((l) => /^\d\. /.test(l)).map((l) => /^(\d)\. ([A-Za-z ]+?):/.exec(l)?.slice(1).join(' '));
+    expect(headerSteps).toEqual(['1 Custom properties', '2 Workflow', '3 Action', '4 Secrets', '5 Properties to include in code', '6 Paste', '7 Data outputs', '8 Test']);
+  });
+
+  it('names the setup command\'s schema scopes (not the action\'s) and the deploy scope, and says where a Service Key is made', () => {
+    const text = renderGuide(source);
+    expect(text).toContain('the **schema** scopes `crm.schemas.contacts.read`, `crm.schemas.contacts.write`, `crm.schemas.deals.read`, `crm.schemas.deals.write`');
+    expect(text).toContain('Development → Keys → **Service keys**');
+    expect(text).toMatch(/needs the scope `automation`/);
+    const header = pasteGuideLines(orderAction.definition, { packageName: 'p', version: '1', commit: 'c', outputs: orderAction.outputs }).join('\n');
+    expect(header).toContain('schema scopes crm.schemas.contacts.read, crm.schemas.contacts.write, crm.schemas.deals.read, crm.schemas.deals.write');
+    // The manual way, in HubSpot's words, one line per property, with uniqueness and every option.
+    expect(header).toContain('Deal property · label "Storefront order id" · internal name storefront_order_id · group "Storefront sync" · field type Single-line text · Require unique values: on');
+    expect(header).toContain('field type Dropdown select · options (label = internal value): Paid = paid, Refunded = refunded');
+  });
+
+  it('keeps its copy of the setup scopes equal to what npm run setup asks for, and the deploy scope to the deploy command\'s', () => {
+    for (const [objectType, { read, write }] of Object.entries(SCHEMA_SCOPES)) expect(SETUP_SCOPES[objectType as keyof typeof SETUP_SCOPES]).toEqual([read, write]);
+    expect(Object.keys(SETUP_SCOPES).sort()).toEqual(Object.keys(SCHEMA_SCOPES).sort());
+    expect(DEPLOY_SCOPES).toEqual(FLOW_SCOPES);
+  });
+
+  it('shows HubSpot\'s label next to the internal name for default properties, and says what to pick for inputs without a property', () => {
+    expect(propertyDisplay(orderAction.definition, 'contacts', 'lastmodifieddate')).toBe('Last Modified Date (`lastmodifieddate`)');
+    expect(propertyDisplay(orderAction.definition, 'deals', 'storefront_order_id')).toBe('Storefront order id (`storefront_order_id`)');
+    expect(propertyDisplay(orderAction.definition, 'contacts', 'no_such_property')).toBe('`no_such_property`');
+    const definition = { ...orderAction.definition, inputs: { note: { type: 'string', required: false, description: 'A free note' } } };
+    const [row] = installGuide(definition as unknown as typeof orderAction.definition).inputs;
+    expect(row?.pick).toBe('a property or webhook field holding: A free note');
   });
 
   it('says so when the typical secret values do not fit the 1,000-character budget', () => {

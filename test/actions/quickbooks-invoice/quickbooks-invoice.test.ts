@@ -456,7 +456,8 @@ describe('quickbooks-invoice', () => {
   it('typical secret values fit HubSpot\'s 1,000-character budget', () => {
     const budget = secretBudget(action.definition.secrets);
     expect(budget.fits).toBe(true);
-    expect(budget.typical).toBe(247);
+    // 203 for the QuickBooks secrets + the HubSpot token, counted at 128 (a Service Key's length is undocumented; lib/hubspot.ts).
+    expect(budget.typical).toBe(331);
     expect(Object.values(QUICKBOOKS_SECRETS).join('').length).toBeLessThanOrEqual(1_000);
   });
 });
