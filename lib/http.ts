@@ -1,6 +1,7 @@
 import { errorFromFailure, parseRetryAfter, classifyFailure, type HttpFailure } from './classify';
 import type { Deadline } from './deadline';
 import type { Logger } from './logger';
+import { pacerFor } from './pacing';
 
 /**
  * The one request function every vendor client is built on. It owns timeouts (bounded by the action's
@@ -134,9 +135,13 @@ function shortUrl(url: string): string {
 
 export function createServiceClient(options: ServiceOptions): ServiceClient {
   const { service, log, deadline } = options;
+  // Pacing before the limit (lib/pacing.ts): HubSpot's rate-limit headers, search and QuickBooks spacing.
+  const pacer = pacerFor(service);
 
   async function sendOnce(req: HttpRequest): Promise<HttpResponse | HttpFailure> {
     const url = joinUrl(options.baseUrl, req.url);
+    const paceMs = pacer?.before(req.method, url) ?? 0;
+    if (paceMs > 0 && (await deadline.sleep(paceMs, KEEP_AFTER_WAIT_MS))) log.info('http.paced', { service, call: req.label, waitMs: paceMs });
     const timeoutMs = req.timeoutMs ?? options.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS;
     deadline.check(`${service} ${req.label ?? req.method}`, 0);
     const abort = deadline.signal(timeoutMs);
@@ -164,6 +169,7 @@ export function createServiceClient(options: ServiceOptions): ServiceClient {
       const text = await res.text();
       const responseHeaders: Record<string, string> = {};
       res.headers.forEach((value, key) => (responseHeaders[key.toLowerCase()] = value));
+      pacer?.after(req.method, url, res.status, responseHeaders);
       const { data, malformed } = parseBody(text, responseHeaders['content-type'] ?? '');
       log.info('http', { service, call: req.label, method: req.method, url: shortUrl(target), status: res.status, ms: Date.now() - started });
       if (res.status >= 200 && res.status < 300 && !malformed) {
