@@ -212,7 +212,7 @@ export function createServiceClient(options: ServiceOptions): ServiceClient {
         }
         const verdict = classifyFailure(result);
         attempt += 1;
-        const waitMs = verdict.verdict === 'retryable' && req.idempotent ? inProcessRetryDelay(result, attempt) : undefined;
+        const waitMs = verdict.verdict === 'retryable' && req.idempotent ? (pacer?.retryDelay(req.method, joinUrl(options.baseUrl, req.url), result, attempt) ?? inProcessRetryDelay(result, attempt)) : undefined;
         if (waitMs !== undefined && (await deadline.sleep(waitMs, KEEP_AFTER_WAIT_MS))) {
           log.info('http.retry', { service, call: req.label, after: verdict.errorCode, attempt, waitMs });
           continue;

@@ -13,7 +13,7 @@ import { moduleCache } from './module-cache';
  *    window's length (190 per 10,000 ms on Professional/Enterprise, 100 on Starter).
  *    https://developers.hubspot.com/docs/developer-tooling/platform/usage-guidelines ("Rate limits", headers table)
  *    Once 70 % of the window is spent, the next request waits a delay that grows with the square of how much
- *    more is spent (up to half a window when nothing is left), ±50 % jitter so concurrent runs that read the same
+ *    more is spent (up to a quarter window when nothing is left), ±50 % jitter so concurrent runs that read the same
  *    header do not come back together. Concurrent runs each slow down, so together they settle where the delay
  *    balances the refill, well before Remaining reaches 0 — whatever the number of runs, which no run knows.
  *
@@ -21,9 +21,11 @@ import { moduleCache } from './module-cache';
  *    second, and search responses carry no rate-limit headers — https://developers.hubspot.com/docs/api/crm/search,
  *    "Limitations"; usage-guidelines above, exceptions under the headers table) and QuickBooks Online (10 requests
  *    per second per realm and app — https://developer.intuit.com/app/developer/qbo/docs/learn/limits-and-throttles).
- *    A lane learns the share the other containers leave this one the way TCP does (AIMD): every 429 doubles the
- *    gap between this container's requests of that kind (at least 2/limit), every success shortens it by a quarter
- *    of 1/limit, with ±50 % jitter on top. A container runs one enrollment at a time, so without 429s it never waits.
+ *    Both are per-second limits (search: 5 per second; QuickBooks: 10 per second per realm). Without a 429 on
+ *    that kind of request lately, a container never waits (it runs one enrollment at a time). After one, it
+ *    spaces its requests of that kind one window apart (+0–50 % jitter): the slot its previous request took in the
+ *    rolling window frees exactly then, so the containers hold on to the slots they have instead of all racing for
+ *    each freed one, and the limit is used in full with few 429s.
  */
 
 /** What X-HubSpot-RateLimit-* said, and when this container read it. */
@@ -34,11 +36,11 @@ export interface RateWindow {
   seenAt: number;
 }
 
-/** One kind of request with a header-less limit: 1/limit, the gap learned from 429s, this container's last send. */
+/** One kind of request with a header-less limit: the limit's window, this container's last send and last 429. */
 export interface Lane {
-  minGapMs: number;
-  gapMs: number;
+  windowMs: number;
   lastAt: number;
+  lastRefusedAt: number;
 }
 
 export interface PacerState {
@@ -50,14 +52,20 @@ export interface PacerState {
 export const newPacerState = (): PacerState => ({ windows: {}, lanes: {} });
 
 /**
- * From 70 % of the window spent, requests wait; half a window at most when nothing remains. (Tried: from 50 %, and
- * a quarter window at most — both either slowed a few runs that could have gone at full speed, or left 429s; see
- * bench/README.md.)
+ * From 70 % of the window spent, requests wait; a quarter window at most when nothing remains. A rolling window's
+ * Remaining falls with the recent rate, so waiting from 70 % holds the app a little under its full rate; waiting
+ * only from 90 % used more of it but let Remaining reach 0, and the 429s made runs throw (re-runs a minute later).
+ * The settings tried and what each gave are in bench/README.md.
  */
 export const PACE_FROM_SPENT_SHARE = 0.7;
-export const MAX_WAIT_WINDOW_SHARE = 0.5;
-/** A lane never waits more than this for its share (a run has 20 s; the back-off in lib/http.ts takes over). */
-export const MAX_LANE_GAP_MS = 4_000;
+export const MAX_WAIT_WINDOW_SHARE = 0.25;
+/** How long a 429 on a lane keeps this container careful (a few windows of the limit). */
+export const CONGESTION_MEMORY_MS = 10_000;
+/**
+ * A congested container comes back for its slot one window + 0–50 % later. (Tried +0–10 %: the limit was used in full
+ * but holders kept their slots and a few runs starved past their 20 s; +0–30 % still starved some.)
+ */
+export const HOLD_JITTER = 0.5;
 
 /** Reads X-HubSpot-RateLimit-Max / -Remaining / -Interval-Milliseconds (headers lower-cased); undefined if absent. */
 export function rateWindowFromHeaders(headers: Record<string, string> | undefined, now: number): RateWindow | undefined {
@@ -84,38 +92,39 @@ export function delayForWindow(window: RateWindow | undefined, now: number, rand
   return jitter(window.intervalMs * MAX_WAIT_WINDOW_SHARE * pressure ** 2, random);
 }
 
-/** How long to wait before sending on this lane; reserves the slot (the lane's last send moves to then). */
+/**
+ * How long to wait before sending on this lane; reserves the slot. Uncongested (no 429 on the lane lately), never.
+ * Congested, one window (+0–50 %) after this container's previous request of the kind: in a rolling window the
+ * slot that request used frees exactly then, so each container comes back for its own slot instead of racing the
+ * others for a random one, and the limit is used in full.
+ */
 export function reserveLane(lane: Lane, now: number, random: () => number): number {
-  const due = lane.lastAt + jitter(lane.gapMs, random);
+  if (now - lane.lastRefusedAt >= CONGESTION_MEMORY_MS) {
+    lane.lastAt = now;
+    return 0;
+  }
+  const due = lane.lastAt + Math.round(lane.windowMs * (1 + HOLD_JITTER * random()));
   const wait = Math.max(0, due - now);
   lane.lastAt = now + wait;
   return wait;
 }
 
-/**
- * AIMD: a 429 doubles the gap (at least twice the minimum: others are using the limit too), a success shortens it
- * by a quarter of the minimum, down to 0 — an uncongested container never waits.
- */
-export function learnLane(lane: Lane, refused: boolean): void {
-  lane.gapMs = refused ? Math.min(MAX_LANE_GAP_MS, Math.max(lane.gapMs * 2, lane.minGapMs * 2)) : Math.max(0, lane.gapMs - lane.minGapMs / 4);
+export function learnLane(lane: Lane, refused: boolean, now: number): void {
+  if (refused) lane.lastRefusedAt = now;
 }
 
-/** HubSpot's search limit: about 5 requests per second (CRM search guide, "Limitations"). */
-export const HUBSPOT_SEARCH_PER_SECOND = 5;
-/** QuickBooks Online: 10 requests per second per realm and app (Intuit, "API call limits and throttles"). */
-export const QUICKBOOKS_PER_SECOND_PER_REALM = 10;
 
 /** Which lane a request belongs to, if its limit has no headers; undefined for header-paced or unpaced requests. */
-export function laneFor(service: string, method: string, url: string): { key: string; minGapMs: number } | undefined {
+export function laneFor(service: string, method: string, url: string): { key: string; windowMs: number } | undefined {
   let path = url;
   try {
     path = new URL(url).pathname;
   } catch {
     // relative URL: already a path
   }
-  if (service === 'hubspot' && method === 'POST' && /\/search\/?$/.test(path)) return { key: 'hubspot:search', minGapMs: 1000 / HUBSPOT_SEARCH_PER_SECOND };
+  if (service === 'hubspot' && method === 'POST' && /\/search\/?$/.test(path)) return { key: 'hubspot:search', windowMs: 1_000 };
   const realm = /\/v3\/company\/([^/]+)/.exec(path)?.[1];
-  if (service === 'quickbooks' && realm) return { key: `quickbooks:${realm}`, minGapMs: 1000 / QUICKBOOKS_PER_SECOND_PER_REALM };
+  if (service === 'quickbooks' && realm) return { key: `quickbooks:${realm}`, windowMs: 1_000 };
   return undefined;
 }
 
@@ -135,6 +144,13 @@ export const pacingRuntime = {
 export interface Pacer {
   /** Milliseconds to wait before sending (0: send now). */
   before(method: string, url: string): number;
+  /**
+   * The in-process wait after a 429 on a per-second lane (no Retry-After): about one window (0.5–1.5 s), then
+   * half, then a third of that, while the budget allows — instead of lib/http.ts's 1, 2, 4 s, which is scaled for
+   * HubSpot's 10 s window. Shorter waits after repeated refusals give a run that keeps losing the race for a freed
+   * slot the better chance, so no run starves past its 20 s. Undefined: lib/http.ts decides.
+   */
+  retryDelay(method: string, url: string, failure: { status?: number; retryAfterSeconds?: number }, attempt: number): number | undefined;
   /** Learns from an answer: HubSpot's headers, or a 429/success on a header-less lane. */
   after(method: string, url: string, status: number | undefined, headers: Record<string, string> | undefined): void;
 }
@@ -149,8 +165,12 @@ export function pacerFor(service: string): Pacer | undefined {
       const now = pacingRuntime.clock();
       const spec = laneFor(service, method, url);
       if (!spec) return delayForWindow(state.windows[service], now, pacingRuntime.random);
-      const lane = (state.lanes[spec.key] ??= { minGapMs: spec.minGapMs, gapMs: 0, lastAt: Number.NEGATIVE_INFINITY });
+      const lane = (state.lanes[spec.key] ??= { windowMs: spec.windowMs, lastAt: Number.NEGATIVE_INFINITY, lastRefusedAt: Number.NEGATIVE_INFINITY });
       return reserveLane(lane, now, pacingRuntime.random);
+    },
+    retryDelay(method, url, failure, attempt) {
+      const spec = pacingRuntime.enabled && failure.status === 429 && failure.retryAfterSeconds === undefined ? laneFor(service, method, url) : undefined;
+      return spec ? Math.round((spec.windowMs * (0.5 + pacingRuntime.random())) / Math.min(attempt, 3)) : undefined;
     },
     after(method, url, status, headers) {
       if (!pacingRuntime.enabled) return;
@@ -160,7 +180,7 @@ export function pacerFor(service: string): Pacer | undefined {
       if (window) state.windows[service] = window;
       const spec = laneFor(service, method, url);
       const lane = spec && state.lanes[spec.key];
-      if (lane && status !== undefined) learnLane(lane, status === 429);
+      if (lane && status !== undefined) learnLane(lane, status === 429, pacingRuntime.clock());
     },
   };
 }
