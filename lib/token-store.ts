@@ -1,4 +1,9 @@
-import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
+/**
+ * node:crypto is loaded on first use, not when the bundle loads: loading it costs ~3.6 ms, more than the rest of the
+ * bundle together (issue 15 keeps every bundle's cold load ≤ 5 ms; measured in bench/README.md). A run that stops
+ * early (bad input, missing secret) never pays it; the others pay it once per container, in their first run.
+ */
+const crypto = () => process.getBuiltinModule('node:crypto');
 import { ConfigError, PermanentError } from './errors';
 import type { HubSpotClient } from './hubspot';
 import type { Logger } from './logger';
@@ -76,14 +81,14 @@ export function deriveKey(secretKey: string, secretName = 'the token key secret'
   if (secretKey.length < MIN_KEY_LENGTH) {
     throw new ConfigError(`${secretName} must be at least ${MIN_KEY_LENGTH} random characters (for example the output of \`openssl rand -base64 32\`)`, { errorCode: 'WEAK_TOKEN_KEY' });
   }
-  return Buffer.from(hkdfSync('sha256', secretKey, 'hubspot-custom-code-token-store', FORMAT, 32));
+  return Buffer.from(crypto().hkdfSync('sha256', secretKey, 'hubspot-custom-code-token-store', FORMAT, 32));
 }
 
 const b64 = (b: Buffer) => b.toString('base64url');
 
 export function encrypt(key: Buffer, context: string, plaintext: string): string {
-  const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  const iv = crypto().randomBytes(12);
+  const cipher = crypto().createCipheriv('aes-256-gcm', key, iv);
   cipher.setAAD(Buffer.from(context));
   const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
   return [FORMAT, b64(iv), b64(cipher.getAuthTag()), b64(body)].join('.');
@@ -94,7 +99,7 @@ export function decrypt(key: Buffer, context: string, text: string): string | un
   const [format, iv, tag, body] = text.split('.');
   if (format !== FORMAT || !iv || !tag || body === undefined) return undefined;
   try {
-    const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
+    const decipher = crypto().createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
     decipher.setAAD(Buffer.from(context));
     decipher.setAuthTag(Buffer.from(tag, 'base64url'));
     return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString('utf8');
@@ -105,7 +110,7 @@ export function decrypt(key: Buffer, context: string, text: string): string | un
 
 /** A short, one-way tag of a secret value, to notice that a secret was changed without storing it. */
 export function fingerprint(value: string): string {
-  return createHash('sha256').update(value).digest('hex').slice(0, 16);
+  return crypto().createHash('sha256').update(value).digest('hex').slice(0, 16);
 }
 
 export function createTokenStore<T>(options: TokenStoreOptions): TokenStore<T> {

@@ -13,9 +13,9 @@ import { catchUpSearch } from './enrollments';
 import { wrapRoute } from './routes';
 
 /**
- * The seed's code for the same integration (bench/seed/<action>.js, extracted from ../shared/seeds/002_…txt with
- * the smallest fixes, each commented there), run against the same fakes and paths as the action, counted on the
- * wire. Where the seed calls an endpoint our fakes do not serve (the older REST/SOAP APIs it was written for), a
+ * The original snippets this project replaces, for the same integration (bench/original/<action>.js, kept verbatim
+ * with the smallest fixes, each commented there), run against the same fakes and paths as the action, counted on the
+ * wire. Where the original snippet calls an endpoint our fakes do not serve (the older REST/SOAP APIs it was written for), a
  * shim here answers from the same fake state, shaped as that API documents it; the shim is named in the note.
  */
 
@@ -48,7 +48,7 @@ const requireFromRoot = createRequire(path.join(ROOT, 'noop.js'));
 
 /** Loads a seed file the way HubSpot loads pasted code (a CommonJS wrapper), with real node_modules. */
 function loadSeed(file: string): Record<string, any> {
-  const code = readFileSync(path.join(ROOT, 'bench', 'seed', file), 'utf8');
+  const code = readFileSync(path.join(ROOT, 'bench', 'original', file), 'utf8');
   const module = { exports: {} as Record<string, any> };
   new Function('exports', 'require', 'module', '__filename', '__dirname', code)(module.exports, requireFromRoot, module, file, path.dirname(file));
   return module.exports;
@@ -137,7 +137,7 @@ function clearbitShim(world: World): void {
 const SPECS: Record<string, SeedSpec> = {
   'salesforce-lead-sync': {
     file: 'salesforce-lead-sync.js',
-    note: 'seed exports.main; fix: event.inputFields for functionContext.parameters; shims: SOAP login, API v50.0→v64.0 path, custom field HubSpot_Contact_ID__c accepted, the seed\'s Lead Status values added to the org (in a default org every create/update fails: restricted picklist)',
+    note: 'original: exports.main; fix: event.inputFields for functionContext.parameters; shims: SOAP login, API v50.0→v64.0 path, custom field HubSpot_Contact_ID__c accepted, the seed\'s Lead Status values added to the org (in a default org every create/update fails: restricted picklist)',
     env: (w) => ({ PRIVATE_APP_ACCESS_TOKEN: w.env.HUBSPOT_ACCESS_TOKEN ?? '', SALESFORCE_USERNAME: 'integration@acme.io', SALESFORCE_PASSWORD: 'pw-leakcheck', SALESFORCE_SECURITY_TOKEN: 'st-leakcheck' }),
     shim: salesforceShim,
     async run(seed, event) {
@@ -152,14 +152,14 @@ const SPECS: Record<string, SeedSpec> = {
   },
   'shopify-order-sync': {
     file: 'shopify-order-sync.js',
-    note: 'seed syncShopifyOrder(orderId, hubspotClient); fix: undefined contactProperties; shim: REST GET orders/{id}.json',
+    note: 'original: syncShopifyOrder(orderId, hubspotClient); fix: undefined contactProperties; shim: REST GET orders/{id}.json',
     env: (w) => ({ SHOPIFY_SHOP_NAME: ((w as any).shopify as FakeShopify).shop.replace('.myshopify.com', ''), SHOPIFY_API_KEY: 'key-leakcheck', SHOPIFY_API_PASSWORD: w.env.SHOPIFY_ACCESS_TOKEN ?? 'pw' }),
     shim: shopifyShim,
     run: async (seed, event, client) => (await seed.syncShopifyOrder((event.inputFields as Record<string, string>).shopify_order_id, client)).status,
   },
   'quickbooks-invoice': {
     file: 'quickbooks-invoice.js',
-    note: 'seed createQuickBooksInvoice(dealId, hubspotClient); fixes: AuthResponse.getJson(), oauthversion 2.0, v4 associations getPage/toObjectId; shim: STARTPOSITION dropped from queries',
+    note: 'original: createQuickBooksInvoice(dealId, hubspotClient); fixes: AuthResponse.getJson(), oauthversion 2.0, v4 associations getPage/toObjectId; shim: STARTPOSITION dropped from queries',
     env: (w) => ({
       QUICKBOOKS_CLIENT_ID: w.env.QUICKBOOKS_CLIENT_ID ?? '',
       QUICKBOOKS_CLIENT_SECRET: w.env.QUICKBOOKS_CLIENT_SECRET ?? '',
@@ -173,7 +173,7 @@ const SPECS: Record<string, SeedSpec> = {
   },
   'clearbit-enrich': {
     file: 'clearbit-enrich.js',
-    note: "seed enrichContactWithClearbit(email, hubspotClient); fix: idProperty 'email' on the update; shim: Person API /v2/people/find",
+    note: "original: enrichContactWithClearbit(email, hubspotClient); fix: idProperty 'email' on the update; shim: Person API /v2/people/find",
     env: (w) => ({ CLEARBIT_API_KEY: w.env.CLEARBIT_API_KEY ?? '' }),
     shim: clearbitShim,
     run: async (seed, event, client) => (await seed.enrichContactWithClearbit((event.inputFields as Record<string, string>).email, client)).status,
@@ -213,7 +213,7 @@ export async function runSeed(name: string, scenarios: ActionScenarios): Promise
   try {
     seed = loadSeed(spec.file);
   } catch (error) {
-    return { available: true, note: `${spec.note}; the seed does not load: ${(error as Error).message}` };
+    return { available: true, note: `${spec.note}; the original snippet does not load: ${(error as Error).message}` };
   }
   const plan: Array<{ label: string; path: ScenarioPath; rerun: boolean }> = [
     ...scenarios.paths.map((p) => ({ label: p.name, path: p, rerun: false })),
