@@ -46,7 +46,7 @@ interface SeedSpec {
 
 const requireFromRoot = createRequire(path.join(ROOT, 'noop.js'));
 
-/** Loads a seed file the way HubSpot loads pasted code (a CommonJS wrapper), with real node_modules. */
+/** Loads an original snippet the way HubSpot loads pasted code (a CommonJS wrapper), with real node_modules. */
 function loadSeed(file: string): Record<string, any> {
   const code = readFileSync(path.join(ROOT, 'bench', 'original', file), 'utf8');
   const module = { exports: {} as Record<string, any> };
@@ -54,12 +54,12 @@ function loadSeed(file: string): Record<string, any> {
   return module.exports;
 }
 
-// ---- shims: endpoints the seed's libraries call, answered from the same fake state ----------------------------------
+// ---- shims: endpoints the original snippets' libraries call, answered from the same fake state ----------------------------------
 
 /** Salesforce SOAP login (jsforce `conn.login(username, password)`), answered with a session the fake accepts. */
 function salesforceShim(world: World): void {
   const salesforce = (world as any).salesforce;
-  // The seed's status values ("Open", "Marketing Qualified"…) are not in a default org's restricted Lead Status
+  // The original snippet's status values ("Open", "Marketing Qualified"…) are not in a default org's restricted Lead Status
   // picklist, so every create and update fails there; to count calls on the success path the org gets them too.
   salesforce.leadStatuses.push('Open', 'Marketing Qualified', 'Sales Qualified', 'Working', 'Closed Converted');
   wrapRoute(world.net, SALESFORCE_GENERIC_LOGIN, (inner) => (req) => {
@@ -72,7 +72,7 @@ function salesforceShim(world: World): void {
       body: `<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body><loginResponse><result><passwordExpired>false</passwordExpired><serverUrl>${SALESFORCE_INSTANCE}/services/Soap/u/64.0/00D5g000004FAKE</serverUrl><sessionId>${token}</sessionId><userId>005000000000001AAA</userId><userInfo><organizationId>00D5g000004FAKEEAS</organizationId></userInfo></result></loginResponse></soapenv:Body></soapenv:Envelope>`,
     };
   });
-  // jsforce defaults to API v50.0; the fake serves v64.0 (the same resources). The seed writes a custom field,
+  // jsforce defaults to API v50.0; the fake serves v64.0 (the same resources). The original snippet writes a custom field,
   // HubSpot_Contact_ID__c, that it tells the user to create; the fake org does not know it, so it is dropped here
   // (as if the org had it) rather than failing every create and update.
   wrapRoute(world.net, SALESFORCE_INSTANCE, (inner) => (req) => {
@@ -137,16 +137,16 @@ function clearbitShim(world: World): void {
 const SPECS: Record<string, SeedSpec> = {
   'salesforce-lead-sync': {
     file: 'salesforce-lead-sync.js',
-    note: 'original: exports.main; fix: event.inputFields for functionContext.parameters; shims: SOAP login, API v50.0→v64.0 path, custom field HubSpot_Contact_ID__c accepted, the seed\'s Lead Status values added to the org (in a default org every create/update fails: restricted picklist)',
+    note: 'original: exports.main; fix: event.inputFields for functionContext.parameters; shims: SOAP login, API v50.0→v64.0 path, custom field HubSpot_Contact_ID__c accepted, the Lead Status values the original uses added to the org (in a default org every create/update fails: restricted picklist)',
     env: (w) => ({ PRIVATE_APP_ACCESS_TOKEN: w.env.HUBSPOT_ACCESS_TOKEN ?? '', SALESFORCE_USERNAME: 'integration@acme.io', SALESFORCE_PASSWORD: 'pw-leakcheck', SALESFORCE_SECURITY_TOKEN: 'st-leakcheck' }),
     shim: salesforceShim,
     async run(seed, event) {
       const f = event.inputFields as Record<string, string>;
-      // The workflow fields the seed names (it expects these names as the action's input fields).
+      // The workflow fields the original snippet names (it expects these names as the action's input fields).
       const inputFields = { ...f, contact_id: String(event.object?.objectId), last_modified_date: f.lastmodifieddate, lifecycle_stage: f.lifecyclestage, lead_status: f.hs_lead_status, lead_source: '' };
       let response: any;
       await seed.main({ ...event, inputFields }, (r: unknown) => (response = r));
-      if (response?.statusCode !== 200) throw new Error(`seed answered ${response?.statusCode}: ${response?.body?.message}`);
+      if (response?.statusCode !== 200) throw new Error(`original snippet answered ${response?.statusCode}: ${response?.body?.message}`);
       return response.body.operation;
     },
   },
@@ -165,7 +165,7 @@ const SPECS: Record<string, SeedSpec> = {
       QUICKBOOKS_CLIENT_SECRET: w.env.QUICKBOOKS_CLIENT_SECRET ?? '',
       QUICKBOOKS_REDIRECT_URI: 'https://example.com/callback',
       QUICKBOOKS_REALM_ID: w.env.QUICKBOOKS_REALM_ID ?? '',
-      // Stored tokens already expired: the seed refreshes them with the bootstrap refresh token the fake knows.
+      // Stored tokens already expired: the original snippet refreshes them with the bootstrap refresh token the fake knows.
       QUICKBOOKS_TOKENS: JSON.stringify({ access_token: 'expired', refresh_token: w.env.QUICKBOOKS_REFRESH_TOKEN, expires_at: '2020-01-01T00:00:00Z' }),
     }),
     shim: quickbooksShim,
