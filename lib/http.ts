@@ -1,6 +1,7 @@
 import { errorFromFailure, parseRetryAfter, classifyFailure, type HttpFailure } from './classify';
 import type { Deadline } from './deadline';
 import type { Logger } from './logger';
+import { pacerFor } from './pacing';
 
 /**
  * The one request function every vendor client is built on. It owns timeouts (bounded by the action's
@@ -200,9 +201,13 @@ function shortUrl(url: string): string {
 
 export function createServiceClient(options: ServiceOptions): ServiceClient {
   const { service, log, deadline } = options;
+  // Pacing before the limit (lib/pacing.ts): HubSpot's rate-limit headers, search and QuickBooks spacing.
+  const pacer = pacerFor(service);
 
   async function sendOnce(req: HttpRequest): Promise<HttpResponse | HttpFailure> {
     const url = joinUrl(options.baseUrl, req.url);
+    const paceMs = pacer?.before(req.method, url) ?? 0;
+    if (paceMs > 0 && (await deadline.sleep(paceMs, KEEP_AFTER_WAIT_MS))) log.info('http.paced', { service, call: req.label, waitMs: paceMs });
     const timeoutMs = req.timeoutMs ?? options.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS;
     deadline.check(`${service} ${req.label ?? req.method}`, 0);
     const headers: Record<string, string> = {
@@ -241,6 +246,7 @@ export function createServiceClient(options: ServiceOptions): ServiceClient {
         if (res.status >= 300 && !req.accept?.includes(res.status)) return { service, status: res.status, retryAfterSeconds: parseRetryAfter(responseHeaders['retry-after']) };
         return { service, status: res.status, bodyTooLarge: true };
       }
+      pacer?.after(req.method, url, res.status, responseHeaders);
       const parsed = parseBody(text, responseHeaders['content-type'] ?? '');
       const { data } = parsed;
       const malformed = parsed.malformed || (req.expectJson === true && res.status >= 200 && res.status < 300 && res.status !== 204 && (data === null || typeof data !== 'object'));
@@ -285,7 +291,7 @@ export function createServiceClient(options: ServiceOptions): ServiceClient {
         }
         const verdict = classifyFailure(result);
         attempt += 1;
-        const waitMs = verdict.verdict === 'retryable' && req.idempotent ? inProcessRetryDelay(result, attempt) : undefined;
+        const waitMs = verdict.verdict === 'retryable' && req.idempotent ? (pacer?.retryDelay(req.method, joinUrl(options.baseUrl, req.url), result, attempt) ?? inProcessRetryDelay(result, attempt)) : undefined;
         if (waitMs !== undefined && (await deadline.sleep(waitMs, KEEP_AFTER_WAIT_MS))) {
           log.info('http.retry', { service, call: req.label, after: verdict.errorCode, attempt, waitMs });
           continue;

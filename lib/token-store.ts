@@ -1,4 +1,9 @@
-import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
+/**
+ * node:crypto is loaded on first use, not when the bundle loads: loading it costs ~3.6 ms, more than the rest of the
+ * bundle together (issue 15 keeps every bundle's cold load ≤ 5 ms; measured in bench/README.md). A run that stops
+ * early (bad input, missing secret) never pays it; the others pay it once per container, in their first run.
+ */
+const crypto = () => process.getBuiltinModule('node:crypto');
 import { ConfigError, PermanentError, RetryableError } from './errors';
 import type { HubSpotClient } from './hubspot';
 import type { Logger } from './logger';
@@ -106,15 +111,15 @@ export function deriveKey(secretKey: string, secretName = 'the token key secret'
     throw new ConfigError(`${secretName} is not random enough (only ${new Set(secretKey).size} different characters, e.g. one character repeated); ${HOW_TO_MAKE_A_KEY}`, { errorCode: 'WEAK_TOKEN_KEY' });
   }
   // The HKDF info stays "v1" for both formats: the key itself did not change, only what the ciphertext binds.
-  return Buffer.from(hkdfSync('sha256', secretKey, 'hubspot-custom-code-token-store', LEGACY_FORMAT, 32));
+  return Buffer.from(crypto().hkdfSync('sha256', secretKey, 'hubspot-custom-code-token-store', LEGACY_FORMAT, 32));
 }
 
 const b64 = (b: Buffer) => b.toString('base64url');
 
 /** AES-256-GCM with a random 96-bit IV and a full 16-byte tag; `context` is the additional authenticated data. */
 export function encrypt(key: Buffer, context: string, plaintext: string, format: string = FORMAT): string {
-  const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: AUTH_TAG_BYTES });
+  const iv = crypto().randomBytes(12);
+  const cipher = crypto().createCipheriv('aes-256-gcm', key, iv, { authTagLength: AUTH_TAG_BYTES });
   cipher.setAAD(Buffer.from(context));
   const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
   return [format, b64(iv), b64(cipher.getAuthTag()), b64(body)].join('.');
@@ -128,7 +133,7 @@ export function decrypt(key: Buffer, context: string, text: string, format: stri
   // Node accepts a truncated tag unless authTagLength is set; we check the length ourselves as well.
   if (tagBytes.length !== AUTH_TAG_BYTES) return undefined;
   try {
-    const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'), { authTagLength: AUTH_TAG_BYTES });
+    const decipher = crypto().createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'), { authTagLength: AUTH_TAG_BYTES });
     decipher.setAAD(Buffer.from(context));
     decipher.setAuthTag(tagBytes);
     return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString('utf8');
@@ -163,7 +168,7 @@ export function sealStoredValue(key: Buffer, context: string, value: unknown, ve
 
 /** A short, one-way tag of a secret value, to notice that a secret was changed without storing it. */
 export function fingerprint(value: string): string {
-  return createHash('sha256').update(value).digest('hex').slice(0, 16);
+  return crypto().createHash('sha256').update(value).digest('hex').slice(0, 16);
 }
 
 export function createTokenStore<T>(options: TokenStoreOptions): TokenStore<T> {

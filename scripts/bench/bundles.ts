@@ -91,13 +91,13 @@ export function measureColdLoad(file: string, runtimeModules: Record<string, str
 export const round = (n: number, digits = 1): number => Math.round(n * 10 ** digits) / 10 ** digits;
 
 /**
- * What a user who bundles the seed's code would paste: bench/seed/<file> with everything inlined (the HubSpot
+ * What a user who bundles the original snippet would paste: bench/original/<file> with everything inlined (the HubSpot
  * client and the vendor SDK included), same options as the naive bundle. Undefined when esbuild cannot bundle it.
  */
 export async function measureSeedBytes(file: string, build: BuildModule): Promise<{ bytes?: number; minifiedBytes?: number; error?: string }> {
   const { build: esbuild } = (await import('esbuild')) as typeof import('esbuild');
   const bundle = async (minify: boolean) => {
-    const result = await esbuild({ ...build.SHARED_OPTIONS, entryPoints: [path.join(ROOT, 'bench', 'seed', file)], external: [], minify, write: false });
+    const result = await esbuild({ ...build.SHARED_OPTIONS, entryPoints: [path.join(ROOT, 'bench', 'original', file)], external: [], minify, write: false });
     return Buffer.byteLength((result.outputFiles[0] as { text: string }).text);
   };
   try {

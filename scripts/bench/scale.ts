@@ -1,24 +1,37 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { HubSpotEvent } from '../../lib/action';
+import { newPacerState, pacingRuntime, type PacerState } from '../../lib/pacing';
 import { clearModuleCaches } from '../../lib/module-cache';
 import { HUBSPOT_ORIGIN } from '../../test/fakes/hubspot';
+import { QUICKBOOKS_ORIGIN, QUICKBOOKS_SANDBOX_ORIGIN } from '../../test/fakes/quickbooks';
 import type { FakeNetwork } from '../../test/fakes/network';
 import type { ActionScenarios, World } from '../../test/support/scenario';
 import { round } from './bundles';
-import { CALL_LATENCY_MS, quiet } from './enrollments';
-import { wrapRoute } from './routes';
+import { CALL_LATENCY_MS, catchUpSearch, quiet } from './enrollments';
+import { wrapRoute, wrapRouteIfRouted } from './routes';
 import { VirtualClock } from './virtual-clock';
 
 /**
- * 1,000 enrollments of one action against a HubSpot fake that enforces the ten-secondly rolling limit, with
- * HubSpot's re-run rule, on a virtual clock (scripts/bench/virtual-clock.ts) so minutes of HubSpot time take
- * seconds.
+ * 1,000 enrollments of one action against the documented limits, with HubSpot's re-run rule, on a virtual clock
+ * (scripts/bench/virtual-clock.ts) so minutes of HubSpot time take seconds.
  *
  * Model (assumptions stated in bench/README.md):
- * - HubSpot limit: 190 requests per 10 s rolling per account (Professional/Enterprise private apps;
- *   https://developers.hubspot.com/docs/guides/apps/api-usage/usage-details). A refused request answers 429 with
- *   HubSpot's documented TEN_SECONDLY_ROLLING body and does not use up the window.
+ * - HubSpot per-app burst limit: BURST requests per 10 s rolling — 190 on Professional/Enterprise, 100 on Starter
+ *   (`BENCH_BURST=100`) — https://developers.hubspot.com/docs/developer-tooling/platform/usage-guidelines. Every
+ *   answer carries X-HubSpot-RateLimit-Max / -Remaining / -Interval-Milliseconds (same page, headers table); a refused
+ *   request answers 429 with the documented TEN_SECONDLY_ROLLING body and does not use up the window.
+ * - HubSpot search endpoints: their own limit of 5 requests per rolling second
+ *   (https://developers.hubspot.com/docs/api/crm/search, "Limitations"); their answers carry no rate-limit headers.
+ *   A search also counts toward the burst limit (undocumented; assumed, because the usage page lists no exemption).
+ * - QuickBooks Online: 10 requests per rolling second per realm
+ *   (https://developer.intuit.com/app/developer/qbo/docs/learn/limits-and-throttles), refused with HTTP 429.
+ *   Its 500 requests per minute per realm is not modelled.
+ * - HubSpot's search index lags writes: records become searchable every SEARCH_LAG_MS.
  * - Every HTTP call (HubSpot or vendor) takes 150 ms of virtual time.
- * - HubSpot runs up to CONCURRENCY enrollments of the action at once, oldest ready first.
+ * - HubSpot runs up to CONCURRENCY enrollments of the action at once, oldest ready first, each in its own
+ *   container (Lambda runs one invocation per container at a time), so each has its own module scope for pacing
+ *   (lib/pacing.ts) — a container is reused for its next enrollment (warm), and shares nothing with the others.
+ *   OAuth token caches stay shared (one process), as in one reused container.
  * - A run that throws with status 429/5xx is re-run whole, first 1 minute later, then at doubling intervals
  *   capped at 8 hours, for up to 3 days (https://developers.hubspot.com/docs/api/workflows/custom-code-actions,
  *   "Limitations"); anything else a run throws is not retried (lost).
@@ -26,7 +39,15 @@ import { VirtualClock } from './virtual-clock';
 
 export const ENROLLMENTS = 1_000;
 export const CONCURRENCY = 10;
-export const RATE_LIMIT = { max: 190, windowMs: 10_000 };
+const BURST = Number(process.env.BENCH_BURST ?? 190);
+if (BURST !== 190 && BURST !== 100) throw new Error(`BENCH_BURST must be 190 (Professional/Enterprise) or 100 (Starter), not ${process.env.BENCH_BURST}`);
+export const RATE_LIMIT = { max: BURST, windowMs: 10_000 };
+export const SEARCH_LIMIT = { max: 5, windowMs: 1_000 };
+export const QUICKBOOKS_LIMIT = { max: 10, windowMs: 1_000 };
+/** `BENCH_PACING=0` measures the same code with lib/pacing.ts switched off (the "before" of issue 15). */
+export const PACING = process.env.BENCH_PACING !== '0';
+/** HubSpot's search index catches up with writes "within a few seconds" (undocumented figure; assumed 5 s). */
+export const SEARCH_LAG_MS = 5_000;
 const FIRST_RERUN_MS = 60_000;
 const MAX_RERUN_GAP_MS = 8 * 3_600_000;
 const RETRY_FOR_MS = 3 * 24 * 3_600_000;
@@ -53,27 +74,89 @@ export function defaultEvents(scenarios: ActionScenarios, n: number): HubSpotEve
   });
 }
 
-/** Wraps the HubSpot route with one that refuses past the rolling limit. */
-function rateLimitHubSpot(net: FakeNetwork, clock: VirtualClock): { refused: () => number } {
-  const accepted: number[] = [];
-  let refused = 0;
-  wrapRoute(net, HUBSPOT_ORIGIN, (hubspot) => (req) => {
-    const now = clock.now();
-    while (accepted.length && (accepted[0] as number) <= now - RATE_LIMIT.windowMs) accepted.shift();
-    if (accepted.length >= RATE_LIMIT.max) {
-      refused += 1;
-      // Shape: https://developers.hubspot.com/docs/guides/apps/api-usage/usage-details ("Rate limits" error response)
-      return {
-        status: 429,
-        body: { status: 'error', message: 'You have reached your ten_secondly_rolling limit.', errorType: 'RATE_LIMIT', correlationId: '5f6e2a4c-0000-4000-8000-000000000429', policyName: 'TEN_SECONDLY_ROLLING' },
-        headers: { 'x-hubspot-ratelimit-interval-milliseconds': String(RATE_LIMIT.windowMs), 'x-hubspot-ratelimit-max': String(RATE_LIMIT.max), 'x-hubspot-ratelimit-remaining': '0' },
-      };
-    }
-    accepted.push(now);
-    return hubspot(req);
-  });
-  return { refused: () => refused };
+/** A rolling window of accepted request times. */
+class RollingWindow {
+  private readonly accepted: number[] = [];
+  constructor(private readonly limit: { max: number; windowMs: number }) {}
+
+  /** Accepts (and counts) a request at `now`, or refuses it. */
+  take(now: number): boolean {
+    while (this.accepted.length && (this.accepted[0] as number) <= now - this.limit.windowMs) this.accepted.shift();
+    if (this.accepted.length >= this.limit.max) return false;
+    this.accepted.push(now);
+    return true;
+  }
+
+  remaining(): number {
+    return this.limit.max - this.accepted.length;
+  }
 }
+
+/** What the chart shows: every accepted and refused request, by limit, at its virtual time. */
+export interface Traffic {
+  hubspot: number[];
+  search: number[];
+  quickbooks: number[];
+  refused: Array<{ at: number; limit: 'hubspot' | 'search' | 'quickbooks' }>;
+}
+
+const isSearch = (method: string, pathname: string) => method === 'POST' && /\/search\/?$/.test(pathname);
+
+/** Wraps the HubSpot route (and QuickBooks', when routed) with the documented limits. */
+function enforceLimits(net: FakeNetwork, clock: VirtualClock): Traffic {
+  const traffic: Traffic = { hubspot: [], search: [], quickbooks: [], refused: [] };
+  const burst = new RollingWindow(RATE_LIMIT);
+  const search = new RollingWindow(SEARCH_LIMIT);
+  const rateHeaders = () => ({
+    'x-hubspot-ratelimit-interval-milliseconds': String(RATE_LIMIT.windowMs),
+    'x-hubspot-ratelimit-max': String(RATE_LIMIT.max),
+    'x-hubspot-ratelimit-remaining': String(burst.remaining()),
+  });
+  wrapRoute(net, HUBSPOT_ORIGIN, (hubspot) => async (req) => {
+    const now = clock.now();
+    if (isSearch(req.method, req.pathname)) {
+      // Search answers carry no X-HubSpot-RateLimit-* headers, refused or not.
+      if (!search.take(now)) {
+        traffic.refused.push({ at: now, limit: 'search' });
+        // Undocumented for search; assumed the same shape as HubSpot's other 429 bodies, SECONDLY policy.
+        return { status: 429, body: { status: 'error', message: 'You have reached your secondly limit.', errorType: 'RATE_LIMIT', correlationId: '5f6e2a4c-0000-4000-8000-000000000005', policyName: 'SECONDLY' } };
+      }
+      if (!burst.take(now)) {
+        traffic.refused.push({ at: now, limit: 'hubspot' });
+        return { status: 429, body: TEN_SECONDLY_BODY };
+      }
+      traffic.search.push(now);
+      traffic.hubspot.push(now);
+      return hubspot(req);
+    }
+    if (!burst.take(now)) {
+      traffic.refused.push({ at: now, limit: 'hubspot' });
+      // Shape: usage-guidelines page ("Rate limits" error response)
+      return { status: 429, body: TEN_SECONDLY_BODY, headers: rateHeaders() };
+    }
+    traffic.hubspot.push(now);
+    const answer = await hubspot(req);
+    return { ...answer, headers: { ...answer.headers, ...rateHeaders() } };
+  });
+  const realms = new Map<string, RollingWindow>();
+  for (const origin of [QUICKBOOKS_ORIGIN, QUICKBOOKS_SANDBOX_ORIGIN]) {
+    wrapRouteIfRouted(net, origin, (quickbooks) => (req) => {
+      const realm = /^\/v3\/company\/([^/]+)/.exec(req.pathname)?.[1] ?? '';
+      const window = realms.get(realm) ?? realms.set(realm, new RollingWindow(QUICKBOOKS_LIMIT)).get(realm) as RollingWindow;
+      const now = clock.now();
+      if (!window.take(now)) {
+        traffic.refused.push({ at: now, limit: 'quickbooks' });
+        // Intuit: "You'll see HTTP Status Code 429 when throttling occurs" (limits-and-throttles page).
+        return { status: 429, body: { Fault: { Error: [{ Message: 'message=ThrottleExceeded; errorCode=003001; statusCode=429', Detail: 'The request limit was reached.', code: '3001' }], type: 'ThrottleExceeded' }, time: new Date(now).toISOString() } };
+      }
+      traffic.quickbooks.push(now);
+      return quickbooks(req);
+    });
+  }
+  return traffic;
+}
+
+const TEN_SECONDLY_BODY = { status: 'error', message: 'You have reached your ten_secondly_rolling limit.', errorType: 'RATE_LIMIT', correlationId: '5f6e2a4c-0000-4000-8000-000000000429', policyName: 'TEN_SECONDLY_ROLLING' };
 
 export interface ScaleResult {
   enrollments: number;
@@ -83,7 +166,15 @@ export interface ScaleResult {
   floorSeconds: number;
   overFloorPct: number;
   hubspotCalls: number;
+  searchCalls: number;
+  quickbooksCalls: number;
+  /** Which limit sets the floor. */
+  floorBy: string;
   refused429: number;
+  refusedBy: Record<string, number>;
+  burst: number;
+  pacing: boolean;
+  traffic: Traffic;
   reruns: number;
   lost: number;
   duplicates: number;
@@ -131,13 +222,18 @@ function seededRandom(seed: number): () => number {
 
 export async function simulateScale(scenarios: ActionScenarios, hook: ScaleHook | undefined, n = ENROLLMENTS): Promise<ScaleResult> {
   const realRandom = Math.random;
+  const realPacing = { ...pacingRuntime };
   Math.random = seededRandom(20_261_123);
   try {
     return await simulate(scenarios, hook, n);
   } finally {
     Math.random = realRandom;
+    Object.assign(pacingRuntime, realPacing);
   }
 }
+
+/** Each simulated container's module scope for lib/pacing.ts, found from the run's async context. */
+const container = new AsyncLocalStorage<PacerState>();
 
 async function simulate(scenarios: ActionScenarios, hook: ScaleHook | undefined, n: number): Promise<ScaleResult> {
   const realStart = performance.now();
@@ -152,12 +248,20 @@ async function simulate(scenarios: ActionScenarios, hook: ScaleHook | undefined,
   const clock = new VirtualClock();
   const world = scenarios.world();
   const events = prepare(world);
-  const limiter = rateLimitHubSpot(world.net, clock);
+  const traffic = enforceLimits(world.net, clock);
+  const containers: PacerState[] = Array.from({ length: CONCURRENCY }, () => newPacerState());
+  const idle = containers.map((_, slot) => slot);
+  Object.assign(pacingRuntime, { enabled: PACING, clock: clock.now, state: () => container.getStore() ?? newPacerState() });
   // The QuickBooks fake throttles at Intuit's 10 requests/second per realm: on this clock, not on wall time.
   const quickbooks = (world as { quickbooks?: { throttleClock: () => number } }).quickbooks;
   if (quickbooks) quickbooks.throttleClock = clock.now;
   world.net.latency = () => clock.sleep(CALL_LATENCY_MS);
   world.net.install();
+  const indexSearch = (): void => {
+    catchUpSearch(world);
+    clock.setTimer(indexSearch, SEARCH_LAG_MS);
+  };
+  clock.setTimer(indexSearch, SEARCH_LAG_MS);
 
   const queue: Array<{ i: number; attempt: number; readyAt: number; firstAt: number }> = events.map((_, i) => ({ i, attempt: 1, readyAt: 0, firstAt: 0 }));
   const final: Array<Outcome | undefined> = new Array(events.length).fill(undefined);
@@ -179,14 +283,15 @@ async function simulate(scenarios: ActionScenarios, hook: ScaleHook | undefined,
       const [item] = queue.splice(best, 1) as [(typeof queue)[number]];
       running += 1;
       const startedAt = now;
-      scenarios.action
-        .execute(events[item.i] as HubSpotEvent, {
+      const slot = idle.shift() as number;
+      container
+        .run(containers[slot] as PacerState, () => scenarios.action.execute(events[item.i] as HubSpotEvent, {
           env: world.env,
           sink: quiet,
           now: clock.now,
           deadline: { clock: clock.now, setTimer: clock.setTimer, clearTimer: clock.clearTimer },
           ...(scenarios.config ? { config: scenarios.config } : {}),
-        })
+        }))
         .then(
           (r) => {
             final[item.i] = { status: String(r.outputFields.status), error: String(r.outputFields.error_code ?? '') };
@@ -207,6 +312,7 @@ async function simulate(scenarios: ActionScenarios, hook: ScaleHook | undefined,
         )
         .finally(() => {
           if (clock.now() - startedAt > 20_000) overBudgetRuns += 1;
+          idle.push(slot);
           running -= 1;
           pump();
         });
@@ -232,13 +338,21 @@ async function simulate(scenarios: ActionScenarios, hook: ScaleHook | undefined,
     world.net.latency = undefined;
   }
 
-  const hubspotCalls = world.net.calls.filter((c) => c.url.startsWith(HUBSPOT_ORIGIN) && c.status !== 429).length;
+  const hubspotCalls = traffic.hubspot.length;
   const counts = world.counts();
   const dupKinds = Object.entries(counts)
     .map(([k, v]) => [k, v - (ref.counts[k] ?? 0)] as const)
     .filter(([, d]) => d !== 0);
   const lost = final.filter((f, i) => ref.outcomes[i]?.status === 'ok' && f?.status !== 'ok').length;
-  const floorSeconds = hubspotCalls / (RATE_LIMIT.max / (RATE_LIMIT.windowMs / 1000));
+  // The rate floor: the accepted calls of each limit at that limit's full rate; the slowest limit sets it.
+  const floors: Array<[string, number]> = [
+    [`HubSpot ${RATE_LIMIT.max}/10 s`, hubspotCalls / (RATE_LIMIT.max / (RATE_LIMIT.windowMs / 1000))],
+    ['HubSpot search 5/s', traffic.search.length / (SEARCH_LIMIT.max / (SEARCH_LIMIT.windowMs / 1000))],
+    ['QuickBooks 10/s', traffic.quickbooks.length / (QUICKBOOKS_LIMIT.max / (QUICKBOOKS_LIMIT.windowMs / 1000))],
+  ];
+  const [floorBy, floorSeconds] = floors.reduce((a, b) => (b[1] > a[1] ? b : a));
+  const refusedBy: Record<string, number> = {};
+  for (const r of traffic.refused) refusedBy[r.limit] = (refusedBy[r.limit] ?? 0) + 1;
   const simulatedSeconds = clock.now() / 1000;
   return {
     enrollments: events.length,
@@ -248,7 +362,14 @@ async function simulate(scenarios: ActionScenarios, hook: ScaleHook | undefined,
     floorSeconds: round(floorSeconds),
     overFloorPct: floorSeconds ? round(((simulatedSeconds - floorSeconds) / floorSeconds) * 100) : 0,
     hubspotCalls,
-    refused429: limiter.refused(),
+    searchCalls: traffic.search.length,
+    quickbooksCalls: traffic.quickbooks.length,
+    floorBy,
+    refused429: traffic.refused.length,
+    refusedBy,
+    burst: RATE_LIMIT.max,
+    pacing: PACING,
+    traffic,
     reruns,
     lost,
     duplicates: dupKinds.reduce((s, [, d]) => s + Math.max(0, d), 0),

@@ -13,9 +13,9 @@ import { catchUpSearch } from './enrollments';
 import { wrapRoute } from './routes';
 
 /**
- * The seed's code for the same integration (bench/seed/<action>.js, extracted from ../shared/seeds/002_…txt with
- * the smallest fixes, each commented there), run against the same fakes and paths as the action, counted on the
- * wire. Where the seed calls an endpoint our fakes do not serve (the older REST/SOAP APIs it was written for), a
+ * The original snippets this project replaces, for the same integration (bench/original/<action>.js, kept verbatim
+ * with the smallest fixes, each commented there), run against the same fakes and paths as the action, counted on the
+ * wire. Where the original snippet calls an endpoint our fakes do not serve (the older REST/SOAP APIs it was written for), a
  * shim here answers from the same fake state, shaped as that API documents it; the shim is named in the note.
  */
 
@@ -51,20 +51,20 @@ interface SeedSpec {
  */
 const requireFromRoot = createRequire(path.join(ROOT, 'bench', 'noop.js'));
 
-/** Loads a seed file the way HubSpot loads pasted code (a CommonJS wrapper), with real node_modules. */
+/** Loads an original snippet the way HubSpot loads pasted code (a CommonJS wrapper), with real node_modules. */
 function loadSeed(file: string): Record<string, any> {
-  const code = readFileSync(path.join(ROOT, 'bench', 'seed', file), 'utf8');
+  const code = readFileSync(path.join(ROOT, 'bench', 'original', file), 'utf8');
   const module = { exports: {} as Record<string, any> };
   new Function('exports', 'require', 'module', '__filename', '__dirname', code)(module.exports, requireFromRoot, module, file, path.dirname(file));
   return module.exports;
 }
 
-// ---- shims: endpoints the seed's libraries call, answered from the same fake state ----------------------------------
+// ---- shims: endpoints the original snippets' libraries call, answered from the same fake state ----------------------------------
 
 /** Salesforce SOAP login (jsforce `conn.login(username, password)`), answered with a session the fake accepts. */
 function salesforceShim(world: World): void {
   const salesforce = (world as any).salesforce;
-  // The seed's status values ("Open", "Marketing Qualified"…) are not in a default org's restricted Lead Status
+  // The original snippet's status values ("Open", "Marketing Qualified"…) are not in a default org's restricted Lead Status
   // picklist, so every create and update fails there; to count calls on the success path the org gets them too.
   salesforce.leadStatuses.push('Open', 'Marketing Qualified', 'Sales Qualified', 'Working', 'Closed Converted');
   wrapRoute(world.net, SALESFORCE_GENERIC_LOGIN, (inner) => (req) => {
@@ -77,7 +77,7 @@ function salesforceShim(world: World): void {
       body: `<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body><loginResponse><result><passwordExpired>false</passwordExpired><serverUrl>${SALESFORCE_INSTANCE}/services/Soap/u/64.0/00D5g000004FAKE</serverUrl><sessionId>${token}</sessionId><userId>005000000000001AAA</userId><userInfo><organizationId>00D5g000004FAKEEAS</organizationId></userInfo></result></loginResponse></soapenv:Body></soapenv:Envelope>`,
     };
   });
-  // jsforce defaults to API v50.0; the fake serves v64.0 (the same resources). The seed writes a custom field,
+  // jsforce defaults to API v50.0; the fake serves v64.0 (the same resources). The original snippet writes a custom field,
   // HubSpot_Contact_ID__c, that it tells the user to create; the fake org does not know it, so it is dropped here
   // (as if the org had it) rather than failing every create and update.
   wrapRoute(world.net, SALESFORCE_INSTANCE, (inner) => (req) => {
@@ -142,35 +142,35 @@ function clearbitShim(world: World): void {
 const SPECS: Record<string, SeedSpec> = {
   'salesforce-lead-sync': {
     file: 'salesforce-lead-sync.js',
-    note: 'seed exports.main; fix: event.inputFields for functionContext.parameters; shims: SOAP login, API v50.0→v64.0 path, custom field HubSpot_Contact_ID__c accepted, the seed\'s Lead Status values added to the org (in a default org every create/update fails: restricted picklist)',
+    note: 'original: exports.main; fix: event.inputFields for functionContext.parameters; shims: SOAP login, API v50.0→v64.0 path, custom field HubSpot_Contact_ID__c accepted, the Lead Status values the original uses added to the org (in a default org every create/update fails: restricted picklist)',
     env: (w) => ({ PRIVATE_APP_ACCESS_TOKEN: w.env.HUBSPOT_ACCESS_TOKEN ?? '', SALESFORCE_USERNAME: 'integration@acme.io', SALESFORCE_PASSWORD: 'pw-leakcheck', SALESFORCE_SECURITY_TOKEN: 'st-leakcheck' }),
     shim: salesforceShim,
     async run(seed, event) {
       const f = event.inputFields as Record<string, string>;
-      // The workflow fields the seed names (it expects these names as the action's input fields).
+      // The workflow fields the original snippet names (it expects these names as the action's input fields).
       const inputFields = { ...f, contact_id: String(event.object?.objectId), last_modified_date: f.lastmodifieddate, lifecycle_stage: f.lifecyclestage, lead_status: f.hs_lead_status, lead_source: '' };
       let response: any;
       await seed.main({ ...event, inputFields }, (r: unknown) => (response = r));
-      if (response?.statusCode !== 200) throw new Error(`seed answered ${response?.statusCode}: ${response?.body?.message}`);
+      if (response?.statusCode !== 200) throw new Error(`original snippet answered ${response?.statusCode}: ${response?.body?.message}`);
       return response.body.operation;
     },
   },
   'shopify-order-sync': {
     file: 'shopify-order-sync.js',
-    note: 'seed syncShopifyOrder(orderId, hubspotClient); fix: undefined contactProperties; shim: REST GET orders/{id}.json',
+    note: 'original: syncShopifyOrder(orderId, hubspotClient); fix: undefined contactProperties; shim: REST GET orders/{id}.json',
     env: (w) => ({ SHOPIFY_SHOP_NAME: ((w as any).shopify as FakeShopify).shop.replace('.myshopify.com', ''), SHOPIFY_API_KEY: 'key-leakcheck', SHOPIFY_API_PASSWORD: w.env.SHOPIFY_ACCESS_TOKEN ?? 'pw' }),
     shim: shopifyShim,
     run: async (seed, event, client) => (await seed.syncShopifyOrder((event.inputFields as Record<string, string>).shopify_order_id, client)).status,
   },
   'quickbooks-invoice': {
     file: 'quickbooks-invoice.js',
-    note: 'seed createQuickBooksInvoice(dealId, hubspotClient); fixes: AuthResponse.getJson(), oauthversion 2.0, v4 associations getPage/toObjectId; shim: STARTPOSITION dropped from queries',
+    note: 'original: createQuickBooksInvoice(dealId, hubspotClient); fixes: AuthResponse.getJson(), oauthversion 2.0, v4 associations getPage/toObjectId; shim: STARTPOSITION dropped from queries',
     env: (w) => ({
       QUICKBOOKS_CLIENT_ID: w.env.QUICKBOOKS_CLIENT_ID ?? '',
       QUICKBOOKS_CLIENT_SECRET: w.env.QUICKBOOKS_CLIENT_SECRET ?? '',
       QUICKBOOKS_REDIRECT_URI: 'https://example.com/callback',
       QUICKBOOKS_REALM_ID: w.env.QUICKBOOKS_REALM_ID ?? '',
-      // Stored tokens already expired: the seed refreshes them with the bootstrap refresh token the fake knows.
+      // Stored tokens already expired: the original snippet refreshes them with the bootstrap refresh token the fake knows.
       QUICKBOOKS_TOKENS: JSON.stringify({ access_token: 'expired', refresh_token: w.env.QUICKBOOKS_REFRESH_TOKEN, expires_at: '2020-01-01T00:00:00Z' }),
     }),
     shim: quickbooksShim,
@@ -178,7 +178,7 @@ const SPECS: Record<string, SeedSpec> = {
   },
   'clearbit-enrich': {
     file: 'clearbit-enrich.js',
-    note: "seed enrichContactWithClearbit(email, hubspotClient); fix: idProperty 'email' on the update; shim: Person API /v2/people/find",
+    note: "original: enrichContactWithClearbit(email, hubspotClient); fix: idProperty 'email' on the update; shim: Person API /v2/people/find",
     env: (w) => ({ CLEARBIT_API_KEY: w.env.CLEARBIT_API_KEY ?? '' }),
     shim: clearbitShim,
     run: async (seed, event, client) => (await seed.enrichContactWithClearbit((event.inputFields as Record<string, string>).email, client)).status,
@@ -218,7 +218,7 @@ export async function runSeed(name: string, scenarios: ActionScenarios): Promise
   try {
     seed = loadSeed(spec.file);
   } catch (error) {
-    return { available: true, note: `${spec.note}; the seed does not load: ${(error as Error).message}` };
+    return { available: true, note: `${spec.note}; the original snippet does not load: ${(error as Error).message}` };
   }
   const plan: Array<{ label: string; path: ScenarioPath; rerun: boolean }> = [
     ...scenarios.paths.map((p) => ({ label: p.name, path: p, rerun: false })),

@@ -479,7 +479,11 @@ export class FakeHubSpot {
   }
 
   private addAssociation(fromType: string, fromId: string, toType: string, toId: string, typeId: number, category: string): void {
-    const exists = this.associations.some((a) => a.fromType === fromType && a.fromId === fromId && a.toType === toType && a.toId === toId && a.typeId === typeId);
+    // HubSpot associations are bidirectional: contact→company 279 and company→contact 280 are one link, seen from
+    // either side (https://developers.hubspot.com/docs/api/crm/associations, "associations are bidirectional").
+    const reverseTypeId = DEFAULT_ASSOCIATION_TYPES[`${toType}→${fromType}`];
+    const isReverse = (a: FakeAssociation) => a.fromType === toType && a.fromId === toId && a.toType === fromType && a.toId === fromId && typeId === DEFAULT_ASSOCIATION_TYPES[`${fromType}→${toType}`] && a.typeId === reverseTypeId;
+    const exists = this.associations.some((a) => (a.fromType === fromType && a.fromId === fromId && a.toType === toType && a.toId === toId && a.typeId === typeId) || isReverse(a));
     if (!exists) this.associations.push({ fromType, fromId, toType, toId, typeId, category });
   }
 

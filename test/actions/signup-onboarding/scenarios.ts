@@ -34,6 +34,12 @@ export const scenarios: ActionScenarios = {
       },
       expect: { status: 'ok', contact_created: false, company_created: false },
     },
+    {
+      name: 'existing contact, new company',
+      event: contactEvent(signup),
+      setup: (world) => (world as ReturnType<typeof signupWorld>).hubspot.seed('contacts', { email: 'ada@acme.io', firstname: 'Ada' }),
+      expect: { status: 'ok', contact_created: false, company_created: true },
+    },
     { name: 'personal email', event: contactEvent({ ...signup, email: 'ada@gmail.com' }), expect: { status: 'ok', company_id: '' } },
   ],
   hostileFields: ['email', 'firstname', 'lastname', 'company', 'domain', 'phone', 'website'],

