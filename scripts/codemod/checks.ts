@@ -12,6 +12,7 @@ import { RUNTIME_MODULES } from '../runtime-modules.mjs';
 import { BODY_WRAPPER_CHANGE, matchApiClientChange } from './api-client-changes';
 import { isCall, isFunction, lineOf, memberPath, stringValue, walk, type Node } from './ast';
 import { findHandler, type Handler } from './handler';
+import { HUBSPOT_API_VERSION } from '../../lib/api-versions';
 
 export type Severity = 'error' | 'warning' | 'info';
 
@@ -709,7 +710,7 @@ function checkSearchThenCreate(ctx: Context): void {
       fix:
         create.type === 'line_items'
           ? 'key the line item on a property of your own and read back by the parent association (a consistent read), or accept and clean duplicates'
-          : `upsert by a unique property instead: POST /crm/v3/objects/${create.type}/batch/upsert with { inputs: [{ idProperty: '<unique property>', id: '<value>', properties }] } (@hubspot/api-client: crm.${create.type === 'line_items' ? 'lineItems' : create.type}.batchApi.upsert)`,
+          : `upsert by a unique property instead: POST /crm/objects/${HUBSPOT_API_VERSION}/${create.type}/batch/upsert with { inputs: [{ idProperty: '<unique property>', id: '<value>', properties }] } (@hubspot/api-client: crm.${create.type === 'line_items' ? 'lineItems' : create.type}.batchApi.upsert)`,
     });
   }
 }

@@ -79,7 +79,7 @@ async function storeIsLive(w: QuickBooksWorld): Promise<boolean> {
 function loseFirstStoreWriteReply(w: QuickBooksWorld, landed: boolean): void {
   let failures = 2;
   w.net.wrapRoute(HUBSPOT_ORIGIN, (inner: FakeHandler) => async (req) => {
-    if (failures > 0 && req.method === 'POST' && req.pathname === '/crm/v3/objects/companies/batch/upsert') {
+    if (failures > 0 && req.method === 'POST' && req.pathname === '/crm/objects/2026-09/companies/batch/upsert') {
       failures -= 1;
       if (landed) await inner(req);
       return { status: 503, body: '<html>Service Unavailable</html>' };

@@ -96,7 +96,7 @@ describe('signup-onboarding', () => {
     net.uninstall();
     net = new FakeNetwork()
       .route(HUBSPOT_ORIGIN, (req) =>
-        req.method === 'POST' && req.pathname === '/crm/v3/objects/companies'
+        req.method === 'POST' && req.pathname === '/crm/objects/2026-09/companies'
           ? { status: 400, body: { status: 'error', message: 'Property values were not valid: signup_company_domain already has that value', category: 'VALIDATION_ERROR' } }
           : hubspot.handle(req),
       )
@@ -105,14 +105,14 @@ describe('signup-onboarding', () => {
     expect(outputs).toMatchObject({ status: 'ok', company_id: companyId, company_created: false });
     expect(hubspot.list('companies')).toHaveLength(1);
     expect(hubspot.associationsOf('contacts', String(outputs?.contact_id), 'companies')).toEqual([companyId]);
-    expect(paths().slice(2)).toEqual(['POST /crm/v3/objects/companies', 'POST /crm/v3/objects/companies/batch/upsert', `PUT /crm/v4/objects/contacts/${outputs?.contact_id}/associations/default/companies/${companyId}`]);
+    expect(paths().slice(2)).toEqual(['POST /crm/objects/2026-09/companies', 'POST /crm/objects/2026-09/companies/batch/upsert', `PUT /crm/objects/2026-09/contacts/${outputs?.contact_id}/associations/default/companies/${companyId}`]);
   });
 
   it('any other 400 on the company create is an error, not a duplicate', async () => {
     net.uninstall();
     net = new FakeNetwork()
       .route(HUBSPOT_ORIGIN, (req) =>
-        req.method === 'POST' && req.pathname === '/crm/v3/objects/companies' ? { status: 400, body: { status: 'error', message: 'Property values were not valid: name is required', category: 'VALIDATION_ERROR' } } : hubspot.handle(req),
+        req.method === 'POST' && req.pathname === '/crm/objects/2026-09/companies' ? { status: 400, body: { status: 'error', message: 'Property values were not valid: name is required', category: 'VALIDATION_ERROR' } } : hubspot.handle(req),
       )
       .install();
     const { outputs } = await run();
