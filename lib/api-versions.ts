@@ -52,11 +52,16 @@ export function addMonths(isoDate: string, months: number): string {
  */
 export function pinnedApiVersions(): PinnedApiVersion[] {
   return [
+    /*
+     * 2026-09 shipped on 2026-09-08 and each date version is served for 18 months (unsupported 18 months after GA;
+     * legacy v1–v4 paths unsupported from September 2027: https://developers.hubspot.com/docs/api-reference/legacy/migration-guide).
+     * lib/hubspot.ts hubspotPaths builds every path on this version; a build can pin another date version
+     * (`"hubspot": { "apiVersion": … }` in actions.config.json).
+     */
     {
       api: 'HubSpot date-versioned APIs',
       version: HUBSPOT_API_VERSION,
       released: '2026-09-08',
-      // 18 months of support from release.
       supportEnds: addMonths('2026-09-08', 18),
       source: 'https://developers.hubspot.com/docs/developer-tooling/platform/versioning',
     },
@@ -110,19 +115,3 @@ export function versionWarnings(versions: readonly PinnedApiVersion[], now: numb
 }
 
 export const QUICKBOOKS_MINOR_VERSION = 75;
-
-// ---- HubSpot (lib/hubspot.ts hubspotPaths builds every path on this version) -----------------------------------
-
-/**
- * HUBSPOT_API_VERSION as dated data: 2026-09 shipped on 2026-09-08 and each date version is served for 18 months
- * (https://developers.hubspot.com/docs/developer-tooling/platform/versioning: unsupported 18 months after GA; legacy v1–v4 paths
- * unsupported from September 2027: https://developers.hubspot.com/docs/api-reference/legacy/migration-guide).
- * A build can pin another date version (`"hubspot": { "apiVersion": … }` in actions.config.json).
- */
-export const HUBSPOT_PINNED_VERSION: PinnedApiVersion = {
-  api: 'HubSpot CRM and automation APIs',
-  version: HUBSPOT_API_VERSION,
-  released: '2026-09-08',
-  supportEnds: '2028-03-08',
-  source: 'https://developers.hubspot.com/docs/developer-tooling/platform/versioning',
-};
