@@ -29,7 +29,7 @@ export const DEPLOY_CLI: CommandSpec = {
     { name: 'timeout', value: '<seconds>', description: 'give up on a HubSpot call after this long (default 15)' },
   ],
   examples: ['npm run deploy -- signup-onboarding --flow 123456789', 'npm run deploy -- signup-onboarding --flow 123456789 --apply'],
-  notes: ['Token: HUBSPOT_ACCESS_TOKEN in the environment or in .env (git-ignored) — a private app with the scope automation.'],
+  notes: ['Token: HUBSPOT_ACCESS_TOKEN in the environment or in .env (git-ignored) — a Service Key (or an existing legacy private-app token) with the scope automation.'],
   maxPositionals: 1,
 };
 

@@ -27,7 +27,7 @@ export const SETUP_CLI: CommandSpec = {
     { name: 'timeout', value: '<seconds>', description: 'give up on a HubSpot call after this long (default 15)' },
   ],
   examples: ['npm run setup -- --plan', 'npm run setup', 'npm run setup -- --apply', 'npm run setup -- --apply --only shopify-order-sync'],
-  notes: ['Token: HUBSPOT_ACCESS_TOKEN in the environment or in .env (git-ignored) — a private app with the crm.schemas.* scopes --plan lists.'],
+  notes: ['Token: HUBSPOT_ACCESS_TOKEN in the environment or in .env (git-ignored) — a Service Key (or an existing legacy private-app token) with the crm.schemas.* scopes --plan lists.'],
 };
 
 export interface SetupCommandOptions {
@@ -84,7 +84,7 @@ export function formatOfflinePlan(actions: readonly AnyAction[]): string[] {
     }
   }
   for (const problem of plan.inconsistent) lines.push(`INCONSISTENT declarations: ${problem}`);
-  lines.push('', `${plan.missing.length} properties in ${plan.groups.length} groups. Scopes of the private app for --apply: ${scopesFor(plan.objectTypes, true).join(', ')}`);
+  lines.push('', `${plan.missing.length} properties in ${plan.groups.length} groups. Scopes the Service Key needs for --apply: ${scopesFor(plan.objectTypes, true).join(', ')}`);
   lines.push('(a dry run, `npm run setup`, needs only the .read ones and shows which of these already exist)');
   return lines;
 }
