@@ -255,6 +255,9 @@ export function existingIdFromConflict(data: unknown): string | undefined {
   return match?.[1];
 }
 
+/** Pages of associations readAssociatedIds reads at most. */
+export const MAX_ASSOCIATION_PAGES = 20;
+
 export interface AssociationSpec {
   toId: string;
   /** HubSpot-defined association type id, e.g. 279 contact→company, 3 deal→contact, 20 line item→deal. */
@@ -430,7 +433,11 @@ export function createHubSpotClient(options: { accessToken: string; log: Logger;
       const ids: string[] = [];
       let after: string | undefined;
       const seen = new Set<string>();
-      for (;;) {
+      for (let page = 1; ; page++) {
+        // A bound an order's deal never reaches (the page size is undocumented; the fake pages by 100, so 2,000 line
+        // items): a page loop must end well before the 20 s budget, with a permanent error instead of a deadline that
+        // HubSpot retries for 3 days. https://developers.hubspot.com/docs/api-reference/latest/crm/associations/associate-records/batch/get-associations
+        if (page > MAX_ASSOCIATION_PAGES) throw new PermanentError(`${fromType} ${fromId} has more than ${MAX_ASSOCIATION_PAGES} pages of ${toType} associations; not reading further`, { errorCode: 'HUBSPOT_TOO_MANY_ASSOCIATIONS', service: 'hubspot' });
         const res = await request<{ results?: Array<{ from?: { id?: string }; to?: Array<{ toObjectId?: string | number }>; paging?: { next?: { after?: string } } }> }>({
           method: 'POST',
           url: paths.associationBatch(fromType, toType, 'read'),

@@ -7,7 +7,7 @@ import type { Action } from '../../lib/action';
 import { HUBSPOT_API_VERSION } from '../../lib/api-versions';
 import { createDeadline } from '../../lib/deadline';
 import { RetryableError } from '../../lib/errors';
-import { checkObjectId, createHubSpotClient, describeHubSpotError, hubspotPaths, pathSegment, type HubSpotClient } from '../../lib/hubspot';
+import { checkObjectId, createHubSpotClient, describeHubSpotError, hubspotPaths, MAX_ASSOCIATION_PAGES, pathSegment, type HubSpotClient } from '../../lib/hubspot';
 import { createLogger } from '../../lib/logger';
 import { action as clearbitEnrich } from '../../actions/clearbit-enrich/index';
 import { action as quickbooksInvoice } from '../../actions/quickbooks-invoice/index';
@@ -130,6 +130,21 @@ describe('HubSpot behaviours the client handles', () => {
     net = new FakeNetwork().route(HUBSPOT_ORIGIN, hubspot.handle).install();
   });
   afterEach(() => net.uninstall());
+
+  it(`reads associations page by page, and stops with a permanent error past ${MAX_ASSOCIATION_PAGES} pages instead of paging until the deadline`, async () => {
+    const deal = hubspot.seed('deals', { dealname: 'big order' });
+    hubspot.associationPageSize = 1;
+    const api = client(20_000);
+    const items: string[] = [];
+    for (let i = 0; i < MAX_ASSOCIATION_PAGES; i++) {
+      items.push(hubspot.seed('line_items', { name: `line ${i}` }));
+      await api.associateDefault('deals', deal, 'line_items', items.at(-1)!);
+    }
+    expect((await api.readAssociatedIds('deals', deal, 'line_items')).sort()).toEqual([...items].sort());
+    const extra = hubspot.seed('line_items', { name: 'one too many' });
+    await api.associateDefault('deals', deal, 'line_items', extra);
+    await expect(api.readAssociatedIds('deals', deal, 'line_items')).rejects.toMatchObject({ errorCode: 'HUBSPOT_TOO_MANY_ASSOCIATIONS' });
+  });
 
   // https://developers.hubspot.com/docs/api-reference/error-handling: 423 "wait at least 2 seconds"; 477 Retry-After.
   it('423 Locked: waits at least 2 s in the run, then succeeds', async () => {
