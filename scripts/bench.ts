@@ -9,6 +9,8 @@
  * bench/results.json, bench/charts/ and the table in bench/README.md. Exits non-zero when a shipped bundle's cold
  * load regresses past COLD_LOAD_LIMIT_MS (issue 15: ≤ 5 ms, median of 15 processes).
  */
+// First: the command line sets the BENCH_* settings that the modules below read when they load.
+import { UPDATE } from './bench/cli';
 import { readdirSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -18,66 +20,8 @@ import { scaleChart } from './bench/chart';
 import { CONCURRENCY, ENROLLMENTS, PACING, QUICKBOOKS_LIMIT, RATE_LIMIT, SEARCH_LAG_MS, SEARCH_LIMIT, simulateScale, type ScaleHook, type ScaleResult } from './bench/scale';
 import { SCALE_HOOKS } from './bench/scale-hooks';
 import { runSeed, type SeedMeasure } from './bench/seed';
-import { parseOrExit, usageLines, type CommandSpec } from './lib-tooling/cli.mjs';
 
-export const BENCH_CLI: CommandSpec = {
-  command: 'npm run bench --',
-  summary: 'Measures every action (bundle bytes, cold load, API calls per path, a rate-limit simulation) next to the code it replaces.',
-  usage: ['[--only <a,b>] [--cold-samples <n>] [--enrollments <n>] [--no-scale]'],
-  options: [
-    { name: 'only', value: '<a,b>', description: 'only these actions (comma-separated); same as BENCH_ONLY=a,b' },
-    { name: 'cold-samples', value: '<n>', description: 'fresh Node processes per cold-load measurement (default 15; BENCH_COLD_SAMPLES)' },
-    { name: 'enrollments', value: '<n>', description: 'enrollments in the rate-limit simulation (default 1000; BENCH_ENROLLMENTS)' },
-    { name: 'no-scale', description: 'skip the rate-limit simulation (BENCH_SCALE=0)' },
-  ],
-  notes: ['Builds dist/ first (npm run build --quiet). Timings are noisy; nothing here fails a build.'],
-  maxPositionals: 0,
-};
 
-// The flags are the environment variables' long names: set them before the settings below are read.
-{
-  const { values, flags } = parseOrExit(BENCH_CLI, process.argv.slice(2));
-  const count = (name: string, value: string) => {
-    if (!/^\d+$/.test(value)) {
-      process.stderr.write(`--${name} ${value}: give a whole number\n${usageLines(BENCH_CLI)}\n`);
-      process.exit(2);
-    }
-    return value;
-  };
-  if (values.only) process.env.BENCH_ONLY = values.only;
-  if (values['cold-samples']) process.env.BENCH_COLD_SAMPLES = count('cold-samples', values['cold-samples']);
-  if (values.enrollments) process.env.BENCH_ENROLLMENTS = count('enrollments', values.enrollments);
-  if (flags.has('no-scale')) process.env.BENCH_SCALE = '0';
-}
-
-const HELP = `npm run bench [-- --update] [-- --help]
-
-Measures every action that has a bundle in dist/ (npm run bench builds it first) and writes bench/out/:
-results.md (the tables), results.json, charts/<action>.svg. Takes about 2½ minutes on 2 cores.
-
-  --update     also write the committed copies: bench/README.md (between the RESULTS markers),
-               bench/results.json and bench/charts/<action>.svg
-  --help       this text
-
-Environment:
-  BENCH_ONLY=a,b             only these actions
-  BENCH_COLD_SAMPLES=15      fresh processes per bundle for the cold-load median
-  BENCH_ENROLLMENTS=1000     enrollments in the rate-limit simulation; BENCH_SCALE=0 skips it
-  BENCH_BURST=190            HubSpot's per-app limit per 10 s: 190 (Professional/Enterprise) or 100 (Starter)
-  BENCH_PACING=0             the simulation without lib/pacing.ts (what the code did before pacing)
-
-Exit status 1 when a shipped bundle's cold load (median) is over ${5} ms.`;
-const ARGS = process.argv.slice(2);
-if (ARGS.includes('--help') || ARGS.includes('-h')) {
-  console.log(HELP);
-  process.exit(0);
-}
-const unknown = ARGS.filter((a) => a !== '--update');
-if (unknown.length) {
-  console.error(`bench: unknown option ${unknown.join(' ')}\n\n${HELP}`);
-  process.exit(2);
-}
-const UPDATE = ARGS.includes('--update');
 /** Issue 15: every bundle loads in ≤ 5 ms (median of 15 processes, Node 24); the bench fails past it. */
 const COLD_LOAD_LIMIT_MS = 5;
 const OUT = path.join(ROOT, 'bench', 'out');
