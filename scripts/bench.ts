@@ -17,7 +17,7 @@ import { pathToFileURL } from 'node:url';
 import { ROOT, buildScripts, measureBytes, measureColdLoad, measureSeedBytes, round, type BundleSizes, type ColdLoad } from './bench/bundles';
 import { CALL_LATENCY_MS, loadScenarios, measurePaths, type PathMeasure } from './bench/enrollments';
 import { scaleChart } from './bench/chart';
-import { CONCURRENCY, ENROLLMENTS, PACING, QUICKBOOKS_LIMIT, RATE_LIMIT, SEARCH_LAG_MS, SEARCH_LIMIT, simulateScale, type ScaleHook, type ScaleResult } from './bench/scale';
+import { CONCURRENCY, ENROLLMENTS, PACING, QUICKBOOKS_LIMIT, QUICKBOOKS_MINUTE_LIMIT, RATE_LIMIT, SEARCH_LAG_MS, SEARCH_LIMIT, simulateScale, type ScaleHook, type ScaleResult } from './bench/scale';
 import { SCALE_HOOKS } from './bench/scale-hooks';
 import { runSeed, type SeedMeasure } from './bench/seed';
 
@@ -50,6 +50,11 @@ function listActions(): string[] {
     .sort();
 }
 
+/** Progress on stderr, so a slow stage is visible while it runs. */
+function stage(action: string, what: string): void {
+  process.stderr.write(`bench: ${action}: ${what}…\n`);
+}
+
 const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
 
 async function benchAction(name: string, build: Awaited<ReturnType<typeof buildScripts>>): Promise<ActionResultRow> {
@@ -73,11 +78,14 @@ async function benchAction(name: string, build: Awaited<ReturnType<typeof buildS
     return row;
   }
   row.scenarios = true;
+  stage(name, 'calls and latency per path');
   row.paths = await measurePaths(scenarios);
   if (SCALE) {
+    stage(name, `rate-limit simulation (${N} enrollments)`);
     const mod = (await import(pathToFileURL(path.join(ROOT, 'test', 'actions', name, 'scenarios.ts')).href)) as { scale?: ScaleHook };
     row.scale = await simulateScale(scenarios, mod.scale ?? SCALE_HOOKS[name], N);
   }
+  stage(name, 'the original snippet');
   row.seed = await runSeed(name, scenarios);
   if (row.seed.file) row.seedBytes = await measureSeedBytes(row.seed.file, build.build);
   return row;
@@ -132,7 +140,7 @@ function render(results: ActionResultRow[], meta: { node: string; timestamp: str
   out.push(table(['action', 'path', 'calls', 'HubSpot calls', 'original snippet calls', 'latency', 'floor', 'vs floor'], pathRows));
   out.push(
     '',
-    `### Scale: ${N} enrollments, ${CONCURRENCY} containers, HubSpot ${RATE_LIMIT.max} requests / ${RATE_LIMIT.windowMs / 1000} s rolling (BENCH_BURST), search ${SEARCH_LIMIT.max} / s, QuickBooks ${QUICKBOOKS_LIMIT.max} / s per realm, pacing ${PACING ? 'on' : 'off (BENCH_PACING=0)'}, virtual clock`,
+    `### Scale: ${N} enrollments, ${CONCURRENCY} containers, HubSpot ${RATE_LIMIT.max} requests / ${RATE_LIMIT.windowMs / 1000} s rolling (BENCH_BURST), search ${SEARCH_LIMIT.max} / s, QuickBooks ${QUICKBOOKS_LIMIT.max} / s and ${QUICKBOOKS_MINUTE_LIMIT.max} / min per realm, pacing ${PACING ? 'on' : 'off (BENCH_PACING=0)'}, virtual clock`,
     '',
   );
   out.push(
@@ -192,6 +200,7 @@ async function main(): Promise<void> {
     searchLimit: SEARCH_LIMIT,
     searchLagMs: SEARCH_LAG_MS,
     quickbooksLimit: QUICKBOOKS_LIMIT,
+    quickbooksMinuteLimit: QUICKBOOKS_MINUTE_LIMIT,
     pacing: PACING,
     naiveBundle: 'bundleAction(name, { extra: { external: [] } }): SHARED_OPTIONS (not minified) with nothing external',
   };

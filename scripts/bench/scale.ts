@@ -23,9 +23,11 @@ import { VirtualClock } from './virtual-clock';
  * - HubSpot search endpoints: their own limit of 5 requests per rolling second
  *   (https://developers.hubspot.com/docs/api/crm/search, "Limitations"); their answers carry no rate-limit headers.
  *   A search also counts toward the burst limit (undocumented; assumed, because the usage page lists no exemption).
- * - QuickBooks Online: 10 requests per rolling second per realm
- *   (https://developer.intuit.com/app/developer/qbo/docs/learn/limits-and-throttles), refused with HTTP 429.
- *   Its 500 requests per minute per realm is not modelled.
+ * - QuickBooks Online: 10 requests per rolling second and 500 per rolling minute per realm
+ *   (https://developer.intuit.com/app/developer/qbo/docs/learn/limits-and-throttles), refused with HTTP 429. The
+ *   QuickBooks fake's own throttle (the same two limits, on wall-clock time) is switched off in the simulation and
+ *   the reference run, so this is the one model of it: on wall-clock time, the reference run's 1,000 back-to-back
+ *   invoices would wait out real seconds and minutes of throttling.
  * - HubSpot's search index lags writes: records become searchable every SEARCH_LAG_MS.
  * - Every HTTP call (HubSpot or vendor) takes 150 ms of virtual time.
  * - HubSpot runs up to CONCURRENCY enrollments of the action at once, oldest ready first, each in its own
@@ -44,10 +46,14 @@ if (BURST !== 190 && BURST !== 100) throw new Error(`BENCH_BURST must be 190 (Pr
 export const RATE_LIMIT = { max: BURST, windowMs: 10_000 };
 export const SEARCH_LIMIT = { max: 5, windowMs: 1_000 };
 export const QUICKBOOKS_LIMIT = { max: 10, windowMs: 1_000 };
+/** Intuit's other per-realm throttle: 500 requests per minute (same page); 10/s alone would allow 600. */
+export const QUICKBOOKS_MINUTE_LIMIT = { max: 500, windowMs: 60_000 };
 /** `BENCH_PACING=0` measures the same code with lib/pacing.ts switched off (the "before" of issue 15). */
 export const PACING = process.env.BENCH_PACING !== '0';
 /** HubSpot's search index catches up with writes "within a few seconds" (undocumented figure; assumed 5 s). */
 export const SEARCH_LAG_MS = 5_000;
+/** `BENCH_DEBUG=1`: print each re-run's log lines (virtual ms first) on stderr. */
+const DEBUG = process.env.BENCH_DEBUG === '1';
 const FIRST_RERUN_MS = 60_000;
 const MAX_RERUN_GAP_MS = 8 * 3_600_000;
 const RETRY_FOR_MS = 3 * 24 * 3_600_000;
@@ -81,10 +87,14 @@ class RollingWindow {
 
   /** Accepts (and counts) a request at `now`, or refuses it. */
   take(now: number): boolean {
-    while (this.accepted.length && (this.accepted[0] as number) <= now - this.limit.windowMs) this.accepted.shift();
-    if (this.accepted.length >= this.limit.max) return false;
+    if (!this.hasRoom(now)) return false;
     this.accepted.push(now);
     return true;
+  }
+
+  hasRoom(now: number): boolean {
+    while (this.accepted.length && (this.accepted[0] as number) <= now - this.limit.windowMs) this.accepted.shift();
+    return this.accepted.length < this.limit.max;
   }
 
   remaining(): number {
@@ -138,13 +148,20 @@ function enforceLimits(net: FakeNetwork, clock: VirtualClock): Traffic {
     const answer = await hubspot(req);
     return { ...answer, headers: { ...answer.headers, ...rateHeaders() } };
   });
-  const realms = new Map<string, RollingWindow>();
+  const realms = new Map<string, { second: RollingWindow; minute: RollingWindow }>();
   for (const origin of [QUICKBOOKS_ORIGIN, QUICKBOOKS_SANDBOX_ORIGIN]) {
     wrapRouteIfRouted(net, origin, (quickbooks) => (req) => {
       const realm = /^\/v3\/company\/([^/]+)/.exec(req.pathname)?.[1] ?? '';
-      const window = realms.get(realm) ?? realms.set(realm, new RollingWindow(QUICKBOOKS_LIMIT)).get(realm) as RollingWindow;
+      let windows = realms.get(realm);
+      if (!windows) realms.set(realm, (windows = { second: new RollingWindow(QUICKBOOKS_LIMIT), minute: new RollingWindow(QUICKBOOKS_MINUTE_LIMIT) }));
       const now = clock.now();
-      if (!window.take(now)) {
+      // Only Accounting API calls count (the OAuth token endpoint is another host, not routed here).
+      const accepted = windows.second.hasRoom(now) && windows.minute.hasRoom(now);
+      if (accepted) {
+        windows.second.take(now);
+        windows.minute.take(now);
+      }
+      if (!accepted) {
         traffic.refused.push({ at: now, limit: 'quickbooks' });
         // Intuit: "You'll see HTTP Status Code 429 when throttling occurs" (limits-and-throttles page).
         return { status: 429, body: { Fault: { Error: [{ Message: 'message=ThrottleExceeded; errorCode=003001; statusCode=429', Detail: 'The request limit was reached.', code: '3001' }], type: 'ThrottleExceeded' }, time: new Date(now).toISOString() } };
@@ -191,6 +208,7 @@ async function reference(scenarios: ActionScenarios, prepare: (w: World) => HubS
   clearModuleCaches();
   const world = scenarios.world();
   const events = prepare(world);
+  unthrottleQuickBooks(world);
   world.net.install();
   const outcomes: Outcome[] = [];
   try {
@@ -206,6 +224,12 @@ async function reference(scenarios: ActionScenarios, prepare: (w: World) => HubS
   } finally {
     world.net.uninstall();
   }
+}
+
+/** The QuickBooks fake's wall-clock throttle off: enforceLimits models Intuit's limits on the virtual clock. */
+function unthrottleQuickBooks(world: World): void {
+  const quickbooks = (world as { quickbooks?: { limits: { perSecond: number; perMinute: number } } }).quickbooks;
+  if (quickbooks) quickbooks.limits = { perSecond: Infinity, perMinute: Infinity };
 }
 
 /** A seeded PRNG (mulberry32), so the back-off jitter in lib/http.ts is the same on every bench run. */
@@ -252,9 +276,7 @@ async function simulate(scenarios: ActionScenarios, hook: ScaleHook | undefined,
   const containers: PacerState[] = Array.from({ length: CONCURRENCY }, () => newPacerState());
   const idle = containers.map((_, slot) => slot);
   Object.assign(pacingRuntime, { enabled: PACING, clock: clock.now, state: () => container.getStore() ?? newPacerState() });
-  // The QuickBooks fake throttles at Intuit's 10 requests/second per realm: on this clock, not on wall time.
-  const quickbooks = (world as { quickbooks?: { throttleClock: () => number } }).quickbooks;
-  if (quickbooks) quickbooks.throttleClock = clock.now;
+  unthrottleQuickBooks(world);
   world.net.latency = () => clock.sleep(CALL_LATENCY_MS);
   world.net.install();
   const indexSearch = (): void => {
@@ -284,10 +306,11 @@ async function simulate(scenarios: ActionScenarios, hook: ScaleHook | undefined,
       running += 1;
       const startedAt = now;
       const slot = idle.shift() as number;
+      const runLog: string[] = [];
       container
         .run(containers[slot] as PacerState, () => scenarios.action.execute(events[item.i] as HubSpotEvent, {
           env: world.env,
-          sink: quiet,
+          sink: DEBUG ? (line: string) => runLog.push(`${clock.now()} ${line}`) : quiet,
           now: clock.now,
           deadline: { clock: clock.now, setTimer: clock.setTimer, clearTimer: clock.clearTimer },
           ...(scenarios.config ? { config: scenarios.config } : {}),
@@ -302,6 +325,7 @@ async function simulate(scenarios: ActionScenarios, hook: ScaleHook | undefined,
             const end = clock.now();
             if ((status === 429 || status >= 500) && end - item.firstAt < RETRY_FOR_MS) {
               reruns += 1;
+              if (DEBUG) process.stderr.write(`re-run of enrollment ${item.i} (container ${slot}) after ${end - startedAt} ms, at ${end} ms: ${error?.message}\n${runLog.join('\n')}\n`);
               const gap = Math.min(FIRST_RERUN_MS * 2 ** (item.attempt - 1), MAX_RERUN_GAP_MS);
               queue.push({ ...item, attempt: item.attempt + 1, readyAt: end + gap });
             } else {
@@ -349,6 +373,7 @@ async function simulate(scenarios: ActionScenarios, hook: ScaleHook | undefined,
     [`HubSpot ${RATE_LIMIT.max}/10 s`, hubspotCalls / (RATE_LIMIT.max / (RATE_LIMIT.windowMs / 1000))],
     ['HubSpot search 5/s', traffic.search.length / (SEARCH_LIMIT.max / (SEARCH_LIMIT.windowMs / 1000))],
     ['QuickBooks 10/s', traffic.quickbooks.length / (QUICKBOOKS_LIMIT.max / (QUICKBOOKS_LIMIT.windowMs / 1000))],
+    ['QuickBooks 500/min', traffic.quickbooks.length / (QUICKBOOKS_MINUTE_LIMIT.max / (QUICKBOOKS_MINUTE_LIMIT.windowMs / 1000))],
   ];
   const [floorBy, floorSeconds] = floors.reduce((a, b) => (b[1] > a[1] ? b : a));
   const refusedBy: Record<string, number> = {};

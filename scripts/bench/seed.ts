@@ -229,6 +229,9 @@ export async function runSeed(name: string, scenarios: ActionScenarios): Promise
     const world = scenarios.world();
     step.path.setup?.(world);
     spec.shim?.(world);
+    // The original snippets call /crm/v3 and /crm/v4 through @hubspot/api-client: still served by HubSpot until 2027.
+    const hubspot = (world as World & { hubspot?: { legacyPaths: boolean } }).hubspot;
+    if (hubspot) hubspot.legacyPaths = true;
     world.net.install();
     try {
       let first: { calls: number; outcome: string } | undefined;

@@ -13,7 +13,10 @@ import type { FakeRequest, FakeResponse } from './network';
  * - the portal's validation rules, enforced on writes from 2026-09 (`addValidationRule`;
  *   https://developers.hubspot.com/changelog/crm-api-write-validation-enforcement);
  * - currencies enabled in the account (`enabledCurrencies`);
- * - only date-versioned paths: a legacy /crm/v3 or /crm/v4 call gets 404, so a stray old path fails a test.
+ * - only date-versioned paths: a legacy /crm/v3 or /crm/v4 call gets 404, so a stray old path fails a test —
+ *   unless `legacyPaths` is set (the benchmark runs the original snippets, whose SDK still calls v3/v4, which HubSpot
+ *   serves until 2027-03-30 for v4 and September 2027 for v3:
+ *   https://developers.hubspot.com/docs/developer-tooling/platform/versioning).
  */
 
 export const HUBSPOT_ORIGIN = 'https://api.hubapi.com';
@@ -47,6 +50,9 @@ export const DEFAULT_ASSOCIATION_TYPES: Record<string, number> = {
   'line_items→deals': 20,
   'deals→line_items': 19,
 };
+
+/** The date version a legacy path is served as (legacyPaths). */
+const DEFAULT_LEGACY_AS = '2026-09';
 
 /** HubSpot's object type ids, as error messages name them. */
 const OBJECT_TYPE_IDS: Record<string, string> = { contacts: '0-1', companies: '0-2', deals: '0-3', line_items: '0-8' };
@@ -98,6 +104,8 @@ export class FakeHubSpot {
   accessToken: string | undefined;
   private nextId = 1000;
   private clock: () => number;
+  /** Also serve /crm/v3/objects and /crm/v4 (objects, associations) as their date-versioned equivalents. */
+  legacyPaths = false;
 
   constructor(options: { uniqueProperties?: Record<string, string[]>; accessToken?: string; clock?: () => number } = {}) {
     if (options.uniqueProperties?.line_items?.length) {
@@ -181,6 +189,16 @@ export class FakeHubSpot {
     if (queued >= 0) return (this.queued.splice(queued, 1)[0] as QueuedAnswer).response;
     const p = req.pathname.split('/').filter(Boolean).map(decodeURIComponent);
     const body = (req.body ?? {}) as Record<string, unknown>;
+    if (this.legacyPaths && p[0] === 'crm' && (p[1] === 'v3' || p[1] === 'v4') && (p[2] === 'objects' || p[2] === 'associations')) {
+      const [legacyVersion, kind] = p.splice(1, 2, p[2] as string, DEFAULT_LEGACY_AS);
+      // GET /crm/v4/objects/{from}/{id}/associations/{to}: the SDK's associations.v4.basicApi.getPage.
+      if (legacyVersion === 'v4' && kind === 'objects' && req.method === 'GET' && p[5] === 'associations' && p.length === 7) {
+        const fromType = normalizeType(p[3] as string);
+        const toType = normalizeType(p[6] as string);
+        const results = this.associationsOf(fromType, p[4] as string, toType).map((toObjectId) => ({ toObjectId: Number(toObjectId), associationTypes: [{ category: 'HUBSPOT_DEFINED', typeId: DEFAULT_ASSOCIATION_TYPES[`${fromType}→${toType}`] ?? 1, label: null }] }));
+        return { status: 200, body: { results } };
+      }
+    }
     const version = p[2] ?? '';
     if (p[0] !== 'crm' || !/^\d{4}-\d{2}$/.test(version)) return error(404, 'OBJECT_NOT_FOUND', `Fake HubSpot serves only date-versioned CRM paths, not ${req.method} ${req.pathname}`);
     this.apiVersions.add(version);
