@@ -16,7 +16,7 @@ import { action as shopifyOrderSync } from '../../actions/shopify-order-sync/ind
 import { bundleAction } from '../../scripts/build.mjs';
 import { RUNTIME_MODULES } from '../../scripts/runtime-modules.mjs';
 import { FakeHubSpot, HUBSPOT_ORIGIN } from '../fakes/hubspot';
-import { FakeNetwork } from '../fakes/network';
+import { FakeNetwork, type FakeRequest } from '../fakes/network';
 import { FAKE_SALESFORCE_SECRETS } from '../fakes/salesforce';
 import { FAKE_SECRETS, runAction } from '../support/run';
 import { orderEvent, orderWorld, type OrderWorld } from '../actions/shopify-order-sync/scenarios';
@@ -81,6 +81,20 @@ describe('hubspotPaths: every HubSpot path, one date version', () => {
     };
     for (const dir of ['lib', 'actions', 'scripts']) walk(path.join(ROOT, dir));
     expect(offenders).toEqual([]);
+  });
+
+  it('the fake refuses legacy v3/v4 paths, unless legacyPaths is set (the bench runs the original snippets on them)', () => {
+    const fake = new FakeHubSpot();
+    const company = fake.seed('companies', { domain: 'acme.io' });
+    const contact = fake.seed('contacts', { email: 'ada@acme.io' });
+    const request = (method: string, pathname: string): FakeRequest => ({ method, origin: HUBSPOT_ORIGIN, path: pathname, pathname, query: new URLSearchParams(), headers: {}, body: undefined, rawBody: '' });
+    expect(fake.handle(request('PUT', `/crm/objects/2026-09/contacts/${contact}/associations/default/companies/${company}`)).status).toBe(200);
+    const get = (pathname: string) => fake.handle(request('GET', pathname));
+    expect(get(`/crm/v3/objects/contacts/${contact}`).status).toBe(404);
+    fake.legacyPaths = true;
+    expect(get(`/crm/v3/objects/contacts/${contact}`)).toMatchObject({ status: 200, body: { id: contact } });
+    expect(get(`/crm/v4/objects/contacts/${contact}/associations/companies`)).toMatchObject({ status: 200, body: { results: [{ toObjectId: Number(company) }] } });
+    expect(get(`/crm/objects/2026-09/contacts/${contact}`).status).toBe(200);
   });
 });
 
