@@ -94,7 +94,8 @@ const KEEP_AFTER_WAIT_MS = 3_000;
  * HubSpot's re-run of the whole action (minutes later). Rate limits are worth waiting for here: HubSpot's limit is
  * a rolling 10-second window, so a few seconds of back-off inside our 20 s usually gets through, while a thrown
  * 429 costs the enrollment a minute or more. Other transient failures get one quick retry. (ky's retry rules:
- * honour Retry-After, back off exponentially, never re-send a non-idempotent request.)
+ * honour Retry-After, back off exponentially, never re-send a non-idempotent request — except after a 429, which
+ * refused it unseen.)
  */
 export function inProcessRetryDelay(failure: HttpFailure, attempt: number, random: () => number = Math.random): number | undefined {
   if (failure.deadline) return undefined;
@@ -291,7 +292,11 @@ export function createServiceClient(options: ServiceOptions): ServiceClient {
         }
         const verdict = classifyFailure(result);
         attempt += 1;
-        const waitMs = verdict.verdict === 'retryable' && req.idempotent ? (pacer?.retryDelay(req.method, joinUrl(options.baseUrl, req.url), result, attempt) ?? inProcessRetryDelay(result, attempt)) : undefined;
+        // A 429 is a refusal: the rate limiter turned the request away before the vendor acted on it, so even a
+        // create is safe to send again (HubSpot's own SDK retries 429s of every method: @hubspot/api-client
+        // RetryDecorator). Any other failure of a non-idempotent request may have acted: the re-run decides.
+        const resendable = req.idempotent === true || result.status === 429;
+        const waitMs = verdict.verdict === 'retryable' && resendable ? (pacer?.retryDelay(req.method, joinUrl(options.baseUrl, req.url), result, attempt) ?? inProcessRetryDelay(result, attempt)) : undefined;
         if (waitMs !== undefined && (await deadline.sleep(waitMs, KEEP_AFTER_WAIT_MS))) {
           log.info('http.retry', { service, call: req.label, after: verdict.errorCode, attempt, waitMs });
           continue;

@@ -206,10 +206,18 @@ describe('request function', () => {
     expect(scope.pendingMocks()).toHaveLength(1);
   });
 
-  it('never retries a non-idempotent POST in-process', async () => {
+  it('never retries a non-idempotent POST in-process after a failure that may have acted on it', async () => {
     const scope = nock(ORIGIN).post('/p').reply(503, 'down').post('/p').reply(200, {});
     await expect(client().request({ method: 'POST', url: '/p' })).rejects.toBeInstanceOf(RetryableError);
     expect(scope.pendingMocks()).toHaveLength(1);
+  });
+
+  it('does retry a non-idempotent POST refused with 429 (the limiter turned it away unseen)', async () => {
+    const scope = nock(ORIGIN).post('/p').reply(429, { status: 'error', policyName: 'TEN_SECONDLY_ROLLING' }).post('/p').reply(201, { id: '1' });
+    const res = await client().request<{ id: string }>({ method: 'POST', url: '/p' });
+    expect(res.status).toBe(201);
+    expect(res.data.id).toBe('1');
+    expect(scope.isDone()).toBe(true);
   });
 
   it('asks for new credentials once on 401, then sends again', async () => {
