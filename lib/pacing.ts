@@ -20,15 +20,19 @@ import { moduleCache } from './module-cache';
  *    too, instead of lib/http.ts's 1, 2, 4 s (runs that backed off that long ran out of their 20 s and were re-run a
  *    minute later).
  *
- * 2. Spacing for limits without headers: HubSpot's search endpoints (their own limit of about 5 requests per
+ * 2. Slots for limits without headers: HubSpot's search endpoints (their own limit of about 5 requests per
  *    second, and search responses carry no rate-limit headers — https://developers.hubspot.com/docs/api/crm/search,
  *    "Limitations"; usage-guidelines above, exceptions under the headers table) and QuickBooks Online (10 requests
- *    per second per realm and app — https://developer.intuit.com/app/developer/qbo/docs/learn/limits-and-throttles).
- *    Both are per-second limits (search: 5 per second; QuickBooks: 10 per second per realm). Without a 429 on
- *    that kind of request lately, a container never waits (it runs one enrollment at a time). After one, it
- *    spaces its requests of that kind one window apart (+0–50 % jitter): the slot its previous request took in the
- *    rolling window frees exactly then, so the containers hold on to the slots they have instead of all racing for
- *    each freed one, and the limit is used in full with few 429s.
+ *    per second and 500 per minute per realm and app —
+ *    https://developer.intuit.com/app/developer/qbo/docs/learn/limits-and-throttles). Without a 429 on that kind of
+ *    request lately, a container never waits. After one, it holds its slot: in a rolling window, the slot its last
+ *    accepted request took frees exactly one window later whatever the other containers do, so it sends its next
+ *    request of the kind then (plus a 2 % margin for clock and network skew) and gets no 429 for it. Three times in
+ *    ten it lets the slot go for up to another window, so containers without a slot get one and no run starves. A
+ *    container without a slot can only find one by trying: a refused request is retried after about two seconds
+ *    for search (one for QuickBooks), sooner on each further refusal, so a run that has waited long wins the next
+ *    freed slot before its 20 s run out. No state is shared between containers (each HubSpot container runs one
+ *    enrollment at a time and shares nothing), so this is all a container can know of the others.
  */
 
 /** What X-HubSpot-RateLimit-* said, and when this container read it. */
@@ -39,11 +43,19 @@ export interface RateWindow {
   seenAt: number;
 }
 
-/** One kind of request with a header-less limit: the limit's window, this container's last send and last 429. */
+/** One kind of request with a header-less limit: the limit, and what this container knows of its own slots. */
 export interface Lane {
   windowMs: number;
-  lastAt: number;
-  lastRefusedAt: number;
+  /** The documented requests per window (search 5 per 1,000 ms, QuickBooks 10 per 1,000 ms per realm). */
+  max: number;
+  /** When this container last sent (or will send, after its wait) a request of the kind. */
+  sentAt: number;
+  /** When its last accepted request of the kind was sent: that slot of the rolling window frees one window later. */
+  acceptedAt: number;
+  /** Its last 429 on the lane. */
+  refusedAt: number;
+  /** The next request is a retry of a refused one: it waits only its retry delay. */
+  retrying: boolean;
 }
 
 export interface PacerState {
@@ -62,13 +74,20 @@ export const newPacerState = (): PacerState => ({ windows: {}, lanes: {} });
  * (bench/README.md, "What was tried").
  */
 export const RESERVE_SHARE = 0.13;
-/** How long a 429 on a lane keeps this container careful (a few windows of the limit). */
-export const CONGESTION_MEMORY_MS = 10_000;
-/**
- * A congested container comes back for its slot one window + 0–50 % later. (Tried +0–10 %: the limit was used in full
- * but holders kept their slots and a few runs starved past their 20 s; +0–30 % still starved some.)
+/*
+ * The slot constants below were chosen with the benchmark's 1,000-enrollment simulation (bench/README.md, "What was
+ * tried"): each trades 429s against idle slots. Spacing by a learnt gap (AIMD, as TCP does) instead of holding slots
+ * met 10 % over the floor only at about 1,600 search 429s, or 500 at +23 %.
  */
-export const HOLD_JITTER = 0.5;
+/** How long a 429 on a lane keeps this container holding its slots (a few windows of the limit). */
+export const CONGESTION_MEMORY_MS = 10_000;
+/** A held slot is taken this share of a window after it frees: clock and network skew between us and the limiter. */
+export const HOLD_MARGIN = 0.02;
+/** The chance a container lets its slot go for up to a window, so containers without one get theirs. */
+export const RELEASE_CHANCE = 0.3;
+/** A refused request is retried after this many slots (window / limit) ±50 %, divided by the refusals so far (≤ 8). */
+export const PROBE_SLOTS = 10;
+export const PROBE_SPEEDUP_MAX = 8;
 
 /** Reads X-HubSpot-RateLimit-Max / -Remaining / -Interval-Milliseconds (headers lower-cased); undefined if absent. */
 export function rateWindowFromHeaders(headers: Record<string, string> | undefined, now: number): RateWindow | undefined {
@@ -95,39 +114,57 @@ export function delayForWindow(window: RateWindow | undefined, now: number, rand
   return jitter((reserve - remaining) * (window.intervalMs / window.max), random);
 }
 
+export const newLane = (windowMs: number, max: number): Lane => ({ windowMs, max, sentAt: Number.NEGATIVE_INFINITY, acceptedAt: Number.NEGATIVE_INFINITY, refusedAt: Number.NEGATIVE_INFINITY, retrying: false });
+
 /**
- * How long to wait before sending on this lane; reserves the slot. Uncongested (no 429 on the lane lately), never.
- * Congested, one window (+0–50 %) after this container's previous request of the kind: in a rolling window the
- * slot that request used frees exactly then, so each container comes back for its own slot instead of racing the
- * others for a random one, and the limit is used in full.
+ * How long to wait before sending on this lane; reserves the send time. Uncongested (no 429 lately), never. A retry
+ * of a refused request, not again (its retry delay was the wait). Congested, until the slot this container's last
+ * accepted request holds frees (one window after it, plus a small margin): in a rolling window that slot is free
+ * then whatever the others do, so the container keeps its place without a 429. RELEASE_CHANCE of the time it lets
+ * the slot go for up to another window, so a container without a slot gets one.
  */
 export function reserveLane(lane: Lane, now: number, random: () => number): number {
-  if (now - lane.lastRefusedAt >= CONGESTION_MEMORY_MS) {
-    lane.lastAt = now;
+  const congested = now - lane.refusedAt < CONGESTION_MEMORY_MS;
+  if (!congested || lane.retrying) {
+    lane.retrying = false;
+    lane.sentAt = now;
     return 0;
   }
-  const due = lane.lastAt + Math.round(lane.windowMs * (1 + HOLD_JITTER * random()));
+  let due = lane.acceptedAt + Math.round(lane.windowMs * (1 + HOLD_MARGIN));
+  if (random() < RELEASE_CHANCE) due += Math.round(lane.windowMs * random());
   const wait = Math.max(0, due - now);
-  lane.lastAt = now + wait;
+  lane.sentAt = now + wait;
   return wait;
 }
 
-export function learnLane(lane: Lane, refused: boolean, now: number): void {
-  if (refused) lane.lastRefusedAt = now;
+/** Learns from an answer on the lane. */
+export function learnLane(lane: Lane, refused: boolean): void {
+  if (refused) {
+    lane.refusedAt = lane.sentAt;
+    lane.retrying = true;
+  } else lane.acceptedAt = lane.sentAt;
 }
 
+/**
+ * The wait before retrying a request refused on a lane (attempt = refusals so far): PROBE_SLOTS slots ±50 % (2 s for
+ * search, 1 s for QuickBooks), then a half, a third, … of that. Trying sooner finds freed slots sooner but costs
+ * more 429s; trying sooner as the refusals add up lets a run that has waited long take the next freed slot.
+ */
+export function laneRetryDelay(lane: Pick<Lane, 'windowMs' | 'max'>, random: () => number, attempt: number): number {
+  return Math.round(((lane.windowMs / lane.max) * PROBE_SLOTS * (0.5 + random())) / Math.min(Math.max(1, attempt), PROBE_SPEEDUP_MAX));
+}
 
 /** Which lane a request belongs to, if its limit has no headers; undefined for header-paced or unpaced requests. */
-export function laneFor(service: string, method: string, url: string): { key: string; windowMs: number } | undefined {
+export function laneFor(service: string, method: string, url: string): { key: string; windowMs: number; max: number } | undefined {
   let path = url;
   try {
     path = new URL(url).pathname;
   } catch {
     // relative URL: already a path
   }
-  if (service === 'hubspot' && method === 'POST' && /\/search\/?$/.test(path)) return { key: 'hubspot:search', windowMs: 1_000 };
+  if (service === 'hubspot' && method === 'POST' && /\/search\/?$/.test(path)) return { key: 'hubspot:search', windowMs: 1_000, max: 5 };
   const realm = /\/v3\/company\/([^/]+)/.exec(path)?.[1];
-  if (service === 'quickbooks' && realm) return { key: `quickbooks:${realm}`, windowMs: 1_000 };
+  if (service === 'quickbooks' && realm) return { key: `quickbooks:${realm}`, windowMs: 1_000, max: 10 };
   return undefined;
 }
 
@@ -148,10 +185,10 @@ export interface Pacer {
   /** Milliseconds to wait before sending (0: send now). */
   before(method: string, url: string): number;
   /**
-   * The in-process wait after a 429 on a per-second lane (no Retry-After): about one window (0.5–1.5 s), then
-   * half, then a third of that, while the budget allows — instead of lib/http.ts's 1, 2, 4 s, which is scaled for
-   * HubSpot's 10 s window. Shorter waits after repeated refusals give a run that keeps losing the race for a freed
-   * slot the better chance, so no run starves past its 20 s. Undefined: lib/http.ts decides.
+   * The in-process wait after a 429 (no Retry-After). On a lane: laneRetryDelay (2 s for search, then shorter on
+   * each further refusal) — instead of lib/http.ts's 1, 2, 4 s, scaled for HubSpot's 10 s window, which ran runs
+   * that kept losing the race for a freed slot out of their 20 s. Under HubSpot's headers: the reserve's refill
+   * time. Undefined: lib/http.ts decides.
    */
   retryDelay(method: string, url: string, failure: { status?: number; retryAfterSeconds?: number }, attempt: number): number | undefined;
   /** Learns from an answer: HubSpot's headers, or a 429/success on a header-less lane. */
@@ -168,13 +205,13 @@ export function pacerFor(service: string): Pacer | undefined {
       const now = pacingRuntime.clock();
       const spec = laneFor(service, method, url);
       if (!spec) return delayForWindow(state.windows[service], now, pacingRuntime.random);
-      const lane = (state.lanes[spec.key] ??= { windowMs: spec.windowMs, lastAt: Number.NEGATIVE_INFINITY, lastRefusedAt: Number.NEGATIVE_INFINITY });
+      const lane = (state.lanes[spec.key] ??= newLane(spec.windowMs, spec.max));
       return reserveLane(lane, now, pacingRuntime.random);
     },
     retryDelay(method, url, failure, attempt) {
       if (!pacingRuntime.enabled || failure.status !== 429 || failure.retryAfterSeconds !== undefined) return undefined;
       const spec = laneFor(service, method, url);
-      if (spec) return Math.round((spec.windowMs * (0.5 + pacingRuntime.random())) / Math.min(attempt, 3));
+      if (spec) return laneRetryDelay(spec, pacingRuntime.random, attempt);
       const window = pacingRuntime.state().windows[service];
       if (!window) return undefined;
       // The window is spent: the reserve frees up in reserve × interval/max at the full rate; come back about then.
@@ -188,7 +225,7 @@ export function pacerFor(service: string): Pacer | undefined {
       if (window) state.windows[service] = window;
       const spec = laneFor(service, method, url);
       const lane = spec && state.lanes[spec.key];
-      if (lane && status !== undefined) learnLane(lane, status === 429, pacingRuntime.clock());
+      if (lane && status !== undefined) learnLane(lane, status === 429);
     },
   };
 }

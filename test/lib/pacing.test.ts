@@ -1,5 +1,6 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import nock from 'nock';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createDeadline } from '../../lib/deadline';
 import { createHubSpotClient } from '../../lib/hubspot';
 import { createLogger } from '../../lib/logger';
@@ -7,10 +8,13 @@ import { clearModuleCaches } from '../../lib/module-cache';
 import {
   delayForWindow,
   laneFor,
+  laneRetryDelay,
   learnLane,
+  newLane,
   newPacerState,
   pacerFor,
   pacingRuntime,
+  RELEASE_CHANCE,
   rateWindowFromHeaders,
   reserveLane,
   type Lane,
@@ -34,6 +38,18 @@ const headers = (max: number, remaining: number, intervalMs = 10_000) => ({
   'x-hubspot-ratelimit-interval-milliseconds': String(intervalMs),
 });
 const half = () => 0.5; // jitter factor exactly 1
+
+/** mulberry32: the same jitter on every run of the test. */
+function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
 
 describe('rate window from HubSpot headers', () => {
   it('reads Max / Remaining / Interval-Milliseconds, and nothing from a response without them (search)', () => {
@@ -82,31 +98,51 @@ describe('delay for a rate window', () => {
 
 describe('lanes for limits without headers', () => {
   it('HubSpot search (any API version) and QuickBooks realms have lanes; other calls do not', () => {
-    expect(laneFor('hubspot', 'POST', 'https://api.hubapi.com/crm/v3/objects/companies/search')).toEqual({ key: 'hubspot:search', windowMs: 1_000 });
+    expect(laneFor('hubspot', 'POST', 'https://api.hubapi.com/crm/v3/objects/companies/search')).toEqual({ key: 'hubspot:search', windowMs: 1_000, max: 5 });
     expect(laneFor('hubspot', 'POST', 'https://api.hubapi.com/crm/objects/2026-09/companies/search')?.key).toBe('hubspot:search');
     expect(laneFor('hubspot', 'POST', 'https://api.hubapi.com/crm/v3/objects/companies/batch/upsert')).toBeUndefined();
-    expect(laneFor('quickbooks', 'GET', 'https://quickbooks.api.intuit.com/v3/company/9130/query')).toEqual({ key: 'quickbooks:9130', windowMs: 1_000 });
+    expect(laneFor('quickbooks', 'GET', 'https://quickbooks.api.intuit.com/v3/company/9130/query')).toEqual({ key: 'quickbooks:9130', windowMs: 1_000, max: 10 });
     expect(laneFor('clearbit', 'GET', 'https://person.clearbit.com/v2/combined/find')).toBeUndefined();
   });
 
-  it('an uncongested container never waits; after a 429 it comes back one window (+0–50 %) after its last request', () => {
-    const lane: Lane = { windowMs: 1_000, lastAt: Number.NEGATIVE_INFINITY, lastRefusedAt: Number.NEGATIVE_INFINITY };
-    expect(reserveLane(lane, 0, half)).toBe(0);
-    expect(reserveLane(lane, 10, half)).toBe(0);
-    learnLane(lane, true, 10);
-    expect(reserveLane(lane, 100, () => 0)).toBe(910); // its slot frees at 10 + 1000
-    expect(lane.lastAt).toBe(1_010);
-    expect(reserveLane(lane, 1_200, half)).toBe(1_010 + 1_250 - 1_200);
+  it('an uncongested container never waits; after a 429 it holds its slot: one window (+2 %) after its last accepted request', () => {
+    const lane: Lane = newLane(1_000, 5);
+    const keep = () => 0.9; // above RELEASE_CHANCE: the container keeps its slot
+    expect(reserveLane(lane, 0, keep)).toBe(0);
+    learnLane(lane, false);
+    expect(lane.acceptedAt).toBe(0);
+    expect(reserveLane(lane, 300, keep)).toBe(0);
+    learnLane(lane, true); // refused at 300: congested from now on
+    expect(lane.refusedAt).toBe(300);
+    // the retry of the refused request waits only its retry delay, not for the slot
+    expect(reserveLane(lane, 700, keep)).toBe(0);
+    learnLane(lane, false);
+    expect(lane.acceptedAt).toBe(700);
+    // the next request: when the slot taken at 700 frees, plus the margin
+    expect(reserveLane(lane, 900, keep)).toBe(700 + 1_020 - 900);
+    learnLane(lane, false);
+    expect(lane.acceptedAt).toBe(1_720);
+    // sometimes it lets the slot go for up to another window
+    expect(reserveLane(lane, 2_000, () => RELEASE_CHANCE / 2)).toBe(1_720 + 1_020 + Math.round(1_000 * (RELEASE_CHANCE / 2)) - 2_000);
+    learnLane(lane, false);
     // ten seconds without a 429: careless again
-    expect(reserveLane(lane, 10_010, half)).toBe(0);
+    expect(reserveLane(lane, 10_300, keep)).toBe(0);
   });
 
-  it('after a 429 on a lane, retries come sooner each time (a run that keeps losing the race must not starve)', () => {
+  it('a refused request is retried after about two seconds for search, one for QuickBooks, sooner after each further refusal', () => {
+    const search = newLane(1_000, 5);
+    expect([1, 2, 3, 4, 8, 12].map((attempt) => laneRetryDelay(search, half, attempt))).toEqual([2_000, 1_000, 667, 500, 250, 250]);
+    expect(laneRetryDelay(search, () => 0, 1)).toBe(1_000);
+    expect(laneRetryDelay(search, () => 0.999, 1)).toBe(2_998);
+    expect(laneRetryDelay(newLane(1_000, 10), half, 1)).toBe(1_000);
+  });
+
+  it('after a 429: lane retries by laneRetryDelay, HubSpot 429s by the reserve refill once a window is known', () => {
     const state = newPacerState();
     Object.assign(pacingRuntime, { state: () => state, clock: () => 0, random: half });
     const pacer = pacerFor('hubspot');
     const search = 'https://api.hubapi.com/crm/v3/objects/companies/search';
-    expect([1, 2, 3, 4].map((attempt) => pacer?.retryDelay('POST', search, { status: 429 }, attempt))).toEqual([1_000, 500, 333, 333]);
+    expect([1, 2, 3].map((attempt) => pacer?.retryDelay('POST', search, { status: 429 }, attempt))).toEqual([2_000, 1_000, 667]);
     expect(pacer?.retryDelay('POST', search, { status: 429, retryAfterSeconds: 2 }, 1)).toBeUndefined();
     // A HubSpot 429 outside search: lib/http.ts's back-off until a window is known, then the reserve's refill time
     expect(pacer?.retryDelay('GET', 'https://api.hubapi.com/crm/v3/objects/contacts/1', { status: 429 }, 1)).toBeUndefined();
@@ -129,7 +165,7 @@ describe('pacer per service', () => {
     // search answers carry no headers and have their own limit: the general window does not hold them back
     expect(hubspot?.before('POST', 'https://api.hubapi.com/crm/v3/objects/companies/search')).toBe(0);
     hubspot?.after('POST', 'https://api.hubapi.com/crm/v3/objects/companies/search', 429, {});
-    expect(state.lanes['hubspot:search']?.lastRefusedAt).toBe(0);
+    expect(state.lanes['hubspot:search']?.refusedAt).toBe(0);
     pacingRuntime.enabled = false;
     expect(hubspot?.before('GET', 'https://api.hubapi.com/crm/v3/objects/contacts/1')).toBe(0);
   });
@@ -184,6 +220,71 @@ describe('pacing through the fake network (lib/http.ts hook)', () => {
     }
     return { refused, thrown, accepted: sent.length, pacedWaits: lines.filter((l) => l.includes('http.paced')).length, ms: clock.now() };
   }
+
+  /**
+   * Signup's pattern against HubSpot's search limit (5 per rolling second, no rate-limit headers,
+   * https://developers.hubspot.com/docs/api/crm/search "Limitations"): 10 containers, each running enrollments of one
+   * search then one write, one after another, on a virtual clock (150 ms per call).
+   */
+  async function simulateSearch(paced: boolean, containers = 10, runs = 40): Promise<{ refused: number; thrown: number; searches: number; ms: number }> {
+    const clock = new VirtualClock();
+    const container = new AsyncLocalStorage<PacerState>();
+    // Seeded, so the result is the same on every run: the pacer's jitter, and lib/http.ts's back-off jitter.
+    Object.assign(pacingRuntime, { enabled: paced, clock: clock.now, random: seededRandom(7), state: () => container.getStore() ?? newPacerState() });
+    vi.spyOn(Math, 'random').mockImplementation(seededRandom(11));
+    const hubspot = new FakeHubSpot();
+    const net = new FakeNetwork().route(HUBSPOT_ORIGIN, hubspot.handle);
+    const searches: number[] = [];
+    let refused = 0;
+    let thrown = 0;
+    net.wrapRoute(HUBSPOT_ORIGIN, (inner) => async (req) => {
+      if (req.method === 'POST' && req.pathname.endsWith('/search')) {
+        const now = clock.now();
+        if (searches.filter((t) => t > now - 1_000).length >= 5) {
+          refused += 1;
+          return { status: 429, body: { status: 'error', message: 'You have reached your secondly limit.', errorType: 'RATE_LIMIT', policyName: 'SECONDLY' } };
+        }
+        searches.push(now);
+      }
+      return inner(req);
+    });
+    net.latency = () => clock.sleep(150);
+    net.install();
+    let done = false;
+    // Each container has its own pacing state (its module scope in HubSpot), found from the async context.
+    const work = Promise.all(Array.from({ length: containers }, (_, c) => container.run(newPacerState(), async () => {
+      for (let run = 0; run < runs; run++) {
+        const deadline = createDeadline({ clock: clock.now, setTimer: clock.setTimer, clearTimer: clock.clearTimer });
+        const client = createHubSpotClient({ accessToken: 'pat-na1-test', log: createLogger({ scope: 'pacing-test', sink: () => {} }), deadline });
+        try {
+          await client.searchObjects('companies', { filterGroups: [{ filters: [{ propertyName: 'domain', operator: 'EQ', value: `c${c}.example` }] }] });
+          await client.createObjects('contacts', [{ properties: { email: `c${c}r${run}@example.com` } }]);
+        } catch {
+          thrown += 1; // out of budget: HubSpot would re-run it a minute later
+        }
+      }
+    }))).finally(() => (done = true));
+    try {
+      await clock.run(() => done);
+      await work;
+    } finally {
+      net.uninstall();
+      vi.restoreAllMocks();
+    }
+    return { refused, thrown, searches: searches.length, ms: clock.now() };
+  }
+
+  it('search at 5/s (no headers): paced containers hold their slots, so fewer 429s, no run out of budget, no more time', async () => {
+    const unpaced = await simulateSearch(false);
+    const paced = await simulateSearch(true);
+    expect(unpaced.thrown).toBeGreaterThan(0); // lib/http.ts's 1, 2, 4 s back-off alone runs some out of their 20 s
+    expect(paced.searches).toBe(400);
+    expect(paced.thrown).toBe(0);
+    expect(paced.refused).toBeLessThan(unpaced.refused);
+    expect(paced.ms).toBeLessThanOrEqual(unpaced.ms);
+    // the floor is 400 searches at 5 per second
+    expect(paced.ms).toBeLessThan(80_000 * 1.15);
+  });
 
   it('under heavy load (20 containers): no run runs out of its budget, where unpaced runs do, in no more time', async () => {
     const unpaced = await simulate(false, 20, 15);
