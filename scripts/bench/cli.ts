@@ -7,7 +7,7 @@ import { parseOrExit, usageLines, type CommandSpec } from '../lib-tooling/cli.mj
 export const BENCH_CLI: CommandSpec = {
   command: 'npm run bench --',
   summary: 'Measures every action (bundle bytes, cold load, API calls per path, a rate-limit simulation) next to the original snippets it replaces. Writes bench/out/ (git-ignored): results.md, results.json, charts/<action>.svg.',
-  usage: ['[--update] [--only <a,b>] [--cold-samples <n>] [--enrollments <n>] [--burst <190|100>] [--no-pacing] [--no-scale]'],
+  usage: ['[--update] [--only <a,b>] [--cold-samples <n>] [--enrollments <n>] [--burst <190|100>] [--no-pacing] [--no-scale] [--debug]'],
   options: [
     { name: 'update', description: 'also write the committed copies: bench/README.md (between the RESULTS markers), bench/results.json, bench/charts/' },
     { name: 'only', value: '<a,b>', description: 'only these actions (comma-separated); same as BENCH_ONLY=a,b' },
@@ -16,8 +16,9 @@ export const BENCH_CLI: CommandSpec = {
     { name: 'burst', value: '<190|100>', description: "HubSpot's per-app limit per 10 s: 190 (Professional/Enterprise, default) or 100 (Starter); BENCH_BURST" },
     { name: 'no-pacing', description: 'simulate without lib/pacing.ts (what the code did before pacing); BENCH_PACING=0' },
     { name: 'no-scale', description: 'skip the rate-limit simulation (BENCH_SCALE=0)' },
+    { name: 'debug', description: "print the log of every simulated run HubSpot would re-run, with why it threw (BENCH_DEBUG=1)" },
   ],
-  notes: [`Builds dist/ first (npm run build --quiet) and installs bench/package.json (the original snippets' SDKs). Takes about 2 minutes on 2 cores. Exit status 1 when a shipped bundle's cold load (median of 15 processes) is over 5 ms.`],
+  notes: [`Builds dist/ first (npm run build --quiet) and installs bench/package.json (the original snippets' SDKs). Takes about 2½ minutes on 2 cores. Exit status 1 when a shipped bundle's cold load (median of 15 processes) is over 5 ms.`],
   maxPositionals: 0,
 };
 
@@ -37,5 +38,6 @@ const { values: BENCH_VALUES, flags: BENCH_FLAGS } = parseOrExit(BENCH_CLI, proc
   if (BENCH_VALUES.burst) process.env.BENCH_BURST = count('burst', BENCH_VALUES.burst);
   if (BENCH_FLAGS.has('no-pacing')) process.env.BENCH_PACING = '0';
   if (BENCH_FLAGS.has('no-scale')) process.env.BENCH_SCALE = '0';
+  if (BENCH_FLAGS.has('debug')) process.env.BENCH_DEBUG = '1';
 }
 export const UPDATE = BENCH_FLAGS.has('update');

@@ -56,7 +56,7 @@ const COMMANDS: Array<{ name: string; args: string[]; flags: string[] }> = [
   { name: 'harness', args: ['--import', 'tsx', 'scripts/harness.ts'], flags: ['--all', '--bundle', '--verbose', '--record', '--event <event.json>', '--secrets <file>', '--file <action.js>', '--fixture <fixture.json>', '--out <fixture.json>', '--client <v10|latest>', '--json'] },
   { name: 'setup', args: ['--import', 'tsx', 'scripts/setup.ts'], flags: ['--apply', '--plan', '--only <action>', '--verbose', '--timeout <seconds>'] },
   { name: 'deploy', args: ['--import', 'tsx', 'scripts/deploy.ts'], flags: ['--flow <flowId>', '--action-id <id>', '--apply', '--verbose', '--timeout <seconds>'] },
-  { name: 'bench', args: ['--import', 'tsx', 'scripts/bench.ts'], flags: ['--update', '--only <a,b>', '--cold-samples <n>', '--enrollments <n>', '--burst <190|100>', '--no-pacing', '--no-scale'] },
+  { name: 'bench', args: ['--import', 'tsx', 'scripts/bench.ts'], flags: ['--update', '--only <a,b>', '--cold-samples <n>', '--enrollments <n>', '--burst <190|100>', '--no-pacing', '--no-scale', '--debug'] },
   { name: 'fixtures', args: ['--import', 'tsx', 'scripts/harness/fixtures-from-scenarios.ts'], flags: [] },
   { name: 'guide', args: ['--import', 'tsx', 'scripts/guide.ts'], flags: [] },
 ];
