@@ -9,7 +9,7 @@ import type { ActionScenarios, World } from '../../test/support/scenario';
 import { round } from './bundles';
 import { CALL_LATENCY_MS, catchUpSearch, quiet } from './enrollments';
 import { wrapRoute, wrapRouteIfRouted } from './routes';
-import { VirtualClock } from './virtual-clock';
+import { seededRandom, VirtualClock } from './virtual-clock';
 
 /**
  * 1,000 enrollments of one action against the documented limits, with HubSpot's re-run rule, on a virtual clock
@@ -232,17 +232,6 @@ function unthrottleQuickBooks(world: World): void {
   if (quickbooks) quickbooks.limits = { perSecond: Infinity, perMinute: Infinity };
 }
 
-/** A seeded PRNG (mulberry32), so the back-off jitter in lib/http.ts is the same on every bench run. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 export async function simulateScale(scenarios: ActionScenarios, hook: ScaleHook | undefined, n = ENROLLMENTS): Promise<ScaleResult> {
   const realRandom = Math.random;

@@ -20,7 +20,7 @@ import {
   type Lane,
   type PacerState,
 } from '../../lib/pacing';
-import { VirtualClock } from '../../scripts/bench/virtual-clock';
+import { seededRandom, VirtualClock } from '../../scripts/bench/virtual-clock';
 import { FakeHubSpot, HUBSPOT_ORIGIN } from '../fakes/hubspot';
 import { FakeNetwork } from '../fakes/network';
 
@@ -39,17 +39,6 @@ const headers = (max: number, remaining: number, intervalMs = 10_000) => ({
 });
 const half = () => 0.5; // jitter factor exactly 1
 
-/** mulberry32: the same jitter on every run of the test. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 describe('rate window from HubSpot headers', () => {
   it('reads Max / Remaining / Interval-Milliseconds, and nothing from a response without them (search)', () => {
