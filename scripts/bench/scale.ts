@@ -155,17 +155,15 @@ function enforceLimits(net: FakeNetwork, clock: VirtualClock): Traffic {
       let windows = realms.get(realm);
       if (!windows) realms.set(realm, (windows = { second: new RollingWindow(QUICKBOOKS_LIMIT), minute: new RollingWindow(QUICKBOOKS_MINUTE_LIMIT) }));
       const now = clock.now();
-      // Only Accounting API calls count (the OAuth token endpoint is another host, not routed here).
-      const accepted = windows.second.hasRoom(now) && windows.minute.hasRoom(now);
-      if (accepted) {
-        windows.second.take(now);
-        windows.minute.take(now);
-      }
-      if (!accepted) {
+      // Only Accounting API calls count (the OAuth token endpoint is another host, not routed here). A request
+      // refused by either limit uses up neither.
+      if (!windows.second.hasRoom(now) || !windows.minute.hasRoom(now)) {
         traffic.refused.push({ at: now, limit: 'quickbooks' });
         // Intuit: "You'll see HTTP Status Code 429 when throttling occurs" (limits-and-throttles page).
         return { status: 429, body: { Fault: { Error: [{ Message: 'message=ThrottleExceeded; errorCode=003001; statusCode=429', Detail: 'The request limit was reached.', code: '3001' }], type: 'ThrottleExceeded' }, time: new Date(now).toISOString() } };
       }
+      windows.second.take(now);
+      windows.minute.take(now);
       traffic.quickbooks.push(now);
       return quickbooks(req);
     });
@@ -231,7 +229,6 @@ function unthrottleQuickBooks(world: World): void {
   const quickbooks = (world as { quickbooks?: { limits: { perSecond: number; perMinute: number } } }).quickbooks;
   if (quickbooks) quickbooks.limits = { perSecond: Infinity, perMinute: Infinity };
 }
-
 
 export async function simulateScale(scenarios: ActionScenarios, hook: ScaleHook | undefined, n = ENROLLMENTS): Promise<ScaleResult> {
   const realRandom = Math.random;

@@ -1,3 +1,4 @@
+import { HUBSPOT_API_VERSION } from '../../lib/api-versions';
 import type { FakeRequest, FakeResponse } from './network';
 
 /**
@@ -50,9 +51,6 @@ export const DEFAULT_ASSOCIATION_TYPES: Record<string, number> = {
   'line_items→deals': 20,
   'deals→line_items': 19,
 };
-
-/** The date version a legacy path is served as (legacyPaths). */
-const DEFAULT_LEGACY_AS = '2026-09';
 
 /** HubSpot's object type ids, as error messages name them. */
 const OBJECT_TYPE_IDS: Record<string, string> = { contacts: '0-1', companies: '0-2', deals: '0-3', line_items: '0-8' };
@@ -190,8 +188,13 @@ export class FakeHubSpot {
     const p = req.pathname.split('/').filter(Boolean).map(decodeURIComponent);
     const body = (req.body ?? {}) as Record<string, unknown>;
     if (this.legacyPaths && p[0] === 'crm' && (p[1] === 'v3' || p[1] === 'v4') && (p[2] === 'objects' || p[2] === 'associations')) {
-      const [legacyVersion, kind] = p.splice(1, 2, p[2] as string, DEFAULT_LEGACY_AS);
-      // GET /crm/v4/objects/{from}/{id}/associations/{to}: the SDK's associations.v4.basicApi.getPage.
+      // Served as the date version our own code calls: the shapes are the same for what the snippets use.
+      const [legacyVersion, kind] = p.splice(1, 2, p[2] as string, HUBSPOT_API_VERSION);
+      // GET /crm/v4/objects/{from}/{id}/associations/{to} (the SDK's associations.v4.basicApi.getPage). Shape:
+      // { results: [{ toObjectId, associationTypes: [{ category, typeId, label }] }], paging? } — the v4 guide's
+      // "Retrieve associated records" example (https://developers.hubspot.com/docs/api/crm/associations) and
+      // @hubspot/api-client's MultiAssociatedObjectWithLabel / AssociationSpecWithLabel models. The guide's example
+      // gives toObjectId as a number; the SDK types it string and passes the JSON value through.
       if (legacyVersion === 'v4' && kind === 'objects' && req.method === 'GET' && p[5] === 'associations' && p.length === 7) {
         const fromType = normalizeType(p[3] as string);
         const toType = normalizeType(p[6] as string);

@@ -105,11 +105,6 @@ export class FakeQuickBooks {
   multiCurrencyEnabled = false;
   /** Intuit's throttles: per second per realm and app, per minute per realm. */
   limits = { perSecond: 10, perMinute: 500 };
-  /**
-   * The throttle windows run on wall-clock time (what lib/http.ts waits in), not on the test clock that ages tokens:
-   * a frozen test clock would otherwise keep a throttled realm throttled for ever.
-   */
-  throttleClock: () => number = Date.now;
   /** Accounting API requests answered 429. */
   throttled = 0;
   private readonly requestTimes: number[] = [];
@@ -217,7 +212,10 @@ export class FakeQuickBooks {
     const minor = Number(req.query.get('minorversion') ?? '0');
     if (!(minor >= 75)) return { status: 400, body: fault('4001', 'Invalid minorversion', `minorversion ${req.query.get('minorversion') ?? '(none)'} is no longer supported; use 75 or later`) };
 
-    const now = this.throttleClock();
+    // The throttle windows run on wall-clock time (what lib/http.ts waits in), not on the test clock that ages
+    // tokens: a frozen test clock would otherwise keep a throttled realm throttled for ever. (The bench's simulation
+    // switches this throttle off and models Intuit's limits on its virtual clock.)
+    const now = Date.now();
     while (this.requestTimes.length && (this.requestTimes[0] as number) <= now - 60_000) this.requestTimes.shift();
     const lastSecond = this.requestTimes.filter((t) => t > now - 1_000).length;
     if (lastSecond >= this.limits.perSecond || this.requestTimes.length >= this.limits.perMinute) {
