@@ -1,6 +1,6 @@
 import nock from 'nock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { defineAction } from '../../lib/action';
+import { defineAction, type ActionResult, type HubSpotEvent } from '../../lib/action';
 import { CLASSIFICATION_RULES, classifyFailure, parseRetryAfter } from '../../lib/classify';
 import { createDeadline } from '../../lib/deadline';
 import { PermanentError, RetryableError } from '../../lib/errors';
@@ -71,14 +71,17 @@ describe('runtime adapter', () => {
     expect(bad.outputs?.error_message).toMatch(/undeclared.*not declared.*count.*finite number/);
   });
 
-  it('returns the result and also calls callback (Node 24 and Node 20 styles)', async () => {
+  it('main takes only the event and returns the outputs; a callback passed after it is never called (Node 24)', async () => {
     const action = probe(async () => ({ count: 1 }));
+    // https://developers.hubspot.com/docs/api-reference/legacy/automation/workflow-actions/upgrade-custom-code-actions-to-node-24
+    expect(action.main.length).toBe(1);
     Object.assign(process.env, env);
     try {
       const seen: unknown[] = [];
-      const result = await action.main(contactEvent({ email: 'a@b.co' }), (r) => seen.push(r));
+      const callerWithCallback = action.main as (event: HubSpotEvent, callback: (r: unknown) => void) => Promise<ActionResult>;
+      const result = await callerWithCallback(contactEvent({ email: 'a@b.co' }), (r) => seen.push(r));
       expect(result.outputFields).toMatchObject({ status: 'ok', count: 1 });
-      expect(seen).toEqual([result]);
+      expect(seen).toEqual([]);
       expect(await action.main(contactEvent({ email: 'a@b.co' }))).toEqual(result);
     } finally {
       delete process.env.VENDOR_KEY;
