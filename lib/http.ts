@@ -31,6 +31,12 @@ export interface HttpRequest {
   accept?: readonly number[];
   /** Safe to send twice: one in-process retry on 429/5xx/reset when the budget allows. */
   idempotent?: boolean;
+  /**
+   * Default true: a 429 is waited out and resent in the run (up to MAX_RETRIES_IN_RUN). False throws it at once as a
+   * retryable 429 for HubSpot's re-run: for a vendor whose documented wait cannot fit a run (Intuit: "wait 60 seconds
+   * before retrying").
+   */
+  retry429InRun?: boolean;
   /** Per-call timeout; the deadline cuts it shorter when needed. */
   timeoutMs?: number;
   /** What the call does, for logs and error messages ("upsert contact"). */
@@ -86,6 +92,14 @@ const DEFAULT_TIMEOUT_MS = 10_000;
  * 100 records, a Shopify order with 100 lines) are well under 1 MB.
  */
 export const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
+/**
+ * Retries of one request in one run, whoever chose the waits between them (lib/pacing.ts's lane and window delays,
+ * or inProcessRetryDelay below). The pacer decides how long to wait, never how often: a search answered 429 forever
+ * was sent 48 times in 15 s by the lane's ever shorter retries (issue 21 §8). Eight retries of a 429 take about 5 s
+ * on the search lane and up to 20 s of back-off otherwise, so a slot that frees within a run is still found; past
+ * them the 429 goes to HubSpot's re-run, minutes later and with a fresh 20 s.
+ */
+export const MAX_RETRIES_IN_RUN = 8;
 /** Budget kept after any in-process wait, for the retried call itself; otherwise HubSpot's re-run takes over. */
 const KEEP_AFTER_WAIT_MS = 3_000;
 
@@ -105,7 +119,7 @@ export function inProcessRetryDelay(failure: HttpFailure, attempt: number, rando
   const asked = (limitSeconds: number) => (failure.retryAfterSeconds !== undefined && Number.isFinite(failure.retryAfterSeconds) ? failure.retryAfterSeconds : 0) > limitSeconds;
   const atLeast = (normalMs: number) => Math.max(normalMs, Math.round(Math.max(0, failure.retryAfterSeconds ?? 0) * 1000));
   if (failure.status === 429) {
-    if (attempt > 8) return undefined;
+    if (attempt > MAX_RETRIES_IN_RUN) return undefined;
     if (asked(10)) return undefined;
     // 1 s, 2 s, then 4 s until the budget runs out, each ±50 %: runs refused together must not come back together,
     // and a rolling 10 s window usually has room again within a few seconds.
@@ -295,8 +309,10 @@ export function createServiceClient(options: ServiceOptions): ServiceClient {
         // A 429 is a refusal: the rate limiter turned the request away before the vendor acted on it, so even a
         // create is safe to send again (HubSpot's own SDK retries 429s of every method: @hubspot/api-client
         // RetryDecorator). Any other failure of a non-idempotent request may have acted: the re-run decides.
-        const resendable = req.idempotent === true || result.status === 429;
-        const waitMs = verdict.verdict === 'retryable' && resendable ? (pacer?.retryDelay(req.method, joinUrl(options.baseUrl, req.url), result, attempt) ?? inProcessRetryDelay(result, attempt)) : undefined;
+        const resendable = result.status === 429 ? req.retry429InRun !== false : req.idempotent === true;
+        const waitMs = verdict.verdict === 'retryable' && resendable && attempt <= MAX_RETRIES_IN_RUN
+          ? (pacer?.retryDelay(req.method, joinUrl(options.baseUrl, req.url), result, attempt) ?? inProcessRetryDelay(result, attempt))
+          : undefined;
         if (waitMs !== undefined && (await deadline.sleep(waitMs, KEEP_AFTER_WAIT_MS))) {
           log.info('http.retry', { service, call: req.label, after: verdict.errorCode, attempt, waitMs });
           continue;

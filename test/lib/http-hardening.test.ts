@@ -1,13 +1,15 @@
 import nock from 'nock';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createDeadline } from '../../lib/deadline';
 import { ConfigError, PermanentError, RetryableError } from '../../lib/errors';
 import { createServiceClient, inProcessRetryDelay, MAX_RESPONSE_BYTES } from '../../lib/http';
 import { createLogger } from '../../lib/logger';
+import { virtualNet } from '../support/virtual-fetch';
 
 /** Issue 13 §3: what a vendor's answer (or our own configuration) can do to the one request function. */
 
 afterEach(() => {
+  vi.unstubAllGlobals();
   nock.cleanAll();
   nock.enableNetConnect();
 });
@@ -36,16 +38,35 @@ describe('Retry-After never shortens the normal back-off', () => {
   });
 
   it.each(['-5', '1, 2', 'Wed, 21 Oct 2015 07:28:00 GMT', '0'])('two 429s with Retry-After %j are not retried back to back', async (value) => {
-    const sentAt: number[] = [];
-    nock(ORIGIN)
-      .get('/r').times(2).reply(() => (sentAt.push(Date.now()), [429, {}, { 'retry-after': value }]))
-      .get('/r').reply(() => (sentAt.push(Date.now()), [200, { ok: true }]));
-    const client = createServiceClient({ service: 'vendor', baseUrl: ORIGIN, log: silent(), deadline: createDeadline({ budgetMs: 18_000, reserveMs: 0 }) });
-    await client.request({ method: 'GET', url: '/r', idempotent: true });
-    // 1 s ±50 % then 2 s ±50 %: at least 0.5 s and 1 s.
-    expect((sentAt[1] as number) - (sentAt[0] as number)).toBeGreaterThanOrEqual(450);
-    expect((sentAt[2] as number) - (sentAt[1] as number)).toBeGreaterThanOrEqual(950);
-  }, 15_000);
+    const net = virtualNet(() => (net.sends.length <= 2 ? { status: 429, body: {}, headers: { 'retry-after': value } } : { status: 200, body: { ok: true } }));
+    const client = createServiceClient({ service: 'vendor', baseUrl: ORIGIN, log: silent(), deadline: net.deadline({ budgetMs: 18_000, reserveMs: 0 }) });
+    await net.run(() => client.request({ method: 'GET', url: '/r', idempotent: true }));
+    const [first, second, third] = net.sends.map((s) => s.at) as [number, number, number];
+    // 1 s ±50 % then 2 s ±50 %, plus the 100 ms the answer took: at least 0.5 s and 1 s.
+    expect(second - first).toBeGreaterThanOrEqual(500);
+    expect(third - second).toBeGreaterThanOrEqual(1_000);
+  });
+});
+
+describe('retry429InRun: false (a vendor whose 429 asks for a wait no run can hold)', () => {
+  it('throws the first 429 as a retryable 429 for HubSpot\'s re-run, idempotent or not, without a wait', async () => {
+    for (const idempotent of [true, false]) {
+      const net = virtualNet(() => ({ status: 429, body: { message: 'wait 60 seconds' } }));
+      const client = createServiceClient({ service: 'vendor', baseUrl: ORIGIN, log: silent(), deadline: net.deadline() });
+      const error = await net.run(() => client.request({ method: 'POST', url: '/token', idempotent, retry429InRun: false })).catch((e) => e);
+      expect(net.sends).toHaveLength(1);
+      expect(error).toBeInstanceOf(RetryableError);
+      expect(error).toMatchObject({ errorCode: 'RATE_LIMITED', response: { status: 429 } });
+      vi.unstubAllGlobals();
+    }
+  });
+
+  it('leaves other retryable failures to the usual rule (one quick retry when idempotent)', async () => {
+    const net = virtualNet(() => (net.sends.length === 1 ? { status: 503, body: {} } : { status: 200, body: { ok: true } }));
+    const client = createServiceClient({ service: 'vendor', baseUrl: ORIGIN, log: silent(), deadline: net.deadline() });
+    await expect(net.run(() => client.request({ method: 'GET', url: '/r', idempotent: true, retry429InRun: false }))).resolves.toMatchObject({ status: 200 });
+    expect(net.sends).toHaveLength(2);
+  });
 });
 
 describe('response size cap', () => {
@@ -109,15 +130,16 @@ describe('the per-call abort timer', () => {
   });
 
   it('does not count the time auth() takes against the call\'s own timeout', async () => {
-    nock(ORIGIN).get('/t').delay(150).reply(200, { ok: true });
+    // auth() takes 300 ms (a token refresh), the answer 150 ms, the call's timeout is 400 ms: only the 150 count.
+    const net = virtualNet(() => ({ status: 200, body: { ok: true } }), { latencyMs: 150 });
     const client = createServiceClient({
       service: 'vendor',
       baseUrl: ORIGIN,
       log: silent(),
-      deadline: createDeadline({ budgetMs: 18_000, reserveMs: 0 }),
-      auth: async () => (await new Promise((r) => setTimeout(r, 300)), { authorization: 'Bearer t0ken-value' }),
+      deadline: net.deadline({ budgetMs: 18_000, reserveMs: 0 }),
+      auth: async () => (await net.clock.sleep(300), { authorization: 'Bearer t0ken-value' }),
     });
-    await expect(client.request({ method: 'GET', url: '/t', timeoutMs: 400 })).resolves.toMatchObject({ status: 200 });
+    await expect(net.run(() => client.request({ method: 'GET', url: '/t', timeoutMs: 400 }))).resolves.toMatchObject({ status: 200 });
   });
 
   it('is cleared after a successful call', async () => {
