@@ -2,6 +2,7 @@ import { errorFromFailure, parseRetryAfter, classifyFailure, type HttpFailure } 
 import type { Deadline } from './deadline';
 import type { Logger } from './logger';
 import { pacerFor } from './pacing';
+import { responseCapFor } from './response-caps';
 
 /**
  * The one request function every vendor client is built on. It owns timeouts (bounded by the action's
@@ -43,6 +44,8 @@ export interface HttpRequest {
   label?: string;
   /** The caller reads a JSON body: an empty or non-JSON 2xx (other than 204) is then a malformed answer (retryable 502). */
   expectJson?: boolean;
+  /** Largest body read for this call (bytes); default: the client's, else the endpoint's cap (lib/response-caps.ts). */
+  maxResponseBytes?: number;
 }
 
 export interface HttpResponse<T = unknown> {
@@ -75,7 +78,7 @@ export interface ServiceOptions {
    */
   inspect?: (response: HttpResponse) => Omit<HttpFailure, 'service'> | undefined;
   defaultTimeoutMs?: number;
-  /** Largest body read (bytes); default MAX_RESPONSE_BYTES. Tests lower it. */
+  /** Largest body read (bytes) for every call of this client; default: the endpoint's cap (lib/response-caps.ts). */
   maxResponseBytes?: number;
 }
 
@@ -85,13 +88,8 @@ export interface ServiceClient {
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
-/**
- * The most of one response body we read. HubSpot gives an action 128 MB in all
- * (https://developers.hubspot.com/docs/api/workflows/custom-code-actions, "Limitations"); a JSON text turns into
- * several times its size in objects, so a body is capped far below that. Our largest real answers (a batch read of
- * 100 records, a Shopify order with 100 lines) are well under 1 MB.
- */
-export const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
+/** The ceiling of every response cap; the caps per endpoint, and why, are in lib/response-caps.ts. */
+export { MAX_RESPONSE_BYTES } from './response-caps';
 /**
  * Retries of one request in one run, whoever chose the waits between them (lib/pacing.ts's lane and window delays,
  * or inProcessRetryDelay below). The pacer decides how long to wait, never how often: a search answered 429 forever
@@ -252,14 +250,15 @@ export function createServiceClient(options: ServiceOptions): ServiceClient {
     try {
       const res = await fetch(target, { method: req.method, headers, body, signal: abort.signal, redirect: 'manual' });
       // Reading the body is bounded by the same signal: a server that stalls mid-body is aborted too.
-      const text = await readCapped(res, options.maxResponseBytes ?? MAX_RESPONSE_BYTES);
+      const limitBytes = req.maxResponseBytes ?? options.maxResponseBytes ?? responseCapFor(service, url).bytes;
+      const text = await readCapped(res, limitBytes);
       const responseHeaders: Record<string, string> = {};
       res.headers.forEach((value, key) => (responseHeaders[key.toLowerCase()] = value));
       if (text === undefined) {
-        log.warn('http', { service, call: req.label, method: req.method, url: shortUrl(target), status: res.status, error: 'body too large', limitBytes: options.maxResponseBytes ?? MAX_RESPONSE_BYTES, ms: Date.now() - started });
+        log.warn('http', { service, call: req.label, method: req.method, url: shortUrl(target), status: res.status, error: 'body too large', limitBytes, ms: Date.now() - started });
         // An error status says enough on its own; a success whose body we cannot hold is a permanent failure.
         if (res.status >= 300 && !req.accept?.includes(res.status)) return { service, status: res.status, retryAfterSeconds: parseRetryAfter(responseHeaders['retry-after']) };
-        return { service, status: res.status, bodyTooLarge: true };
+        return { service, status: res.status, bodyTooLarge: true, limitBytes };
       }
       pacer?.after(req.method, url, res.status, responseHeaders);
       const parsed = parseBody(text, responseHeaders['content-type'] ?? '');

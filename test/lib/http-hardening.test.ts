@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createDeadline } from '../../lib/deadline';
 import { ConfigError, PermanentError, RetryableError } from '../../lib/errors';
 import { createServiceClient, inProcessRetryDelay, MAX_RESPONSE_BYTES } from '../../lib/http';
+import { DEFAULT_RESPONSE_CAP, RESPONSE_CAPS, responseCapFor } from '../../lib/response-caps';
 import { createLogger } from '../../lib/logger';
 import { virtualNet } from '../support/virtual-fetch';
 
@@ -70,8 +71,40 @@ describe('retry429InRun: false (a vendor whose 429 asks for a wait no run can ho
 });
 
 describe('response size cap', () => {
-  it('is well under HubSpot\'s 128 MB', () => {
-    expect(MAX_RESPONSE_BYTES).toBeLessThanOrEqual(16 * 1024 * 1024);
+  it('is at most 3 MiB for any call: 3 MiB of the worst JSON shape parses in ~64 MB (test/lib/heap-limit.test.ts)', () => {
+    expect(MAX_RESPONSE_BYTES).toBe(3 * 1024 * 1024);
+    for (const cap of [...RESPONSE_CAPS, DEFAULT_RESPONSE_CAP]) expect(cap.bytes, cap.endpoint).toBeLessThanOrEqual(MAX_RESPONSE_BYTES);
+  });
+
+  it.each([
+    ['hubspot', 'https://api.hubapi.com/crm/objects/2026-09/companies/search', 2 * 1024 * 1024],
+    ['hubspot', 'https://api.hubapi.com/crm/objects/2026-09/line_items/batch/read', 2 * 1024 * 1024],
+    ['hubspot', 'https://api.hubapi.com/crm/associations/2026-09/deals/line_items/batch/read', 2 * 1024 * 1024],
+    ['hubspot', 'https://api.hubapi.com/crm/objects/2026-09/deals/1003?properties=amount', 512 * 1024],
+    ['salesforce', 'https://acme.my.salesforce.com/services/data/v68.0/query?q=SELECT+Id+FROM+Lead', 3 * 1024 * 1024],
+    ['salesforce', 'https://acme.my.salesforce.com/services/oauth2/token', 512 * 1024],
+    ['shopify', 'https://acme-store.myshopify.com/admin/api/2026-10/graphql.json', 1024 * 1024],
+    ['quickbooks', 'https://quickbooks.api.intuit.com/v3/company/9130/query?query=SELECT', 3 * 1024 * 1024],
+    ['quickbooks', 'https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer', 1024 * 1024],
+    ['clearbit', 'https://person.clearbit.com/v2/combined/find?email=a%40b.co', 512 * 1024],
+    ['unknown', 'https://vendor.example.com/x', 1024 * 1024],
+  ])('%s %s: %i bytes', (service, url, bytes) => {
+    expect(responseCapFor(service, url).bytes).toBe(bytes);
+  });
+
+  it('the endpoint\'s cap applies without any option, and its size is in the message', async () => {
+    nock('https://person.clearbit.com').get('/v2/combined/find').reply(200, `{"person":"${'x'.repeat(600 * 1024)}"}`, { 'content-type': 'application/json' });
+    const client = createServiceClient({ service: 'clearbit', baseUrl: 'https://person.clearbit.com', log: silent(), deadline: createDeadline({ budgetMs: 18_000, reserveMs: 0 }) });
+    const error = await client.request({ method: 'GET', url: '/v2/combined/find' }).catch((e) => e);
+    expect(error).toBeInstanceOf(PermanentError);
+    expect(error.errorCode).toBe('RESPONSE_TOO_LARGE');
+    expect(error.message).toContain('over 512 KiB');
+  });
+
+  it('a request can set its own cap', async () => {
+    nock(ORIGIN).get('/small').reply(200, `{"a":"${'x'.repeat(2_000)}"}`, { 'content-type': 'application/json' });
+    const client = createServiceClient({ service: 'vendor', baseUrl: ORIGIN, log: silent(), deadline: createDeadline({ budgetMs: 18_000, reserveMs: 0 }) });
+    await expect(client.request({ method: 'GET', url: '/small', maxResponseBytes: 1_000 })).rejects.toMatchObject({ errorCode: 'RESPONSE_TOO_LARGE' });
   });
 
   it('a body larger than the cap fails cleanly as a permanent RESPONSE_TOO_LARGE, read no further', async () => {
