@@ -1,5 +1,5 @@
 import nock from 'nock';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { defineAction, type ActionResult, type HubSpotEvent } from '../../lib/action';
 import { CLASSIFICATION_RULES, classifyFailure, parseRetryAfter } from '../../lib/classify';
 import { createDeadline } from '../../lib/deadline';
@@ -9,8 +9,10 @@ import { input } from '../../lib/inputs';
 import { createLogger } from '../../lib/logger';
 import { output } from '../../lib/outputs';
 import { contactEvent, runAction } from '../support/run';
+import { virtualNet, type VirtualNet } from '../support/virtual-fetch';
 
 afterEach(() => {
+  vi.unstubAllGlobals();
   nock.cleanAll();
   nock.enableNetConnect();
 });
@@ -195,10 +197,15 @@ describe('request function', () => {
     expect(error.errorCode).toBe('MALFORMED_RESPONSE');
   });
 
+  // On a virtual clock (test/support/virtual-fetch.ts): the back-off's seconds pass without real sleeps.
+  const virtualClient = (net: VirtualNet, budgetMs = 18_000) =>
+    createServiceClient({ service: 'vendor', baseUrl: ORIGIN, log: createLogger({ scope: 't', sink: () => {} }), deadline: net.deadline({ budgetMs, reserveMs: 0 }) });
+
   it('retries an idempotent call in-process, honouring a short Retry-After', async () => {
-    nock(ORIGIN).get('/r').reply(429, {}, { 'retry-after': '0' }).get('/r').reply(429, {}, { 'retry-after': '0' }).get('/r').reply(200, { ok: true });
-    const res = await client().request<{ ok: boolean }>({ method: 'GET', url: '/r', idempotent: true });
+    const net = virtualNet(() => (net.sends.length <= 2 ? { status: 429, body: {}, headers: { 'retry-after': '0' } } : { status: 200, body: { ok: true } }));
+    const res = await net.run(() => virtualClient(net).request<{ ok: boolean }>({ method: 'GET', url: '/r', idempotent: true }));
     expect(res.data.ok).toBe(true);
+    expect(net.sends).toHaveLength(3);
   });
 
   it('leaves the retry to HubSpot when the wait would not fit the budget', async () => {
@@ -216,11 +223,11 @@ describe('request function', () => {
   });
 
   it('does retry a non-idempotent POST refused with 429 (the limiter turned it away unseen)', async () => {
-    const scope = nock(ORIGIN).post('/p').reply(429, { status: 'error', policyName: 'TEN_SECONDLY_ROLLING' }).post('/p').reply(201, { id: '1' });
-    const res = await client().request<{ id: string }>({ method: 'POST', url: '/p' });
+    const net = virtualNet(() => (net.sends.length === 1 ? { status: 429, body: { status: 'error', policyName: 'TEN_SECONDLY_ROLLING' } } : { status: 201, body: { id: '1' } }));
+    const res = await net.run(() => virtualClient(net).request<{ id: string }>({ method: 'POST', url: '/p' }));
     expect(res.status).toBe(201);
     expect(res.data.id).toBe('1');
-    expect(scope.isDone()).toBe(true);
+    expect(net.sends.map((send) => send.method)).toEqual(['POST', 'POST']);
   });
 
   it('asks for new credentials once on 401, then sends again', async () => {
@@ -232,11 +239,10 @@ describe('request function', () => {
   });
 
   it('aborts a hung call at the deadline with a retryable 504', async () => {
-    // Never answers. (A late answer via nock's .delay() trips an undici assertion on the aborted socket.)
-    nock(ORIGIN).get('/slow').reply(() => new Promise<never>(() => {}));
-    const started = Date.now();
-    const error = await client(300).request({ method: 'GET', url: '/slow' }).catch((e) => e);
-    expect(Date.now() - started).toBeLessThan(1_500);
+    // Answers after a virtual minute: only the deadline's abort (at 300 ms of the same clock) can end the call sooner.
+    const net = virtualNet(() => ({ status: 200, body: {} }), { latencyMs: 60_000 });
+    const error = await net.run(() => virtualClient(net, 300).request({ method: 'GET', url: '/slow' })).catch((e) => e);
+    expect(net.clock.now()).toBe(300);
     expect(error).toBeInstanceOf(RetryableError);
     expect(error.status).toBe(504);
     expect(error.errorCode).toBe('DEADLINE_EXCEEDED');
