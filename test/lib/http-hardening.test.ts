@@ -5,6 +5,7 @@ import { ConfigError, PermanentError, RetryableError } from '../../lib/errors';
 import { createServiceClient, inProcessRetryDelay, MAX_RESPONSE_BYTES } from '../../lib/http';
 import { DEFAULT_RESPONSE_CAP, RESPONSE_CAPS, responseCapFor } from '../../lib/response-caps';
 import { createLogger } from '../../lib/logger';
+import { createToolingClient } from '../../scripts/lib-tooling/common';
 import { virtualNet } from '../support/virtual-fetch';
 
 /** Issue 13 §3: what a vendor's answer (or our own configuration) can do to the one request function. */
@@ -99,6 +100,15 @@ describe('response size cap', () => {
     expect(error).toBeInstanceOf(PermanentError);
     expect(error.errorCode).toBe('RESPONSE_TOO_LARGE');
     expect(error.message).toContain('over 512 KiB');
+  });
+
+  it('setup and deploy (on a developer\'s machine, not in 128 MB) read a property list larger than an action\'s cap', async () => {
+    const properties = Array.from({ length: 1_500 }, (_, i) => ({ name: `custom_${i}`, label: `Custom ${i}`, type: 'enumeration', options: Array.from({ length: 5 }, (_, o) => ({ label: `Option ${o}`, value: `option_${o}` })), description: 'x'.repeat(200) }));
+    nock('https://api.hubapi.com').get('/crm/properties/2026-09/contacts').reply(200, { results: properties });
+    expect(JSON.stringify({ results: properties }).length).toBeGreaterThan(responseCapFor('hubspot', 'https://api.hubapi.com/crm/properties/2026-09/contacts').bytes);
+    const { client } = createToolingClient({ token: 'pat-na1-tooling-test-token-000000', scope: 'setup', logSink: () => {} });
+    const res = await client.request<{ results: unknown[] }>({ method: 'GET', url: '/crm/properties/2026-09/contacts' });
+    expect(res.data.results).toHaveLength(1_500);
   });
 
   it('a request can set its own cap', async () => {
