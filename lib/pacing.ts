@@ -188,7 +188,7 @@ export interface Pacer {
    * The in-process wait after a 429 (no Retry-After). On a lane: laneRetryDelay (2 s for search, then shorter on
    * each further refusal) — instead of lib/http.ts's 1, 2, 4 s, scaled for HubSpot's 10 s window, which ran runs
    * that kept losing the race for a freed slot out of their 20 s. Under HubSpot's headers: the reserve's refill
-   * time. Undefined: lib/http.ts decides.
+   * time. Undefined: lib/http.ts decides. Only how long: how often is lib/http.ts's MAX_RETRIES_IN_RUN.
    */
   retryDelay(method: string, url: string, failure: { status?: number; retryAfterSeconds?: number }, attempt: number): number | undefined;
   /** Learns from an answer: HubSpot's headers, or a 429/success on a header-less lane. */

@@ -1,4 +1,4 @@
-import { vi } from 'vitest';
+import { onTestFinished, vi } from 'vitest';
 import { createDeadline, type Deadline, type DeadlineOptions } from '../../lib/deadline';
 import { pacingRuntime } from '../../lib/pacing';
 import { VirtualClock } from '../../scripts/bench/virtual-clock';
@@ -36,11 +36,21 @@ export interface VirtualNet {
   run<T>(work: () => Promise<T>): Promise<T>;
 }
 
-/** Installs the fake fetch (vitest's `restoreMocks`/`vi.unstubAllGlobals` undoes it) and points the pacer at the clock. */
+/** The pacer's real clock and random, put back when the test ends. */
+const REAL_PACING = { clock: pacingRuntime.clock, random: pacingRuntime.random };
+
+/**
+ * Installs the fake fetch and points the pacer at the clock, for the current test only: both are undone when it
+ * finishes. Call inside a test (vitest's onTestFinished).
+ */
 export function virtualNet(handler: VirtualHandler, { latencyMs = 100, random = (): number => 0.5 }: { latencyMs?: number; random?: () => number } = {}): VirtualNet {
   const clock = new VirtualClock();
   const sends: VirtualSend[] = [];
   Object.assign(pacingRuntime, { clock: clock.now, random });
+  onTestFinished(() => {
+    vi.unstubAllGlobals();
+    Object.assign(pacingRuntime, REAL_PACING);
+  });
   vi.stubGlobal('fetch', async (input: string | URL, init: RequestInit = {}) => {
     const headers = Object.fromEntries(Object.entries((init.headers ?? {}) as Record<string, string>).map(([k, v]) => [k.toLowerCase(), v]));
     const send: VirtualSend = { at: clock.now(), method: init.method ?? 'GET', url: new URL(String(input)), headers, body: typeof init.body === 'string' ? init.body : undefined };
