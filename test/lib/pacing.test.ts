@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { action as signupOnboarding } from '../../actions/signup-onboarding/index';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RetryableError } from '../../lib/errors';
 import { createServiceClient, MAX_RETRIES_IN_RUN } from '../../lib/http';
@@ -22,6 +23,7 @@ import {
 } from '../../lib/pacing';
 import { seededRandom } from '../../scripts/bench/virtual-clock';
 import { FakeHubSpot } from '../fakes/hubspot';
+import { FAKE_SECRETS, contactEvent, runAction } from '../support/run';
 import { asFakeRequest, virtualNet } from '../support/virtual-fetch';
 
 const defaults = { ...pacingRuntime };
@@ -300,6 +302,22 @@ describe('bounded pacing: the pacer decides the waits, not how many', () => {
     expect(error).toBeInstanceOf(RetryableError);
     expect(error).toMatchObject({ errorCode: 'RATE_LIMITED', response: { status: 429 } });
     expect(net.clock.now()).toBeLessThan(15_000); // stopped by the cap, not by the deadline
+  });
+
+  it('an action whose search is refused forever throws a 429 for HubSpot\'s re-run after at most 1 + MAX_RETRIES_IN_RUN sends', async () => {
+    const net = virtualNet(() => refusedForever);
+    const outcome = await net.run(() =>
+      runAction(signupOnboarding, contactEvent({ email: 'ada@acme.io', firstname: 'Ada', lastname: 'Lovelace', company: 'Acme', phone: '', website: '', domain: '' }), {
+        env: { HUBSPOT_ACCESS_TOKEN: FAKE_SECRETS.HUBSPOT_ACCESS_TOKEN },
+        // HubSpot's real 20 s on the virtual clock: the cap, not the deadline, ends the run.
+        deadline: { clock: net.clock.now, setTimer: net.clock.setTimer, clearTimer: net.clock.clearTimer },
+      }),
+    );
+    expect(net.sends.every((send) => send.url.pathname.endsWith('/search'))).toBe(true);
+    expect(net.sends.length).toBeLessThanOrEqual(1 + MAX_RETRIES_IN_RUN);
+    expect(outcome.thrown).toBeInstanceOf(RetryableError);
+    expect(outcome.thrown?.response?.status).toBe(429);
+    expect(net.clock.now()).toBeLessThan(15_000);
   });
 
   it('HubSpot outside search (header window) and a QuickBooks realm (a lane): the same cap', async () => {
