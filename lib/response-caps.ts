@@ -7,7 +7,8 @@
  * on the shape, not the length: measured on Node 24 (test/lib/heap-limit.test.ts repeats it in a child process
  * under --max-old-space-size=128), 1 MB of `[{},{},…]` becomes 21 MB of objects, `[[],…]` 13 MB, numbers 4 MB,
  * records of strings 1–3 MB. So 3 MiB of the worst shape parses into ~64 MB, which leaves the bundle, Node and the
- * text itself room under 128 MB; the former 8 MiB cap let a 7.9 MB answer end in a fatal heap error, which carries
+ * text itself room under 128 MB (a run parsing it completes even under --max-old-space-size=80, which matters
+ * because Lambda's 128 MB is the whole process, not only the heap); the former 8 MiB cap let a 7.9 MB answer end in a fatal heap error, which carries
  * no status, so HubSpot neither re-runs the action nor reports an error code.
  *
  * A body over its cap is RESPONSE_TOO_LARGE, permanent (lib/classify.ts): the same request gets the same answer on
