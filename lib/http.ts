@@ -316,6 +316,7 @@ export function createServiceClient(options: ServiceOptions): ServiceClient {
           log.info('http.retry', { service, call: req.label, after: verdict.errorCode, attempt, waitMs });
           continue;
         }
+        if (result.status === 429) pacer?.gaveUp(req.method, joinUrl(options.baseUrl, req.url));
         throw errorFromFailure(result, req.label);
       }
     },

@@ -193,6 +193,11 @@ export interface Pacer {
   retryDelay(method: string, url: string, failure: { status?: number; retryAfterSeconds?: number }, attempt: number): number | undefined;
   /** Learns from an answer: HubSpot's headers, or a 429/success on a header-less lane. */
   after(method: string, url: string, status: number | undefined, headers: Record<string, string> | undefined): void;
+  /**
+   * lib/http.ts stopped resending a refused request (its retries or the budget ran out): the next request of the
+   * kind is a new one, which holds its slot like any other, not a retry that skips the wait.
+   */
+  gaveUp(method: string, url: string): void;
 }
 
 /** The pacer for one service client: HubSpot and QuickBooks are paced, other vendors are not. */
@@ -226,6 +231,11 @@ export function pacerFor(service: string): Pacer | undefined {
       const spec = laneFor(service, method, url);
       const lane = spec && state.lanes[spec.key];
       if (lane && status !== undefined) learnLane(lane, status === 429);
+    },
+    gaveUp(method, url) {
+      const spec = laneFor(service, method, url);
+      const lane = spec && pacingRuntime.state().lanes[spec.key];
+      if (lane) lane.retrying = false;
     },
   };
 }

@@ -302,6 +302,8 @@ describe('bounded pacing: the pacer decides the waits, not how many', () => {
     expect(error).toBeInstanceOf(RetryableError);
     expect(error).toMatchObject({ errorCode: 'RATE_LIMITED', response: { status: 429 } });
     expect(net.clock.now()).toBeLessThan(15_000); // stopped by the cap, not by the deadline
+    // The container's next search (the next enrollment it runs) is a new request, not a retry that skips its wait.
+    expect(pacingRuntime.state().lanes['hubspot:search']?.retrying).toBe(false);
   });
 
   it('an action whose search is refused forever throws a 429 for HubSpot\'s re-run after at most 1 + MAX_RETRIES_IN_RUN sends', async () => {
