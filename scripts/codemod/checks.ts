@@ -11,7 +11,7 @@ import { isBuiltin } from 'node:module';
 import { RUNTIME_MODULES } from '../runtime-modules.mjs';
 import { BODY_WRAPPER_CHANGE, matchApiClientChange } from './api-client-changes';
 import { isCall, isFunction, lineOf, memberPath, stringValue, walk, type Node } from './ast';
-import { findHandler, type Handler } from './handler';
+import { alwaysExits, contains, findHandler, handlerShape, type Handler } from './handler';
 import { HUBSPOT_API_VERSION } from '../../lib/api-versions';
 
 export type Severity = 'error' | 'warning' | 'info';
@@ -37,7 +37,8 @@ export interface OutputField {
 }
 
 export interface StaticAnalysis {
-  handler?: { line: number; style: 'callback' | 'return' };
+  /** outputs: 'none' when the handler never returns a value (it declares no outputs); see handlerShape(). */
+  handler?: { line: number; style: 'callback' | 'return'; outputs: 'callback' | 'returned' | 'none' };
   findings: Finding[];
   envReads: EnvRead[];
   outputs: OutputField[];
@@ -68,6 +69,11 @@ interface Context {
   /** Variables holding a secret value (`const token = process.env.TOKEN`), and aliases of process.env itself. */
   secretVars: Set<string>;
   envAliases: Set<string>;
+  /** First initializer seen per variable name (any scope): enough to follow `const config = { headers }` into a call. */
+  inits: Map<string, Node>;
+  /** axios instances (or axios itself, via axios.defaults.headers) whose every request carries a secret. */
+  axiosWithSecret: Set<string>;
+  axiosDefaultsSecretAssignments: Node[];
 }
 
 function add(ctx: Context, f: Finding): void {
@@ -94,11 +100,13 @@ function collectBindings(ctx: Context): void {
       if (name && isCall(node.init) && memberPath(node.init.callee)?.endsWith('.create') && isAxios(ctx, memberPath(node.init.callee)!.replace(/\.create$/, ''))) {
         ctx.axiosInstances.set(name, hasKey(node.init.arguments[0], 'timeout'));
       }
+      if (name && !ctx.inits.has(name)) ctx.inits.set(name, node.init);
       if (envName(ctx, node.init) !== undefined && name) ctx.secretVars.add(name);
       if (memberPath(node.init) === 'process.env' && name) ctx.envAliases.add(name);
       if (memberPath(node.init) === 'process.env' && node.id.type === 'ObjectPattern') for (const p of node.id.properties) if (p.value?.type === 'Identifier') ctx.secretVars.add(p.value.name);
     }
     if (node.type === 'AssignmentExpression' && node.left.type === 'Identifier' && node.right.type === 'NewExpression' && isHubSpotClientCtor(ctx, node.right.callee)) ctx.hubspotClients.add(node.left.name);
+    if (node.type === 'AssignmentExpression' && /\.defaults\.headers\b/.test(memberPath(node.left) ?? '')) ctx.axiosDefaultsSecretAssignments.push(node);
     if (node.type === 'AssignmentExpression' && memberPath(node.left) && /\.defaults\.timeout$/.test(memberPath(node.left)!) && isAxios(ctx, memberPath(node.left)!.replace(/\.defaults\.timeout$/, ''))) ctx.axiosDefaultTimeout = true;
   });
 }
@@ -165,7 +173,7 @@ function checkApiClient(ctx: Context): void {
     if (!isCall(node)) return;
     const path = clientCallPath(ctx, node);
     if (!path) return;
-    const change = matchApiClientChange(path, node.arguments.length);
+    const change = matchApiClientChange(path, node.arguments);
     if (change) {
       add(ctx, { rule: 'api-client-change', severity: change.severity, line: lineOf(node), message: `${path}(): ${change.what} (@hubspot/api-client ${change.since})`, fix: change.fix });
     }
@@ -290,17 +298,6 @@ function checkTimeouts(ctx: Context): void {
 
 // ── swallowed errors ────────────────────────────────────────────────────────────────────────────────────────────
 
-/** Whether `root` (not descending into nested functions) contains a node satisfying `test`. */
-function contains(root: Node, test: (node: Node) => boolean, intoFunctions = false): boolean {
-  let found = false;
-  walk(root, (node) => {
-    if (found) return 'skip';
-    if (node !== root && !intoFunctions && isFunction(node)) return 'skip';
-    if (test(node)) found = true;
-  });
-  return found;
-}
-
 function rethrows(body: Node, errorName: string | undefined, callbackName: string | undefined): boolean {
   return contains(body, (node) => {
     if (node.type === 'ThrowStatement') return true;
@@ -400,8 +397,101 @@ function secretExposure(ctx: Context, root: Node): string | undefined {
   return exposed;
 }
 
+/** Whether evaluating `root` can yield a secret value, following variables to their initializers a few levels deep. */
+function carriesSecret(ctx: Context, root: Node, depth = 0): string | undefined {
+  const direct = secretExposure(ctx, root);
+  if (direct || depth > 3) return direct;
+  let found: string | undefined;
+  walk(root, (node, parents) => {
+    if (found) return 'skip';
+    const parent = parents[parents.length - 1];
+    if (node.type !== 'Identifier' || (parent?.type === 'MemberExpression' && parent.property === node && !parent.computed) || (parent?.type === 'ObjectProperty' && parent.key === node && !parent.shorthand)) return;
+    const init = ctx.inits.get(node.name);
+    if (init && init !== root) found = carriesSecret(ctx, init, depth + 1);
+  });
+  return found;
+}
+
+function collectSecretCarriers(ctx: Context): void {
+  for (const [name, init] of ctx.inits) {
+    if (ctx.axiosInstances.has(name) && isCall(init) && carriesSecret(ctx, init.arguments[0] ?? { type: 'Noop' })) ctx.axiosWithSecret.add(name);
+  }
+  for (const assignment of ctx.axiosDefaultsSecretAssignments) {
+    const target = memberPath(assignment.left)!.split('.')[0]!;
+    if (carriesSecret(ctx, assignment.right)) ctx.axiosWithSecret.add(target);
+  }
+}
+
+/**
+ * The secret an axios request made in `region` carries (in its URL, params, headers or body), if any. An AxiosError
+ * keeps that request's config (node_modules/axios/lib/core/AxiosError.js: `this.config = config`; its toJSON()
+ * redacts only keys the caller lists in `config.redact`), so `console.log(err)` prints the Authorization header.
+ * @hubspot/api-client's ApiException holds only the response's code, body and headers
+ * (node_modules/@hubspot/api-client/lib/codegen/crm/contacts/apis/exception.js), and a fetch TypeError no request
+ * headers: logging those leaks nothing.
+ */
+function secretInAxiosRequest(ctx: Context, region: Node): string | undefined {
+  let found: string | undefined;
+  const helpers = new Set<Node>();
+  walk(region, (node) => {
+    if (found) return 'skip';
+    const call = outboundCall(ctx, node);
+    if (call?.kind === 'axios' || call?.kind === 'request') {
+      const instance = memberPath(node.callee)?.split('.')[0] ?? '';
+      if (ctx.axiosWithSecret.has(instance)) found = `${instance}'s default headers`;
+      else for (const arg of node.arguments) found ??= carriesSecret(ctx, arg);
+      return;
+    }
+    // A helper defined in this file that makes the request counts too: `try { await postToSlack() } catch (e) { … }`.
+    if (isCall(node) && node.callee.type === 'Identifier') {
+      const fn = ctx.inits.get(node.callee.name) ?? functionDeclaration(ctx, node.callee.name);
+      if (isFunction(fn) && !helpers.has(fn)) {
+        helpers.add(fn);
+        found ??= secretInAxiosRequest(ctx, fn.body);
+      }
+    }
+  });
+  return found;
+}
+
+function functionDeclaration(ctx: Context, name: string): Node | undefined {
+  let out: Node | undefined;
+  walk(ctx.ast, (node) => {
+    if (out) return 'skip';
+    if (node.type === 'FunctionDeclaration' && node.id?.name === name) out = node;
+  });
+  return out;
+}
+
+/** The error variable in scope at `parents` and the code whose failure it holds: a catch clause, or a .catch() / .then(_, onRejected) callback. */
+function caughtError(parents: Node[]): { name: string; region: Node } | undefined {
+  for (let i = parents.length - 1; i >= 0; i--) {
+    const p = parents[i];
+    if (p.type === 'CatchClause' && p.param?.type === 'Identifier') {
+      const tryStmt = parents[i - 1];
+      return { name: p.param.name, region: tryStmt?.block ?? p };
+    }
+    if (isFunction(p) && p.params[0]?.type === 'Identifier') {
+      const call = parents[i - 1];
+      const method = call?.type === 'CallExpression' && call.callee.type === 'MemberExpression' ? call.callee.property?.name : undefined;
+      if ((method === 'catch' && call.arguments[0] === p) || (method === 'then' && call.arguments[1] === p)) return { name: p.params[0].name, region: call.callee.object };
+    }
+  }
+  return undefined;
+}
+
+/** Whether a logged argument prints the request config of error `name`: the error itself, err.config, err.request, err.response, JSON.stringify(err), err.toJSON(). */
+function printsRequestConfig(arg: Node, name: string): boolean {
+  if (arg.type === 'Identifier') return arg.name === name;
+  if (isCall(arg) && (memberPath(arg.callee) === 'JSON.stringify' || memberPath(arg.callee) === 'util.inspect')) return arg.arguments[0] !== undefined && printsRequestConfig(arg.arguments[0], name);
+  if (isCall(arg) && memberPath(arg.callee) === `${name}.toJSON`) return true;
+  const path = memberPath(arg);
+  if (path && (path === `${name}.config` || path.startsWith(`${name}.config.`) || path === `${name}.request` || path.startsWith(`${name}.request.`) || path === `${name}.response` || path === `${name}.response.config` || path.startsWith(`${name}.response.config.`))) return true;
+  if (arg.type === 'ObjectExpression') return arg.properties.some((p: Node) => p.value && printsRequestConfig(p.value, name));
+  return false;
+}
+
 function checkSecretsLogged(ctx: Context): void {
-  const usesAxios = [...ctx.modules.values()].includes('axios');
   walk(ctx.ast, (node, parents) => {
     if (!isCall(node)) return;
     const path = memberPath(node.callee);
@@ -413,14 +503,18 @@ function checkSecretsLogged(ctx: Context): void {
         return;
       }
     }
-    // Logging a whole axios error prints its config, Authorization header included.
-    if (usesAxios) {
-      const clause = [...parents].reverse().find((p) => p.type === 'CatchClause');
-      const param = clause?.param?.type === 'Identifier' ? clause.param.name : undefined;
-      if (param && node.arguments.some((a: Node) => a.type === 'Identifier' && a.name === param)) {
-        add(ctx, { rule: 'secret-logged', severity: 'warning', line: lineOf(node), message: `${path}(${param}) prints the whole error: an axios error carries its request config, including the Authorization header with your secret`, fix: `log ${param}.message and ${param}.response?.status instead` });
-      }
-    }
+    // Logging a whole axios error prints its request config: the Authorization header or a key in the URL.
+    const caught = caughtError(parents);
+    if (!caught || !node.arguments.some((a: Node) => printsRequestConfig(a, caught.name))) return;
+    const secret = secretInAxiosRequest(ctx, caught.region);
+    if (!secret) return;
+    add(ctx, {
+      rule: 'secret-logged',
+      severity: 'error',
+      line: lineOf(node),
+      message: `${path}(${caught.name}) prints an axios error, and an axios error carries its request config: the request it holds sends ${secret}, so the value lands in the workflow's action logs`,
+      fix: `log ${caught.name}.message and ${caught.name}.response?.status instead`,
+    });
   });
 }
 
@@ -443,31 +537,7 @@ function collectEnvReads(ctx: Context): EnvRead[] {
 
 // ── the handler: style, paths, outputs ──────────────────────────────────────────────────────────────────────────
 
-/** Whether control can never fall off the end of `stmt` (it returns or throws on every path). */
-export function alwaysExits(stmt: Node): boolean {
-  if (!stmt) return false;
-  switch (stmt.type) {
-    case 'ReturnStatement':
-    case 'ThrowStatement':
-      return true;
-    case 'BlockStatement':
-      return stmt.body.some(alwaysExits);
-    case 'IfStatement':
-      return alwaysExits(stmt.consequent) && alwaysExits(stmt.alternate);
-    case 'TryStatement':
-      return (alwaysExits(stmt.block) && (!stmt.handler || alwaysExits(stmt.handler.body))) || alwaysExits(stmt.finalizer);
-    case 'SwitchStatement': {
-      const hasDefault = stmt.cases.some((c: Node) => !c.test);
-      return hasDefault && stmt.cases.every((c: Node) => c.consequent.length === 0 || c.consequent.some(alwaysExits));
-    }
-    case 'WhileStatement':
-    case 'DoWhileStatement':
-    case 'ForStatement':
-      return (!stmt.test || (stmt.test.type === 'BooleanLiteral' && stmt.test.value)) && !contains(stmt.body, (n) => n.type === 'BreakStatement' && !n.label);
-    default:
-      return false;
-  }
-}
+export { alwaysExits };
 
 function inferType(node: Node, scope: Map<string, Node>, depth = 0): string {
   if (!node || depth > 4) return 'unknown';
@@ -586,9 +656,8 @@ function checkHandler(ctx: Context, source: string): StaticAnalysis['handler'] {
     return undefined;
   }
   const fn = handler.fn;
-  const callsBack = handler.callbackName !== undefined && contains(fn.body, (n) => isCall(n) && n.callee.type === 'Identifier' && n.callee.name === handler.callbackName, true);
-  const returnsOnEveryPath = fn.type === 'ArrowFunctionExpression' && fn.body.type !== 'BlockStatement' ? true : alwaysExits(fn.body);
-  if (callsBack && !returnsOnEveryPath) {
+  const shape = handlerShape(handler);
+  if (shape.kind === 'callback') {
     add(ctx, {
       rule: 'callback-style',
       severity: 'error',
@@ -596,17 +665,13 @@ function checkHandler(ctx: Context, source: string): StaticAnalysis['handler'] {
       message: `callback-style handler (${handler.callbackName}(…)): Node.js 24 doesn't support callback-style handlers; HubSpot needs the outputs returned (https://developers.hubspot.com/docs/api-reference/legacy/automation/workflow-actions/upgrade-custom-code-actions-to-node-24)`,
       fix: 'run `npm run upgrade -- <file>` to rewrite it',
     });
-    return { line: handler.exportLine, style: 'callback' };
+    return { line: handler.exportLine, style: 'callback', outputs: 'callback' };
   }
-  if (!returnsOnEveryPath) {
-    const endLine = fn.body.loc?.end?.line ?? lineOf(fn);
-    add(ctx, { rule: 'missing-return', severity: 'error', line: endLine, message: 'some path reaches the end of exports.main without returning: HubSpot gets no outputs from that run', fix: 'return { outputFields: { … } } (or throw) on every path' });
+  if (shape.kind === 'partial') {
+    if (shape.fallsOffAt !== undefined) add(ctx, { rule: 'missing-return', severity: 'error', line: shape.fallsOffAt, message: 'some path reaches the end of exports.main without returning, while other paths return outputs: HubSpot gets no outputs from the runs that take it', fix: 'return { outputFields: { … } } (or throw) on every path' });
+    for (const line of shape.bareReturns) add(ctx, { rule: 'missing-return', severity: 'error', line, message: '`return;` ends the run without outputs, while other paths return them', fix: 'return { outputFields: { … } }' });
   }
-  walk(fn.body, (node) => {
-    if (isFunction(node)) return 'skip';
-    if (node.type === 'ReturnStatement' && !node.argument) add(ctx, { rule: 'missing-return', severity: 'error', line: lineOf(node), message: '`return;` ends the run without outputs', fix: 'return { outputFields: { … } }' });
-  });
-  return { line: handler.exportLine, style: 'return' };
+  return { line: handler.exportLine, style: 'return', outputs: shape.kind === 'none' ? 'none' : 'returned' };
 }
 
 // ── paged loops ─────────────────────────────────────────────────────────────────────────────────────────────────
@@ -718,8 +783,9 @@ function checkSearchThenCreate(ctx: Context): void {
 /** Runs every static check on a parsed file. */
 export function analyze(ast: Node, source: string): StaticAnalysis {
   const handler = findHandler(ast);
-  const ctx: Context = { ast, ...(handler ? { handler } : {}), findings: [], modules: new Map(), hubspotClients: new Set(), axiosInstances: new Map(), axiosDefaultTimeout: false, secretVars: new Set(), envAliases: new Set() };
+  const ctx: Context = { ast, ...(handler ? { handler } : {}), findings: [], modules: new Map(), hubspotClients: new Set(), axiosInstances: new Map(), axiosDefaultTimeout: false, secretVars: new Set(), envAliases: new Set(), inits: new Map(), axiosWithSecret: new Set(), axiosDefaultsSecretAssignments: [] };
   collectBindings(ctx);
+  collectSecretCarriers(ctx);
   const handlerInfo = checkHandler(ctx, source);
   checkRequires(ctx);
   checkApiClient(ctx);
@@ -735,4 +801,4 @@ export function analyze(ast: Node, source: string): StaticAnalysis {
 }
 
 /** The findings `npm run upgrade` reports as "cannot change safely" (the rest belong to `npm run verify`). */
-export const UPGRADE_RULES = new Set(['runtime-module', 'api-client-change', 'swallowed-error', 'secret-logged', 'secret-in-output']);
+export const UPGRADE_RULES = new Set(['runtime-module', 'api-client-change', 'swallowed-error', 'secret-logged', 'secret-in-output', 'missing-return']);

@@ -5,7 +5,7 @@
 import { parseSource } from './ast';
 import { rewriteCallbackHandler, type Unsafe } from './callback-to-return';
 import { analyze, UPGRADE_RULES, type Finding } from './checks';
-import { findHandler } from './handler';
+import { findHandler, handlerShape, type HandlerShape } from './handler';
 
 export interface UpgradeResult {
   /** 'rewritten': callback style → returned outputs; 'already': nothing to rewrite; 'blocked': unsafe sites; 'no-main': no handler found. */
@@ -19,6 +19,8 @@ export interface UpgradeResult {
   notes: Unsafe[];
   /** What the codemod cannot change safely, with lines of the upgraded file. */
   findings: Finding[];
+  /** How the (upgraded) handler hands back outputs: the same verdict `verify` reports (handlerShape()). */
+  outputs?: HandlerShape['kind'];
 }
 
 export function upgradeSource(source: string): UpgradeResult {
@@ -36,6 +38,8 @@ export function upgradeSource(source: string): UpgradeResult {
     unsafe = result.unsafe;
     notes = result.notes;
   }
-  const findings = analyze(parseSource(code), code).findings.filter((f) => UPGRADE_RULES.has(f.rule));
-  return { status, code, sites, unsafe, notes, findings };
+  const ast = parseSource(code);
+  const findings = analyze(ast, code).findings.filter((f) => UPGRADE_RULES.has(f.rule));
+  const after = status === 'blocked' ? handler : findHandler(ast);
+  return { status, code, sites, unsafe, notes, findings, ...(after ? { outputs: handlerShape(after).kind } : {}) };
 }

@@ -3,8 +3,9 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFil
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { verifyFile, type VerifyReport } from '../../scripts/codemod/verify';
+import { runFindings, verifyFile, type VerifyReport } from '../../scripts/codemod/verify';
 import { verifyCommand } from '../../scripts/verify';
+import { upgradeSource } from '../../scripts/codemod/upgrade';
 
 /**
  * npm run verify: static checks with a line each, plus a sandboxed run in which every HTTP call is answered 503.
@@ -178,5 +179,88 @@ describe('npm run verify (the command)', () => {
     expect(printed.counts.error).toBeGreaterThan(0);
     const clean = snippet('ok.js', 'exports.main = async (event) => ({ outputFields: { id: String(event.object.objectId) } });\n');
     expect(await verifyCommand([clean, '--json'])).toBe(0);
+  });
+});
+
+describe('issue 20 §3: no false positives', () => {
+  const staticReport = (name: string, code: string) => verifyFile(snippet(name, code), { staticOnly: true });
+
+  it('a handler that declares no outputs is not "missing-return", and upgrade says the same (one shared verdict)', async () => {
+    const code = "const axios = require('axios');\nexports.main = async (event) => {\n  if (!event.inputFields.email) return;\n  await axios.post('https://hooks.example/x', { email: event.inputFields.email }, { timeout: 5000 });\n};\n";
+    const report = await staticReport('no-outputs.js', code);
+    expect(rules(report)).not.toEqual(expect.arrayContaining([expect.stringMatching(/^missing-return/)]));
+    expect(report.handler).toEqual({ line: 2, style: 'return', outputs: 'none' });
+    const upgraded = upgradeSource(code);
+    expect(upgraded).toMatchObject({ status: 'already', outputs: 'none', findings: [] });
+  });
+
+  it('a handler that returns outputs on one path and falls off on another: verify errors, upgrade lists the same finding', async () => {
+    const code = "exports.main = async (event) => {\n  if (event.inputFields.a) return { outputFields: { a: 1 } };\n  console.log('no a');\n};\n";
+    const report = await staticReport('partial.js', code);
+    expect(rules(report, 'error')).toEqual(['missing-return@4']);
+    expect(upgradeSource(code)).toMatchObject({ status: 'already', outputs: 'partial', findings: [expect.objectContaining({ rule: 'missing-return', line: 4 })] });
+  });
+
+  it('the run of a handler without outputs ending with none is not "missing-return" either (one that declares outputs is)', () => {
+    // The probe's verdict on one-parameter handlers is the runner's (issue 20 §2); this is verify's reading of it.
+    const probe = { mainIsFunction: true, required: [], envRead: [], outcome: 'returned' as const, callbacks: 0, calls: [], secretsInLogs: [], logs: [], ms: 1 };
+    expect(runFindings(probe, true).map((f) => f.rule)).not.toContain('missing-return');
+    expect(runFindings(probe, false).map((f) => f.rule)).toContain('missing-return');
+  });
+
+  it('logging a caught @hubspot/api-client error is not "secret-logged" even when the file requires axios (ApiException has no request headers)', async () => {
+    const code = "const axios = require('axios');\nconst hubspot = require('@hubspot/api-client');\nconst client = new hubspot.Client({ accessToken: process.env.HUBSPOT_ACCESS_TOKEN });\nexports.main = async (event) => {\n  try {\n    await client.crm.contacts.basicApi.getById(event.object.objectId, ['email']);\n  } catch (err) {\n    console.error(err);\n    throw err;\n  }\n  await axios.post('https://hooks.example/x', {}, { timeout: 5000 }).catch((e) => { console.error(e); throw e; });\n  return { outputFields: {} };\n};\n";
+    const report = await staticReport('api-exception-logged.js', code);
+    expect(rules(report).filter((r) => r.startsWith('secret-logged'))).toEqual([]);
+  });
+
+  it('the ApiException really carries no request headers, and an AxiosError really prints its Authorization header', async () => {
+    const { inspect } = await import('node:util');
+    const { createRequire } = await import('node:module');
+    const require = createRequire(import.meta.url);
+    const { ApiException } = require('@hubspot/api-client/lib/codegen/crm/contacts/apis/exception.js');
+    const apiError = new ApiException(503, 'unavailable', { message: 'x' }, { 'content-type': 'application/json' });
+    const { AxiosError } = require('axios');
+    const axiosError = new AxiosError('fail', 'ERR_BAD_RESPONSE', { url: 'https://x.example', headers: { Authorization: 'Bearer secret-value-123' } });
+    expect(inspect(apiError)).not.toMatch(/Bearer|Authorization/);
+    expect(inspect(axiosError)).toContain('secret-value-123');
+  });
+
+  it.each([
+    ['getById(id, props, undefined, associations)', "c.crm.contacts.basicApi.getById(id, ['email'], undefined, ['companies'])"],
+    ['getById(id, props, propertiesWithHistory)', "c.crm.contacts.basicApi.getById(id, ['email'], ['lifecyclestage'])"],
+    ['getById with all six arguments', "c.crm.deals.basicApi.getById(id, ['amount'], undefined, ['companies'], false, 'hs_object_id')"],
+    ['getPage(limit, after, props, undefined, associations)', "c.crm.deals.basicApi.getPage(10, undefined, ['amount'], undefined, ['companies'])"],
+  ])('no getById/getPage arity warning on a call already in the current signature: %s', async (_name, call) => {
+    const code = `const hubspot = require('@hubspot/api-client');\nconst c = new hubspot.Client({ accessToken: process.env.HUBSPOT_ACCESS_TOKEN });\nexports.main = async (event) => {\n  const id = event.object.objectId;\n  await ${call};\n  return { outputFields: {} };\n};\n`;
+    const report = await staticReport('get-by-id-current.js', code);
+    expect(rules(report).filter((r) => r.startsWith('api-client-change'))).toEqual([]);
+  });
+
+  it.each([
+    ['getById(id, props, [types])', "c.crm.contacts.basicApi.getById(id, ['email'], ['companies'])"],
+    ['getById(id, props, associations, archived)', "c.crm.contacts.basicApi.getById(id, ['email'], assocTypes, false)"],
+    ['getPage(limit, after, props, [types])', "c.crm.deals.basicApi.getPage(10, undefined, ['amount'], ['companies'])"],
+  ])('still warns on a call written for the old signature: %s', async (_name, call) => {
+    const code = `const hubspot = require('@hubspot/api-client');\nconst c = new hubspot.Client({ accessToken: process.env.HUBSPOT_ACCESS_TOKEN });\nconst assocTypes = ['companies'];\nexports.main = async (event) => {\n  const id = event.object.objectId;\n  await ${call};\n  return { outputFields: {} };\n};\n`;
+    const report = await staticReport('get-by-id-old.js', code);
+    expect(rules(report, 'warning')).toContain('api-client-change@6');
+  });
+});
+
+describe('issue 20 §3: hazards found', () => {
+  const staticReport = (name: string, code: string) => verifyFile(snippet(name, code), { staticOnly: true });
+  const find = (report: VerifyReport, rule: string) => report.findings.filter((f) => f.rule === rule);
+
+  it('.catch(err => console.error(err)) on an axios call that sends the token: secret-logged (arrow form)', async () => {
+    const code = "const axios = require('axios');\nexports.main = async (event) => {\n  const headers = { Authorization: `Bearer ${process.env.HUBSPOT_ACCESS_TOKEN}` };\n  const res = await axios\n    .get('https://api.hubapi.com/crm/v3/objects/contacts/1', { headers, timeout: 5000 })\n    .catch((err) => console.error(err));\n  return { outputFields: { ok: Boolean(res) } };\n};\n";
+    const report = await staticReport('catch-arrow-logged.js', code);
+    expect(find(report, 'secret-logged')).toEqual([expect.objectContaining({ severity: 'error', line: 6, message: expect.stringMatching(/process\.env\.HUBSPOT_ACCESS_TOKEN/) })]);
+  });
+
+  it('a catch clause logging an axios error whose request carries the token (through an axios.create instance)', async () => {
+    const code = "const axios = require('axios');\nconst api = axios.create({ baseURL: 'https://api.example', timeout: 5000, headers: { 'X-Api-Key': process.env.VENDOR_KEY } });\nexports.main = async (event) => {\n  try {\n    await api.post('/orders', { id: event.object.objectId });\n  } catch (error) {\n    console.log('failed', { error });\n    throw error;\n  }\n  return { outputFields: {} };\n};\n";
+    const report = await staticReport('catch-instance-logged.js', code);
+    expect(find(report, 'secret-logged')).toEqual([expect.objectContaining({ line: 7, message: expect.stringMatching(/api's default headers/) })]);
   });
 });
