@@ -780,6 +780,400 @@ function checkSearchThenCreate(ctx: Context): void {
   }
 }
 
+// ── dead API-key auth ───────────────────────────────────────────────────────────────────────────────────────────
+
+const API_KEY_SUNSET = 'HubSpot API keys were sunset on 30 November 2022 (https://developers.hubspot.com/changelog/upcoming-api-key-sunset)';
+
+function checkApiKeyAuth(ctx: Context): void {
+  walk(ctx.ast, (node) => {
+    if (node.type === 'NewExpression' && isHubSpotClientCtor(ctx, node.callee)) {
+      const options = node.arguments[0];
+      const apiKey = options?.type === 'ObjectExpression' ? options.properties.find((p: Node) => (p.key?.name ?? p.key?.value) === 'apiKey') : undefined;
+      if (apiKey) {
+        add(ctx, {
+          rule: 'api-key-auth',
+          severity: 'error',
+          line: lineOf(apiKey),
+          message: `new Client({ apiKey }): ${API_KEY_SUNSET}. The client still sends the key as ?hapikey= and no Authorization header, so HubSpot rejects every call as unauthenticated (and the key sits in every request URL)`,
+          fix: "create a private app with the scopes you need, store its access token as a secret and pass { accessToken: process.env.HUBSPOT_ACCESS_TOKEN }",
+        });
+      }
+      return;
+    }
+    const text = node.type === 'StringLiteral' ? node.value : node.type === 'TemplateElement' ? node.value.cooked : undefined;
+    const isKey = node.type === 'ObjectProperty' && !node.computed && (node.key?.name ?? node.key?.value) === 'hapikey';
+    if ((text !== undefined && /[?&]hapikey=/.test(text)) || isKey) {
+      add(ctx, {
+        rule: 'api-key-auth',
+        severity: 'error',
+        line: lineOf(node),
+        message: `hapikey: ${API_KEY_SUNSET}; a request authenticated by ?hapikey= is rejected as unauthenticated`,
+        fix: 'use a private app access token in the header: { headers: { Authorization: `Bearer ${process.env.HUBSPOT_ACCESS_TOKEN}` } }',
+      });
+    }
+  });
+}
+
+// ── secrets in query strings ────────────────────────────────────────────────────────────────────────────────────
+
+function checkSecretInQuery(ctx: Context): void {
+  const report = (node: Node, exposed: string, how: string) =>
+    add(ctx, {
+      rule: 'secret-in-url',
+      severity: 'warning',
+      line: lineOf(node),
+      message: `${exposed} is sent in the query string (${how}): URLs are written to access logs along the way, and an axios error prints its config.url`,
+      fix: 'send it in a header (Authorization: Bearer …, or the header the API documents) when the API accepts one',
+    });
+  walk(ctx.ast, (node) => {
+    if (node.type === 'TemplateLiteral') {
+      node.expressions.forEach((expr: Node, i: number) => {
+        const before = node.quasis[i]?.value?.cooked ?? '';
+        const param = /[?&]([\w.-]+)=$/.exec(before)?.[1];
+        const exposed = param && param !== 'hapikey' ? secretExposure(ctx, expr) : undefined;
+        if (exposed) report(node, exposed, `?${param}=`);
+      });
+    }
+    if (node.type === 'BinaryExpression' && node.operator === '+') {
+      const left = urlPattern(node.left);
+      const param = left ? /[?&]([\w.-]+)=\*?$/.exec(left)?.[1] : undefined;
+      const exposed = param && param !== 'hapikey' ? secretExposure(ctx, node.right) : undefined;
+      if (exposed) report(node, exposed, `?${param}=`);
+    }
+    const call = outboundCall(ctx, node);
+    if (call?.kind === 'axios' && call.configArg?.type === 'ObjectExpression') {
+      const params = keyValue(call.configArg, 'params');
+      if (params?.type !== 'ObjectExpression') return;
+      for (const prop of params.properties) {
+        const key = prop.key?.name ?? prop.key?.value;
+        const exposed = key !== 'hapikey' && prop.value ? secretExposure(ctx, prop.value) : undefined;
+        if (exposed) report(prop, exposed, `params.${key}`);
+      }
+    }
+  });
+}
+
+// ── GET with a body ─────────────────────────────────────────────────────────────────────────────────────────────
+
+function checkGetWithBody(ctx: Context): void {
+  walk(ctx.ast, (node) => {
+    if (!isCall(node)) return;
+    const client = clientCallPath(ctx, node);
+    if (client === 'apiRequest') {
+      const opts = node.arguments[0];
+      const method = (stringValue(keyValue(opts, 'method')) ?? 'GET').toUpperCase();
+      if ((method === 'GET' || method === 'HEAD') && keyValue(opts, 'body')) {
+        add(ctx, { rule: 'get-with-body', severity: 'error', line: lineOf(node), message: `apiRequest({ method: '${method}', body }): the client calls fetch, which throws "TypeError: Request with GET/HEAD method cannot have body" on every run (that error has no status, so HubSpot does not re-run it)`, fix: "send the query in the path (?a=b) or use the endpoint's POST form (HubSpot search: POST /crm/v3/objects/<type>/search)" });
+      }
+      return;
+    }
+    const call = outboundCall(ctx, node);
+    if (!call || call.configArg?.type !== 'ObjectExpression') return;
+    if (call.kind === 'fetch') {
+      const method = (stringValue(keyValue(call.configArg, 'method')) ?? 'GET').toUpperCase();
+      if ((method === 'GET' || method === 'HEAD') && keyValue(call.configArg, 'body')) {
+        add(ctx, { rule: 'get-with-body', severity: 'error', line: lineOf(node), message: `fetch() with a body and method ${method}: Node's fetch throws "TypeError: Request with GET/HEAD method cannot have body" on every run (no status, so HubSpot does not re-run it)`, fix: "put the parameters in the URL, or use the endpoint's POST form (HubSpot search: POST /crm/v3/objects/<type>/search)" });
+      }
+      return;
+    }
+    if (call.kind === 'axios') {
+      const method = (call.method === 'request' ? stringValue(keyValue(call.configArg, 'method')) ?? 'get' : call.method ?? 'get').toLowerCase();
+      if ((method === 'get' || method === 'head') && keyValue(call.configArg, 'data')) {
+        add(ctx, { rule: 'get-with-body', severity: 'warning', line: lineOf(node), message: `axios ${method.toUpperCase()} with \`data\`: axios sends the body, but servers (HubSpot's included) ignore the body of a GET, so the filter in it is dropped and the call answers as if it were not there`, fix: "use `params` for query parameters, or the endpoint's POST form (HubSpot search: POST /crm/v3/objects/<type>/search)" });
+      }
+    }
+  });
+}
+
+// ── promises nobody waits for ───────────────────────────────────────────────────────────────────────────────────
+
+/** Names of functions declared in the file with `async` (their calls return promises). */
+function asyncFunctionNames(ctx: Context): Set<string> {
+  const names = new Set<string>();
+  walk(ctx.ast, (node) => {
+    if (node.type === 'FunctionDeclaration' && node.async && node.id) names.add(node.id.name);
+    if (node.type === 'VariableDeclarator' && node.id.type === 'Identifier' && isFunction(node.init) && node.init.async) names.add(node.id.name);
+  });
+  return names;
+}
+
+/** What a dropped expression starts, when it is a promise: `axios.post(…)`, `client.crm…()`, `save()` (async), `x.then(…)`, `Promise.all(…)`. */
+function pendingPromise(ctx: Context, expr: Node, asyncNames: Set<string>): string | undefined {
+  let e = expr;
+  if (e?.type === 'UnaryExpression' && e.operator === 'void') e = e.argument;
+  if (!isCall(e)) return undefined;
+  const path = memberPath(e.callee);
+  if (e.callee.type === 'MemberExpression' && PROMISE_CHAIN.has(e.callee.property?.name)) {
+    const inner = pendingPromise(ctx, e.callee.object, asyncNames);
+    return inner ? `${inner}.${e.callee.property.name}(…)` : undefined;
+  }
+  if (path && /^Promise\.(all|allSettled|any|race)$/.test(path)) return `${path}(…)`;
+  const call = outboundCall(ctx, e);
+  if (call && call.kind !== 'http') return `${path ?? 'the call'}(…)`;
+  if (e.callee.type === 'Identifier' && asyncNames.has(e.callee.name)) return `${e.callee.name}(…) (an async function)`;
+  return undefined;
+}
+
+const PROMISE_CHAIN = new Set(['then', 'catch', 'finally']);
+
+function checkUnawaited(ctx: Context): void {
+  const asyncNames = asyncFunctionNames(ctx);
+  walk(ctx.ast, (node, parents) => {
+    const fn = [...parents].reverse().find(isFunction);
+    if (!fn) return;
+    const inHandler = fn === ctx.handler?.fn || (ctx.handler !== undefined && parents.includes(ctx.handler.fn) && isPromiseCallbackOf(parents, fn));
+    if (node.type === 'ExpressionStatement') {
+      const started = pendingPromise(ctx, node.expression, asyncNames);
+      if (!started) return;
+      // An old-style chain that calls back when done is the handler's continuation, not work left behind (upgrade returns it).
+      const callbackName = ctx.handler?.callbackName;
+      if (callbackName && contains(node.expression, (n) => isCall(n) && n.callee.type === 'Identifier' && n.callee.name === callbackName, true)) return;
+      add(ctx, {
+        rule: 'unawaited-promise',
+        severity: inHandler ? 'error' : 'warning',
+        line: lineOf(node),
+        message: inHandler
+          ? `${started} is started and never awaited or returned: on Node.js 24 HubSpot freezes the run once main returns, so this work may never finish, and its failure (a 429/5xx included) is never seen, so nothing re-runs it`
+          : `${started} is started and never awaited or returned in this function: its caller cannot wait for it, and it may still be pending when main returns (HubSpot then freezes it)`,
+        fix: `await it (\`await ${started.replace(/ \(an async function\)$/, '')}\`) or return it`,
+      });
+      return;
+    }
+    // items.forEach(async (x) => { await … }): forEach ignores the promises its callback returns.
+    if (isCall(node) && node.callee.type === 'MemberExpression' && node.callee.property?.name === 'forEach' && isFunction(node.arguments[0]) && node.arguments[0].async) {
+      add(ctx, {
+        rule: 'unawaited-promise',
+        severity: inHandler ? 'error' : 'warning',
+        line: lineOf(node),
+        message: '.forEach(async …) does not wait for its callbacks: main goes on (and returns) while they run, and HubSpot freezes what is still pending; their failures are never seen',
+        fix: 'for (const item of items) { await … } (or await Promise.all(items.map(async (item) => …)) for a few items)',
+      });
+    }
+  });
+}
+
+// ── identifiers never declared ──────────────────────────────────────────────────────────────────────────────────
+
+/** What a CommonJS module on Node 24 can name without declaring it: the module wrapper's parameters and Node's globals. */
+const COMMONJS_WRAPPER = ['require', 'module', 'exports', '__filename', '__dirname'];
+const NODE_GLOBALS = new Set([...Object.getOwnPropertyNames(globalThis), ...COMMONJS_WRAPPER, 'undefined', 'NaN', 'Infinity', 'arguments']);
+
+function addPatternNames(pattern: Node, out: Set<string>): void {
+  if (!pattern) return;
+  if (pattern.type === 'Identifier') out.add(pattern.name);
+  else if (pattern.type === 'ObjectPattern') for (const p of pattern.properties) addPatternNames(p.type === 'RestElement' ? p.argument : p.value, out);
+  else if (pattern.type === 'ArrayPattern') for (const e of pattern.elements) addPatternNames(e, out);
+  else if (pattern.type === 'AssignmentPattern') addPatternNames(pattern.left, out);
+  else if (pattern.type === 'RestElement') addPatternNames(pattern.argument, out);
+}
+
+/**
+ * Every name the file declares anywhere (any scope), plus names it assigns without declaring (a sloppy-mode
+ * CommonJS script creates a global then). Deliberately scope-blind: a name declared in any function counts as
+ * declared everywhere, so what is left is certainly undeclared.
+ */
+function declaredNames(ast: Node): Set<string> {
+  const names = new Set<string>();
+  walk(ast, (node) => {
+    if (node.type === 'VariableDeclarator') addPatternNames(node.id, names);
+    if ((node.type === 'FunctionDeclaration' || node.type === 'FunctionExpression' || node.type === 'ClassDeclaration' || node.type === 'ClassExpression') && node.id) names.add(node.id.name);
+    if (isFunction(node)) for (const p of node.params) addPatternNames(p, names);
+    if (node.type === 'CatchClause') addPatternNames(node.param, names);
+    if (node.type === 'ImportSpecifier' || node.type === 'ImportDefaultSpecifier' || node.type === 'ImportNamespaceSpecifier') names.add(node.local.name);
+    if (node.type === 'AssignmentExpression') addPatternNames(node.left, names);
+    if ((node.type === 'ForInStatement' || node.type === 'ForOfStatement') && node.left.type !== 'VariableDeclaration') addPatternNames(node.left, names);
+  });
+  return names;
+}
+
+/** Whether this Identifier is read as a variable (not a property name, key, label or binding). */
+function isReference(node: Node, parent: Node | undefined, grand: Node | undefined): boolean {
+  if (!parent) return true;
+  switch (parent.type) {
+    case 'MemberExpression':
+    case 'OptionalMemberExpression':
+      return parent.object === node || parent.computed;
+    case 'ObjectProperty':
+      if (parent.key === node && !parent.computed) return parent.shorthand && grand?.type === 'ObjectExpression' && parent.value === node;
+      return grand?.type === 'ObjectExpression' || parent.value !== node;
+    case 'ObjectMethod':
+    case 'ClassMethod':
+    case 'ClassProperty':
+    case 'ClassPrivateProperty':
+      return parent.key !== node || parent.computed;
+    case 'LabeledStatement':
+    case 'BreakStatement':
+    case 'ContinueStatement':
+    case 'MetaProperty':
+    case 'ImportSpecifier':
+    case 'ImportDefaultSpecifier':
+    case 'ImportNamespaceSpecifier':
+    case 'ExportSpecifier':
+      return false;
+    default:
+      return true;
+  }
+}
+
+function checkUndeclared(ctx: Context): void {
+  const declared = declaredNames(ctx.ast);
+  const seen = new Set<string>();
+  walk(ctx.ast, (node, parents) => {
+    if (node.type !== 'Identifier') return;
+    const parent = parents[parents.length - 1];
+    if (declared.has(node.name) || NODE_GLOBALS.has(node.name) || seen.has(node.name)) return;
+    if (!isReference(node, parent, parents[parents.length - 2])) return;
+    // Patterns of declarations are bindings, not reads (they are in `declared` already, but their keys are not).
+    if (parent?.type === 'ObjectProperty' && parents[parents.length - 2]?.type === 'ObjectPattern') return;
+    // `typeof x` never throws.
+    if (parent?.type === 'UnaryExpression' && parent.operator === 'typeof') return;
+    seen.add(node.name);
+    const placeholder = /^[A-Z][A-Z0-9_]*$/.test(node.name) && node.name.length > 3;
+    add(ctx, {
+      rule: 'undeclared',
+      severity: 'error',
+      line: lineOf(node),
+      message: `${node.name} is never declared in this file nor a Node.js global: the run throws "ReferenceError: ${node.name} is not defined" whenever it reaches this line${placeholder ? ' (a placeholder left in from an example?)' : ''}`,
+      fix: placeholder ? `store the value as a secret and read it: process.env.${node.name}` : 'declare it (const/let), or fix the spelling',
+    });
+  });
+}
+
+// ── creates that a re-run repeats ───────────────────────────────────────────────────────────────────────────────
+
+/** A call that makes something each time it runs (a record, a note, a message): what it is, or undefined. */
+function createCall(ctx: Context, node: Node): string | undefined {
+  const path = clientCallPath(ctx, node);
+  if (path) {
+    if (/(^|\.)(basicApi|batchApi)\.create$/.test(path) && !/associations/.test(path)) return `${path}()`;
+    if (path === 'apiRequest') {
+      const method = stringValue(keyValue(node.arguments[0], 'method'))?.toUpperCase();
+      const url = urlPattern(keyValue(node.arguments[0], 'path')) ?? '';
+      return method === 'POST' && !IDEMPOTENT_POST.test(url) ? `apiRequest(POST ${url})` : undefined;
+    }
+    return undefined;
+  }
+  const call = outboundCall(ctx, node);
+  if (!call || (call.kind !== 'axios' && call.kind !== 'fetch')) return undefined;
+  const method = call.kind === 'fetch' ? stringValue(keyValue(call.configArg, 'method'))?.toLowerCase() : call.method === 'request' ? stringValue(keyValue(call.configArg, 'method'))?.toLowerCase() : call.method;
+  const url = urlPattern(call.url) ?? '';
+  if (method !== 'post' || IDEMPOTENT_POST.test(url)) return undefined;
+  return `POST ${url.length > 60 ? `${url.slice(0, 57)}…` : url || '(a URL built elsewhere)'}`;
+}
+
+/** POSTs that read or upsert rather than create: repeating them makes nothing twice. */
+const IDEMPOTENT_POST = /\/search\b|\/batch\/read\b|\/upsert\b|\/oauth\/|\/token\b|\/associations\//;
+
+function checkRepeatedCreates(ctx: Context): void {
+  const handler = ctx.handler;
+  if (!handler) return;
+  const calls: Array<{ node: Node; line: number; create?: string }> = [];
+  walk(handler.fn.body, (node) => {
+    if (!isCall(node)) return;
+    if (outboundCall(ctx, node) || clientCallPath(ctx, node)) {
+      const create = createCall(ctx, node);
+      calls.push({ node, line: lineOf(node), ...(create ? { create } : {}) });
+    }
+  });
+  const flaggedSearch = new Set(ctx.findings.filter((f) => f.rule === 'search-then-create').map((f) => f.line));
+  for (const [i, call] of calls.entries()) {
+    if (!call.create || flaggedSearch.has(call.line)) continue;
+    const later = calls.slice(i + 1).find((c) => c.line > call.line || (c.line === call.line && c.node.start > call.node.end));
+    if (!later) continue;
+    add(ctx, {
+      rule: 'repeated-create',
+      severity: 'warning',
+      line: call.line,
+      message: `${call.create} makes something new on every run, and line ${later.line} calls out again afterwards: when that later call fails with a 429/5xx, HubSpot re-runs the whole action (for up to 3 days) and this runs again — a second note, ticket, message or code`,
+      fix: 'make the create the last call of the run, or make it repeatable: upsert by a unique property, look up what an earlier run made (e.g. keyed by event.callbackId), or send an idempotency key if the API takes one',
+    });
+  }
+}
+
+// ── one call per item ───────────────────────────────────────────────────────────────────────────────────────────
+
+const ITERATING_METHODS = new Set(['forEach', 'map', 'flatMap', 'filter', 'reduce', 'some', 'every']);
+
+function isSmallLiteral(node: Node): boolean {
+  return node?.type === 'ArrayExpression' && node.elements.length <= 5;
+}
+
+function checkCallPerItem(ctx: Context): void {
+  const reported = new Set<Node>();
+  const check = (body: Node, line: number) => {
+    let first: Node | undefined;
+    walk(body, (n) => {
+      if (first) return 'skip';
+      if (isCall(n) && (outboundCall(ctx, n) || clientCallPath(ctx, n))) first = n;
+    });
+    if (!first || reported.has(first)) return;
+    reported.add(first);
+    const path = clientCallPath(ctx, first) ?? memberPath(first.callee) ?? 'a call';
+    const event = crmEvent(ctx, first);
+    const search = /searchApi\.doSearch$/.test(path) || event?.op === 'search';
+    add(ctx, {
+      rule: 'call-per-item',
+      severity: 'warning',
+      line,
+      message:
+        `one API call per item (line ${lineOf(first)}): N items make N calls one after another, against HubSpot's 20 s per run` +
+        (search ? ", and HubSpot's search endpoints take about 5 requests per second per account (https://developers.hubspot.com/docs/api/crm/search, Limitations): past a handful of items the searches get 429s" : ''),
+      fix: search ? "one search for all items: a filter with operator 'IN' and values: [...] (up to 100 values), or batch/read by id" : 'use the batch endpoint (POST /crm/v3/objects/<type>/batch/read or /batch/update, up to 100 inputs), or cap the items per run',
+    });
+  };
+  walk(ctx.ast, (node) => {
+    if (node.type === 'ForOfStatement' || node.type === 'ForInStatement') {
+      if (!isSmallLiteral(node.right)) check(node.body, lineOf(node));
+      return;
+    }
+    if (node.type === 'ForStatement' || node.type === 'WhileStatement' || node.type === 'DoWhileStatement') {
+      // Page loops are unbounded-pagination's; a `for (i < items.length)` is a loop over items.
+      if (mentionsPaging(node.test ?? { type: 'Noop' }) || mentionsPaging(node.body)) return;
+      if (node.type === 'ForStatement' && node.test && contains(node.test, (n) => n.type === 'MemberExpression' && !n.computed && n.property.name === 'length')) check(node.body, lineOf(node));
+      return;
+    }
+    if (isCall(node) && node.callee.type === 'MemberExpression' && ITERATING_METHODS.has(node.callee.property?.name) && isFunction(node.arguments[0]) && !isSmallLiteral(node.callee.object)) {
+      check(node.arguments[0].body, lineOf(node));
+    }
+  });
+}
+
+/** A statement that leaves work running: a promise nobody awaits, or a timer. */
+export interface PendingWork {
+  statement: Node;
+  /** What it starts, e.g. "axios.post(…).then(…)". */
+  started: string;
+  kind: 'promise' | 'timer' | 'forEach';
+}
+
+/**
+ * Work a handler leaves running, statement by statement (not the chains that call the callback: those are the
+ * handler's own continuation). On the old callback runtime Lambda waited for the event loop to drain after
+ * callback() (`callbackWaitsForEmptyEventLoop`, https://docs.aws.amazon.com/lambda/latest/dg/nodejs-context.html);
+ * a Node.js 24 handler that returns is frozen with such work still pending. Used by the codemod (scripts/codemod/callback-to-return.ts).
+ */
+export function pendingWork(ast: Node, handler: Handler): PendingWork[] {
+  const ctx: Context = { ast, handler, findings: [], modules: new Map(), hubspotClients: new Set(), axiosInstances: new Map(), axiosDefaultTimeout: false, secretVars: new Set(), envAliases: new Set(), inits: new Map(), axiosWithSecret: new Set(), axiosDefaultsSecretAssignments: [] };
+  collectBindings(ctx);
+  const asyncNames = asyncFunctionNames(ctx);
+  const callbackName = handler.callbackName;
+  const out: PendingWork[] = [];
+  walk(handler.fn.body, (node) => {
+    if (node.type !== 'ExpressionStatement') return;
+    if (callbackName && contains(node.expression, (n) => isCall(n) && n.callee.type === 'Identifier' && n.callee.name === callbackName, true)) return;
+    const started = pendingPromise(ctx, node.expression, asyncNames);
+    if (started) {
+      out.push({ statement: node, started, kind: 'promise' });
+      return;
+    }
+    const expr = node.expression;
+    if (isCall(expr) && ['setTimeout', 'setInterval', 'setImmediate'].includes(memberPath(expr.callee) ?? '')) out.push({ statement: node, started: `${memberPath(expr.callee)}(…)`, kind: 'timer' });
+    // items.forEach(async …): the promises are dropped inside forEach.
+    if (isCall(expr) && expr.callee.type === 'MemberExpression' && expr.callee.property?.name === 'forEach' && isFunction(expr.arguments[0]) && expr.arguments[0].async) out.push({ statement: node, started: '.forEach(async …)', kind: 'forEach' });
+  });
+  return out;
+}
+
 /** Runs every static check on a parsed file. */
 export function analyze(ast: Node, source: string): StaticAnalysis {
   const handler = findHandler(ast);
@@ -794,6 +1188,13 @@ export function analyze(ast: Node, source: string): StaticAnalysis {
   checkSecretsLogged(ctx);
   checkPagedLoops(ctx);
   checkSearchThenCreate(ctx);
+  checkApiKeyAuth(ctx);
+  checkSecretInQuery(ctx);
+  checkGetWithBody(ctx);
+  checkUnawaited(ctx);
+  checkUndeclared(ctx);
+  checkRepeatedCreates(ctx);
+  checkCallPerItem(ctx);
   const envReads = collectEnvReads(ctx);
   const outputs = handler ? collectOutputs(ctx, handler) : [];
   ctx.findings.sort((a, c) => a.line - c.line || a.rule.localeCompare(c.rule));
@@ -801,4 +1202,4 @@ export function analyze(ast: Node, source: string): StaticAnalysis {
 }
 
 /** The findings `npm run upgrade` reports as "cannot change safely" (the rest belong to `npm run verify`). */
-export const UPGRADE_RULES = new Set(['runtime-module', 'api-client-change', 'swallowed-error', 'secret-logged', 'secret-in-output', 'missing-return']);
+export const UPGRADE_RULES = new Set(['runtime-module', 'api-client-change', 'swallowed-error', 'secret-logged', 'secret-in-output', 'missing-return', 'api-key-auth', 'undeclared', 'unawaited-promise', 'get-with-body']);

@@ -4,7 +4,7 @@
  */
 import { parseSource } from './ast';
 import { rewriteCallbackHandler, type Unsafe } from './callback-to-return';
-import { analyze, UPGRADE_RULES, type Finding } from './checks';
+import { analyze, pendingWork, UPGRADE_RULES, type Finding } from './checks';
 import { findHandler, handlerShape, type HandlerShape } from './handler';
 
 export interface UpgradeResult {
@@ -24,14 +24,15 @@ export interface UpgradeResult {
 }
 
 export function upgradeSource(source: string): UpgradeResult {
-  const handler = findHandler(parseSource(source));
+  const original = parseSource(source);
+  const handler = findHandler(original);
   let status: UpgradeResult['status'] = 'no-main';
   let code = source;
   let sites = 0;
   let unsafe: Unsafe[] = [];
   let notes: Unsafe[] = [];
   if (handler) {
-    const result = rewriteCallbackHandler(handler, source);
+    const result = rewriteCallbackHandler(handler, source, handler.callbackName ? pendingWork(original, handler) : []);
     status = result.rewritten ? 'rewritten' : result.unsafe.length ? 'blocked' : 'already';
     code = result.code;
     sites = result.sites;
