@@ -52,7 +52,7 @@ export function formatUpgrade(file: string, result: UpgradeResult, diff: string)
     for (const n of result.notes) out.push(`  line ${n.line}: ${n.reason}`);
   }
   if (result.status === 'blocked') {
-    out.push(`${name}: not rewritten — ${result.unsafe.length} callback use${result.unsafe.length === 1 ? '' : 's'} cannot be changed safely (change ${result.unsafe.length === 1 ? 'it' : 'them'}, then run again):`);
+    out.push(`${name}: not rewritten — ${result.unsafe.length} place${result.unsafe.length === 1 ? '' : 's'} cannot be changed safely (change ${result.unsafe.length === 1 ? 'it' : 'them'}, then run again):`);
     for (const u of result.unsafe) out.push(`  line ${u.line}: ${u.reason}`);
   }
   if (result.findings.length) {

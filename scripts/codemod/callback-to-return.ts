@@ -225,7 +225,7 @@ function strayReferences(handler: Handler, sites: Array<{ call: Node }>): Unsafe
     if (node.type === 'UnaryExpression' && (node.operator === '!' || node.operator === 'typeof') && isName(node.argument)) testedHere.add(node.argument);
     if (node.type === 'BinaryExpression' && (isName(node.left) || isName(node.right)) && ['===', '!==', '==', '!='].includes(node.operator)) testedHere.add(isName(node.left) ? node.left : node.right);
     if (node.type === 'Identifier' && node.name === handler.callbackName && !callees.has(node)) {
-      out.push({ line: lineOf(node), reason: testedHere.has(node) ? `\`${handler.callbackName}\` is tested here (\`if (${handler.callbackName})\`, \`typeof ${handler.callbackName}\`): HubSpot always passed a callback, so the old code always took the branch where it is set; keep only that branch (drop the test), then run the upgrade again` : `\`${handler.callbackName}\` is passed on or stored here, not called; change that code to return its result` });
+      out.push({ line: lineOf(node), reason: testedHere.has(node) ? `\`${handler.callbackName}\` is tested here (as in \`if (${handler.callbackName})\`), not passed on: HubSpot always passed a callback, so the old code always took the branch where it is set; keep only that branch (drop the test), then run the upgrade again` : `\`${handler.callbackName}\` is passed on or stored here, not called; change that code to return its result` });
     }
     for (const key of Object.keys(node)) {
       if (key === 'loc' || key === 'comments' || key === 'original' || key === 'tokens') continue;

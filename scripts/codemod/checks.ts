@@ -1034,7 +1034,7 @@ function checkUndeclared(ctx: Context): void {
       severity: 'error',
       line: lineOf(node),
       message: `${node.name} is never declared in this file nor a Node.js global: the run throws "ReferenceError: ${node.name} is not defined" whenever it reaches this line${placeholder ? ' (a placeholder left in from an example?)' : ''}`,
-      fix: placeholder ? `store the value as a secret and read it: process.env.${node.name}` : 'declare it (const/let), or fix the spelling',
+      fix: placeholder ? 'store the value as a secret (Settings of the custom-code action) and read it with process.env.<SECRET_NAME>' : 'declare it (const/let), or fix the spelling',
     });
   });
 }
