@@ -11,5 +11,5 @@ exports.main = async (event, callback) => {
     .post(process.env.SLACK_WEBHOOK_URL, { text: `Deal ${dealName} won by ${email}` }, { timeout: 5000 })
     .then(() => console.log('Slack notified'));
 
-  callback({ outputFields: { notified_at: new Date().toISOString() } });
+  callback({ outputFields: { notified: true } });
 };

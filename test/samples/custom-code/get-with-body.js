@@ -1,4 +1,4 @@
-/* global exports, fetch -- HubSpot custom-code files are CommonJS: exports.main; fetch is a Node 24 global */
+/* global exports, fetch, AbortSignal -- HubSpot custom-code files are CommonJS: exports.main; fetch and AbortSignal are Node 24 globals */
 // Sample written for the verifier tests: a search sent as a GET with a body (fetch throws on it), and an axios GET
 // whose filter travels in `data` (the server ignores it).
 const axios = require('axios');

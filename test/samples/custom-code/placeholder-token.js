@@ -1,4 +1,4 @@
-/* global exports -- HubSpot custom-code files are CommonJS: exports.main */
+/* global exports -- HubSpot custom-code files are CommonJS: exports.main */ /* eslint-disable no-undef -- the undeclared names are what this sample plants */
 // Sample written for the verifier tests: pasted from an example without filling in the placeholder, and with a
 // typo in a variable name. Both throw ReferenceError on every run.
 const hubspot = require('@hubspot/api-client');
