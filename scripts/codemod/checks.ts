@@ -855,13 +855,20 @@ function checkSecretInQuery(ctx: Context): void {
 
 // ── GET with a body ─────────────────────────────────────────────────────────────────────────────────────────────
 
+/** The request's method when the code spells it out: `fallback` when the option is absent, undefined when it is computed (`method: req.method`). */
+function literalMethod(options: Node, fallback: string): string | undefined {
+  const prop = options?.type === 'ObjectExpression' ? options.properties.find((p: Node) => (p.key?.name ?? p.key?.value) === 'method') : undefined;
+  if (!prop) return options?.type === 'ObjectExpression' ? fallback : undefined;
+  return stringValue(prop.value)?.toUpperCase();
+}
+
 function checkGetWithBody(ctx: Context): void {
   walk(ctx.ast, (node) => {
     if (!isCall(node)) return;
     const client = clientCallPath(ctx, node);
     if (client === 'apiRequest') {
       const opts = node.arguments[0];
-      const method = (stringValue(keyValue(opts, 'method')) ?? 'GET').toUpperCase();
+      const method = literalMethod(opts, 'GET');
       if ((method === 'GET' || method === 'HEAD') && keyValue(opts, 'body')) {
         add(ctx, { rule: 'get-with-body', severity: 'error', line: lineOf(node), message: `apiRequest({ method: '${method}', body }): the client calls fetch, which throws "TypeError: Request with GET/HEAD method cannot have body" on every run (that error has no status, so HubSpot does not re-run it)`, fix: "send the query in the path (?a=b) or use the endpoint's POST form (HubSpot search: POST /crm/v3/objects/<type>/search)" });
       }
@@ -870,14 +877,15 @@ function checkGetWithBody(ctx: Context): void {
     const call = outboundCall(ctx, node);
     if (!call || call.configArg?.type !== 'ObjectExpression') return;
     if (call.kind === 'fetch') {
-      const method = (stringValue(keyValue(call.configArg, 'method')) ?? 'GET').toUpperCase();
+      const method = literalMethod(call.configArg, 'GET');
       if ((method === 'GET' || method === 'HEAD') && keyValue(call.configArg, 'body')) {
         add(ctx, { rule: 'get-with-body', severity: 'error', line: lineOf(node), message: `fetch() with a body and method ${method}: Node's fetch throws "TypeError: Request with GET/HEAD method cannot have body" on every run (no status, so HubSpot does not re-run it)`, fix: "put the parameters in the URL, or use the endpoint's POST form (HubSpot search: POST /crm/v3/objects/<type>/search)" });
       }
       return;
     }
     if (call.kind === 'axios') {
-      const method = (call.method === 'request' ? stringValue(keyValue(call.configArg, 'method')) ?? 'get' : call.method ?? 'get').toLowerCase();
+      const named = memberPath(node.callee)?.split('.')[1];
+      const method = (named && named !== 'request' && named in AXIOS_CONFIG_ARG ? named : literalMethod(call.configArg, 'GET'))?.toLowerCase();
       if ((method === 'get' || method === 'head') && keyValue(call.configArg, 'data')) {
         add(ctx, { rule: 'get-with-body', severity: 'warning', line: lineOf(node), message: `axios ${method.toUpperCase()} with \`data\`: axios sends the body, but servers (HubSpot's included) ignore the body of a GET, so the filter in it is dropped and the call answers as if it were not there`, fix: "use `params` for query parameters, or the endpoint's POST form (HubSpot search: POST /crm/v3/objects/<type>/search)" });
       }

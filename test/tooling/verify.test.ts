@@ -309,6 +309,7 @@ describe('issue 20 §3: each new hazard, and its look-alikes that are fine', () 
     ['a create as the last call of the run', "  await client.crm.contacts.basicApi.getById('1');\n  await client.crm.objects.notes.basicApi.create({ properties: {} });"],
     ['a search POST followed by more calls', "  await axios.post('https://api.hubapi.com/crm/v3/objects/deals/search', {}, { timeout: 5000 });\n  await axios.get('https://x.example', { timeout: 5000 });"],
     ['a secret in a header, and a non-secret in the query', "  await axios.get(`https://x.example/?email=${event.inputFields.email}`, { headers: { Authorization: `Bearer ${process.env.T}` }, timeout: 5000 });"],
+    ['a fetch and an axios call whose method is computed (our bundles\' one request function)', "  const req = { method: event.inputFields.method };\n  await fetch('https://x.example', { method: req.method, body: '{}', signal: AbortSignal.timeout(5000) });\n  await axios({ url: 'https://x.example', method: req.method, data: {}, timeout: 5000 });"],
     ['an axios GET with params, a POST fetch with a body (last)', "  await axios.get('https://x.example', { params: { q: 1 }, timeout: 5000 });\n  await fetch('https://x.example', { method: 'POST', body: '{}', signal: AbortSignal.timeout(5000) });"],
   ])('none of the new rules fires on %s', async (_name, body) => {
     const found = await staticRules('look-alike.js', main(body));
