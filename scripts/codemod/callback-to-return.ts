@@ -248,8 +248,10 @@ export function rewriteCallbackHandler(handler: Handler, source: string, pending
   for (const work of pending) {
     const line = lineOf(work.statement);
     const ownBody = work.kind === 'promise' && innermostFunction(handler.fn, work.statement) === handler.fn;
-    if (!ownBody) {
-      const what = work.kind === 'timer' ? `${work.started} schedules work` : work.kind === 'forEach' ? '.forEach(async …) starts promises it drops' : `${work.started} is started inside a nested function and not returned`;
+    // Awaiting inside a loop would run the requests one after another instead of together: longer, maybe past 20 s.
+    const inLoop = ownBody && insideLoop(handler.fn, work.statement);
+    if (!ownBody || inLoop) {
+      const what = work.kind === 'timer' ? `${work.started} schedules work` : work.kind === 'forEach' ? '.forEach(async …) starts promises it drops' : inLoop ? `${work.started} is started in a loop and not awaited (awaiting each would run them one after another; collect them and await Promise.all)` : `${work.started} is started inside a nested function and not returned`;
       unsafe.push({ line, reason: `${what}: the old runtime kept it running after callback() until it finished; on Node.js 24 the run is frozen once main returns, so it would be lost — await it in main (for…of with await, or return the promise up to main), then run the upgrade again` });
       continue;
     }
@@ -345,6 +347,29 @@ function innermostFunction(root: Node, target: Node): Node | undefined {
     }
   };
   visit(root, root);
+  return found;
+}
+
+const LOOPS = new Set(['ForStatement', 'ForInStatement', 'ForOfStatement', 'WhileStatement', 'DoWhileStatement']);
+
+/** Whether `target` sits inside a loop of `root` (not counting loops inside nested functions). */
+function insideLoop(root: Node, target: Node): boolean {
+  let found = false;
+  const visit = (node: Node, loops: number): void => {
+    if (found || !node || typeof node.type !== 'string') return;
+    if (node === target) {
+      found = loops > 0;
+      return;
+    }
+    const depth = node !== root && isFunction(node) ? 0 : loops + (LOOPS.has(node.type) ? 1 : 0);
+    for (const key of Object.keys(node)) {
+      if (key === 'loc' || key === 'comments' || key === 'tokens') continue;
+      const value = node[key];
+      if (Array.isArray(value)) for (const child of value) visit(child, depth);
+      else if (value && typeof value === 'object' && typeof value.type === 'string') visit(value, depth);
+    }
+  };
+  visit(root, 0);
   return found;
 }
 

@@ -1070,7 +1070,7 @@ function createCall(ctx: Context, node: Node): string | undefined {
 }
 
 /** POSTs that read or upsert rather than create: repeating them makes nothing twice. */
-const IDEMPOTENT_POST = /\/search\b|\/batch\/read\b|\/upsert\b|\/oauth\/|\/token\b|\/associations\//;
+const IDEMPOTENT_POST = /\/search\b|\/batch\/(read|update|upsert|archive)\b|\/upsert\b|createOrUpdate|\/merge\b|\/oauth\/|\/token\b|\/associations\//;
 
 function checkRepeatedCreates(ctx: Context): void {
   const handler = ctx.handler;

@@ -118,6 +118,7 @@ describe('issue 20 §4: work pending at callback(), refusal reasons, error-first
 
   it.each([
     ['a request started inside a nested function', "const axios = require('axios');\nexports.main = (event, callback) => {\n  axios.get('https://x.example', { timeout: 5000 }).then((r) => {\n    axios.post('https://x.example/log', r.data, { timeout: 5000 });\n    callback({ outputFields: {} });\n  });\n};\n", 4, /axios\.post\(…\) is started inside a nested function and not returned/],
+    ['requests started in a loop', "const axios = require('axios');\nexports.main = (event, callback) => {\n  for (const id of event.inputFields.ids.split(',')) {\n    axios.delete(`https://x.example/${id}`, { timeout: 5000 });\n  }\n  callback({ outputFields: {} });\n};\n", 4, /started in a loop and not awaited.*Promise\.all/],
     ['a timer', "exports.main = (event, callback) => {\n  setTimeout(() => console.log('later'), 1000);\n  callback({ outputFields: {} });\n};\n", 2, /setTimeout\(…\) schedules work/],
     ['a forEach(async …)', "const axios = require('axios');\nexports.main = async (event, callback) => {\n  event.inputFields.ids.split(',').forEach(async (id) => {\n    await axios.delete(`https://x.example/${id}`, { timeout: 5000 });\n  });\n  callback({ outputFields: {} });\n};\n", 3, /forEach\(async …\) starts promises it drops/],
   ])('refuses with the line and the reason: %s still running at callback()', (_name, source, line, reason) => {
