@@ -975,23 +975,70 @@ function addPatternNames(pattern: Node, out: Set<string>): void {
   else if (pattern.type === 'RestElement') addPatternNames(pattern.argument, out);
 }
 
-/**
- * Every name the file declares anywhere (any scope), plus names it assigns without declaring (a sloppy-mode
- * CommonJS script creates a global then). Deliberately scope-blind: a name declared in any function counts as
- * declared everywhere, so what is left is certainly undeclared.
- */
-function declaredNames(ast: Node): Set<string> {
+/** Names assigned without a declaration (`x = 1`): a sloppy-mode CommonJS script creates a global then, so reads elsewhere work. */
+function implicitGlobals(ast: Node): Set<string> {
   const names = new Set<string>();
   walk(ast, (node) => {
-    if (node.type === 'VariableDeclarator') addPatternNames(node.id, names);
-    if ((node.type === 'FunctionDeclaration' || node.type === 'FunctionExpression' || node.type === 'ClassDeclaration' || node.type === 'ClassExpression') && node.id) names.add(node.id.name);
-    if (isFunction(node)) for (const p of node.params) addPatternNames(p, names);
-    if (node.type === 'CatchClause') addPatternNames(node.param, names);
-    if (node.type === 'ImportSpecifier' || node.type === 'ImportDefaultSpecifier' || node.type === 'ImportNamespaceSpecifier') names.add(node.local.name);
     if (node.type === 'AssignmentExpression') addPatternNames(node.left, names);
     if ((node.type === 'ForInStatement' || node.type === 'ForOfStatement') && node.left.type !== 'VariableDeclaration') addPatternNames(node.left, names);
   });
   return names;
+}
+
+/** `var` declarations and function declarations anywhere in `body`, not inside nested functions: hoisted to the function. */
+function hoistedNames(body: Node): Set<string> {
+  const names = new Set<string>();
+  walk(body, (node) => {
+    if (node !== body && isFunction(node)) {
+      if (node.type === 'FunctionDeclaration' && node.id) names.add(node.id.name);
+      return 'skip';
+    }
+    if (node.type === 'VariableDeclaration' && node.kind === 'var') for (const d of node.declarations) addPatternNames(d.id, names);
+  });
+  return names;
+}
+
+/** What a block-like statement list declares for itself: let/const/class (and function declarations, hoisted in the block). */
+function lexicalNames(statements: Node[]): Set<string> {
+  const names = new Set<string>();
+  for (const stmt of statements) {
+    if (stmt.type === 'VariableDeclaration') for (const d of stmt.declarations) addPatternNames(d.id, names);
+    if ((stmt.type === 'FunctionDeclaration' || stmt.type === 'ClassDeclaration') && stmt.id) names.add(stmt.id.name);
+  }
+  return names;
+}
+
+/** The names a scope-creating node binds for the code inside it; undefined for nodes that make no scope. */
+function scopeNames(node: Node): Set<string> | undefined {
+  switch (node.type) {
+    case 'Program':
+      return new Set([...lexicalNames(node.body), ...hoistedNames(node)]);
+    case 'BlockStatement':
+    case 'StaticBlock':
+      return lexicalNames(node.body);
+    case 'SwitchStatement':
+      return lexicalNames(node.cases.flatMap((c: Node) => c.consequent));
+    case 'ForStatement':
+      return node.init?.type === 'VariableDeclaration' ? lexicalNames([node.init]) : new Set();
+    case 'ForInStatement':
+    case 'ForOfStatement':
+      return node.left.type === 'VariableDeclaration' ? lexicalNames([node.left]) : new Set();
+    case 'CatchClause': {
+      const names = new Set<string>();
+      addPatternNames(node.param, names);
+      return names;
+    }
+    case 'ClassExpression':
+      return new Set(node.id ? [node.id.name] : []);
+    default:
+      if (!isFunction(node)) return undefined;
+      {
+        const names = hoistedNames(node.body);
+        for (const p of node.params) addPatternNames(p, names);
+        if (node.type === 'FunctionExpression' && node.id) names.add(node.id.name);
+        return names;
+      }
+  }
 }
 
 /** Whether this Identifier is read as a variable (not a property name, key, label or binding). */
@@ -1023,25 +1070,38 @@ function isReference(node: Node, parent: Node | undefined, grand: Node | undefin
   }
 }
 
+/**
+ * Reads of names no enclosing scope declares: function scopes (parameters, `var`, function declarations), blocks
+ * (let/const/class), loop heads, catch clauses and the file. Names a sloppy-mode script assigns without declaring
+ * are globals, and Node's globals and the CommonJS wrapper's parameters are always there.
+ */
 function checkUndeclared(ctx: Context): void {
-  const declared = declaredNames(ctx.ast);
+  const globals = implicitGlobals(ctx.ast);
+  const scopes = new Map<Node, Set<string> | undefined>();
+  const declaredAround = (name: string, parents: Node[]) =>
+    parents.some((p) => {
+      if (!scopes.has(p)) scopes.set(p, scopeNames(p));
+      return scopes.get(p)?.has(name) ?? false;
+    });
   const seen = new Set<string>();
   walk(ctx.ast, (node, parents) => {
     if (node.type !== 'Identifier') return;
     const parent = parents[parents.length - 1];
-    if (declared.has(node.name) || NODE_GLOBALS.has(node.name) || seen.has(node.name)) return;
+    if (NODE_GLOBALS.has(node.name) || globals.has(node.name) || seen.has(node.name)) return;
     if (!isReference(node, parent, parents[parents.length - 2])) return;
-    // Patterns of declarations are bindings, not reads (they are in `declared` already, but their keys are not).
+    // Bindings are not reads: declarator ids, parameters, patterns, function and class names.
     if (parent?.type === 'ObjectProperty' && parents[parents.length - 2]?.type === 'ObjectPattern') return;
+    if ((parent?.type === 'VariableDeclarator' && parent.id === node) || (isFunction(parent) && (parent.id === node || parent.params.includes(node))) || ((parent?.type === 'ClassDeclaration' || parent?.type === 'ClassExpression') && parent.id === node) || (parent?.type === 'CatchClause' && parent.param === node) || parent?.type === 'ArrayPattern' || parent?.type === 'RestElement' || (parent?.type === 'AssignmentPattern' && parent.left === node)) return;
     // `typeof x` never throws.
     if (parent?.type === 'UnaryExpression' && parent.operator === 'typeof') return;
+    if (declaredAround(node.name, parents)) return;
     seen.add(node.name);
     const placeholder = /^[A-Z][A-Z0-9_]*$/.test(node.name) && node.name.length > 3;
     add(ctx, {
       rule: 'undeclared',
       severity: 'error',
       line: lineOf(node),
-      message: `${node.name} is never declared in this file nor a Node.js global: the run throws "ReferenceError: ${node.name} is not defined" whenever it reaches this line${placeholder ? ' (a placeholder left in from an example?)' : ''}`,
+      message: `${node.name} is declared in no scope around this line and is not a Node.js global: the run throws "ReferenceError: ${node.name} is not defined" whenever it reaches this line${placeholder ? ' (a placeholder left in from an example?)' : ''}`,
       fix: placeholder ? 'store the value as a secret (Settings of the custom-code action) and read it with process.env.<SECRET_NAME>' : 'declare it (const/let), or fix the spelling',
     });
   });

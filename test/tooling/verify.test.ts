@@ -304,7 +304,7 @@ describe('issue 20 §3: each new hazard, and its look-alikes that are fine', () 
 
   it.each([
     ['an awaited call, and a promise kept in a variable and awaited later', "  await axios.put('https://x.example', {}, { timeout: 5000 });\n  const p = axios.get('https://x.example', { timeout: 5000 });\n  await p;"],
-    ['a typeof test of an undeclared name, and names declared in any scope or assigned', "  if (typeof LOCAL_ONLY !== 'undefined') console.log('set');\n  helper = () => 1;\n  console.log(helper(), Buffer.from('a'), URLSearchParams.name, __dirname);"],
+    ['a typeof test of an undeclared name, implicit globals, hoisting and Node globals', "  if (typeof LOCAL_ONLY !== 'undefined') console.log('set');\n  helper = () => 1;\n  console.log(helper(), Buffer.from('a'), URLSearchParams.name, __dirname, hoisted, later());\n  var hoisted = 1;\n  function later() { return hoisted; }\n  for (const [k, { v = hoisted }] of Object.entries({})) console.log(k, v);\n  try { JSON.parse('x'); } catch ({ message }) { console.log(message); }"],
     ['a loop over a short literal list, and a page loop (unbounded-pagination is its own rule)', "  for (const t of ['contacts', 'companies']) await client.crm.objects.basicApi.getPage(t, 1);"],
     ['a create as the last call of the run', "  await client.crm.contacts.basicApi.getById('1');\n  await client.crm.objects.notes.basicApi.create({ properties: {} });"],
     ['a batch update and a legacy createOrUpdate followed by more calls', "  await axios.post('https://api.hubapi.com/crm/v3/objects/deals/batch/update', { inputs: [] }, { timeout: 5000 });\n  await axios.post(`https://api.hubapi.com/contacts/v1/contact/createOrUpdate/email/${event.inputFields.email}`, {}, { timeout: 5000 });\n  await axios.get('https://x.example', { timeout: 5000 });"],
@@ -325,6 +325,8 @@ describe('issue 20 §3: each new hazard, and its look-alikes that are fine', () 
     ['unawaited-promise (void)', "  void axios.post('https://x.example', {}, { timeout: 5000 });", 'unawaited-promise@5'],
     ['unawaited-promise (forEach async)', "  event.inputFields.ids.split(',').forEach(async (id) => {\n    await client.crm.contacts.basicApi.archive(id);\n  });", 'unawaited-promise@5'],
     ['unawaited-promise (a local async function)', "  notify(event);\n}\nasync function notify(e) {\n  await axios.post('https://x.example', e, { timeout: 5000 });", 'unawaited-promise@5'],
+    ['undeclared (declared only in another function)', "  const id = event.object.objectId;\n  return { outputFields: { email: contact.properties.email, id } };\n}\nasync function load(id) {\n  const contact = await client.crm.contacts.basicApi.getById(id);\n  return contact;", 'undeclared@6'],
+    ['undeclared (a let used outside its block)', "  if (event.inputFields.a) {\n    let label = 'a';\n  }\n  console.log(label);", 'undeclared@8'],
     ['call-per-item (map in Promise.all)', "  const ids = event.inputFields.ids.split(',');\n  await Promise.all(ids.map((id) => client.crm.contacts.basicApi.getById(id)));", 'call-per-item@6'],
     ['call-per-item (for over .length)', "  const ids = event.inputFields.ids.split(',');\n  for (let i = 0; i < ids.length; i++) await client.crm.contacts.basicApi.getById(ids[i]);", 'call-per-item@6'],
     ['repeated-create (fetch POST then another call)', "  await fetch('https://api.vendor.example/tickets', { method: 'POST', body: '{}', signal: AbortSignal.timeout(5000) });\n  await client.crm.contacts.basicApi.update('1', { properties: {} });", 'repeated-create@5'],
