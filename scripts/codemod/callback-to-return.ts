@@ -251,8 +251,15 @@ export function rewriteCallbackHandler(handler: Handler, source: string, pending
     // Awaiting inside a loop would run the requests one after another instead of together: longer, maybe past 20 s.
     const inLoop = ownBody && insideLoop(handler.fn, work.statement);
     if (!ownBody || inLoop) {
-      const what = work.kind === 'timer' ? `${work.started} schedules work` : work.kind === 'forEach' ? '.forEach(async …) starts promises it drops' : inLoop ? `${work.started} is started in a loop and not awaited (awaiting each would run them one after another; collect them and await Promise.all)` : `${work.started} is started inside a nested function and not returned`;
-      unsafe.push({ line, reason: `${what}: the old runtime kept it running after callback() until it finished; on Node.js 24 the run is frozen once main returns, so it would be lost — await it in main (for…of with await, or return the promise up to main), then run the upgrade again` });
+      const [what, fix] =
+        work.kind === 'timer'
+          ? [`${work.started} schedules work`, 'if that work must happen, wait for it in main (await new Promise((resolve) => setTimeout(resolve, ms)), then do it); otherwise remove it']
+          : work.kind === 'forEach'
+            ? ['.forEach(async …) starts promises it drops', 'use for (const item of items) { await … } (or await Promise.all(items.map(async (item) => …)))']
+            : inLoop
+              ? [`${work.started} is started in a loop and not awaited`, 'collect the promises and await Promise.all(them) after the loop (awaiting each in the loop would run them one after another)']
+              : [`${work.started} is started inside a nested function and not returned`, 'await it in that function (make the function async) or return it, so the chain main returns waits for it'];
+      unsafe.push({ line, reason: `${what}: the old runtime kept it running after callback() until it finished; on Node.js 24 the run is frozen once main returns, so it would be lost — ${fix}, then run the upgrade again` });
       continue;
     }
     const expr = work.statement.expression;
