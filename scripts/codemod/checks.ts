@@ -73,7 +73,14 @@ interface Context {
   inits: Map<string, Node>;
   /** axios instances (or axios itself, via axios.defaults.headers) whose every request carries a secret. */
   axiosWithSecret: Set<string>;
-  axiosDefaultsSecretAssignments: Node[];
+  /** `axios.defaults.headers… = …` assignments, checked for secrets once every variable is known. */
+  axiosDefaultHeaderAssignments: Node[];
+}
+
+function newContext(ast: Node, handler: Handler | undefined): Context {
+  const ctx: Context = { ast, ...(handler ? { handler } : {}), findings: [], modules: new Map(), hubspotClients: new Set(), axiosInstances: new Map(), axiosDefaultTimeout: false, secretVars: new Set(), envAliases: new Set(), inits: new Map(), axiosWithSecret: new Set(), axiosDefaultHeaderAssignments: [] };
+  collectBindings(ctx);
+  return ctx;
 }
 
 function add(ctx: Context, f: Finding): void {
@@ -106,7 +113,7 @@ function collectBindings(ctx: Context): void {
       if (memberPath(node.init) === 'process.env' && node.id.type === 'ObjectPattern') for (const p of node.id.properties) if (p.value?.type === 'Identifier') ctx.secretVars.add(p.value.name);
     }
     if (node.type === 'AssignmentExpression' && node.left.type === 'Identifier' && node.right.type === 'NewExpression' && isHubSpotClientCtor(ctx, node.right.callee)) ctx.hubspotClients.add(node.left.name);
-    if (node.type === 'AssignmentExpression' && /\.defaults\.headers\b/.test(memberPath(node.left) ?? '')) ctx.axiosDefaultsSecretAssignments.push(node);
+    if (node.type === 'AssignmentExpression' && /\.defaults\.headers\b/.test(memberPath(node.left) ?? '')) ctx.axiosDefaultHeaderAssignments.push(node);
     if (node.type === 'AssignmentExpression' && memberPath(node.left) && /\.defaults\.timeout$/.test(memberPath(node.left)!) && isAxios(ctx, memberPath(node.left)!.replace(/\.defaults\.timeout$/, ''))) ctx.axiosDefaultTimeout = true;
   });
 }
@@ -416,7 +423,7 @@ function collectSecretCarriers(ctx: Context): void {
   for (const [name, init] of ctx.inits) {
     if (ctx.axiosInstances.has(name) && isCall(init) && carriesSecret(ctx, init.arguments[0] ?? { type: 'Noop' })) ctx.axiosWithSecret.add(name);
   }
-  for (const assignment of ctx.axiosDefaultsSecretAssignments) {
+  for (const assignment of ctx.axiosDefaultHeaderAssignments) {
     const target = memberPath(assignment.left)!.split('.')[0]!;
     if (carriesSecret(ctx, assignment.right)) ctx.axiosWithSecret.add(target);
   }
@@ -916,8 +923,9 @@ function pendingPromise(ctx: Context, expr: Node, asyncNames: Set<string>): stri
     return inner ? `${inner}.${e.callee.property.name}(…)` : undefined;
   }
   if (path && /^Promise\.(all|allSettled|any|race)$/.test(path)) return `${path}(…)`;
+  // http(s).request and the `request` library report through callbacks and events, not a promise.
   const call = outboundCall(ctx, e);
-  if (call && call.kind !== 'http') return `${path ?? 'the call'}(…)`;
+  if (call && (call.kind === 'axios' || call.kind === 'fetch' || call.kind === 'hubspot')) return `${path ?? 'the call'}(…)`;
   if (e.callee.type === 'Identifier' && asyncNames.has(e.callee.name)) return `${e.callee.name}(…) (an async function)`;
   return undefined;
 }
@@ -1221,8 +1229,7 @@ export interface PendingWork {
  * a Node.js 24 handler that returns is frozen with such work still pending. Used by the codemod (scripts/codemod/callback-to-return.ts).
  */
 export function pendingWork(ast: Node, handler: Handler): PendingWork[] {
-  const ctx: Context = { ast, handler, findings: [], modules: new Map(), hubspotClients: new Set(), axiosInstances: new Map(), axiosDefaultTimeout: false, secretVars: new Set(), envAliases: new Set(), inits: new Map(), axiosWithSecret: new Set(), axiosDefaultsSecretAssignments: [] };
-  collectBindings(ctx);
+  const ctx = newContext(ast, handler);
   const asyncNames = asyncFunctionNames(ctx);
   const callbackName = handler.callbackName;
   const out: PendingWork[] = [];
@@ -1245,8 +1252,7 @@ export function pendingWork(ast: Node, handler: Handler): PendingWork[] {
 /** Runs every static check on a parsed file. */
 export function analyze(ast: Node, source: string): StaticAnalysis {
   const handler = findHandler(ast);
-  const ctx: Context = { ast, ...(handler ? { handler } : {}), findings: [], modules: new Map(), hubspotClients: new Set(), axiosInstances: new Map(), axiosDefaultTimeout: false, secretVars: new Set(), envAliases: new Set(), inits: new Map(), axiosWithSecret: new Set(), axiosDefaultsSecretAssignments: [] };
-  collectBindings(ctx);
+  const ctx = newContext(ast, handler);
   collectSecretCarriers(ctx);
   const handlerInfo = checkHandler(ctx, source);
   checkRequires(ctx);
