@@ -312,6 +312,7 @@ describe('issue 20 §3: each new hazard, and its look-alikes that are fine', () 
     ['a secret in a header, and a non-secret in the query', "  await axios.get(`https://x.example/?email=${event.inputFields.email}`, { headers: { Authorization: `Bearer ${process.env.T}` }, timeout: 5000 });"],
     ['a fetch and an axios call whose method is computed (our bundles\' one request function)', "  const req = { method: event.inputFields.method };\n  await fetch('https://x.example', { method: req.method, body: '{}', signal: AbortSignal.timeout(5000) });\n  await axios({ url: 'https://x.example', method: req.method, data: {}, timeout: 5000 });"],
     ['an axios GET with params, a POST fetch with a body (last)', "  await axios.get('https://x.example', { params: { q: 1 }, timeout: 5000 });\n  await fetch('https://x.example', { method: 'POST', body: '{}', signal: AbortSignal.timeout(5000) });"],
+    ['calls of the request library and https.request (callback and event APIs, not promises)', "  const request = require('request');\n  const https = require('https');\n  request.post({ url: 'https://x.example', json: {}, timeout: 5000 }, () => {});\n  https.get({ host: 'x.example', timeout: 5000 }, () => {});"],
   ])('none of the new rules fires on %s', async (_name, body) => {
     const found = await staticRules('look-alike.js', main(body));
     expect(found.filter((r) => /^(api-key-auth|secret-in-url|get-with-body|unawaited-promise|undeclared|repeated-create|call-per-item)@/.test(r))).toEqual([]);
