@@ -116,6 +116,12 @@ describe('issue 20 §4: work pending at callback(), refusal reasons, error-first
     expect(result.findings).toEqual([]);
   });
 
+  it('a handler already in the return style with an unreturned axios.post(…).then(…) is not "ready": the line is listed to fix by hand', () => {
+    const result = up("const axios = require('axios');\nexports.main = async (event) => {\n  axios.post('https://hooks.example/x', {}, { timeout: 5000 }).then(() => console.log('sent'));\n  return { outputFields: {} };\n};\n");
+    expect(result.status).toBe('already');
+    expect(result.findings).toEqual([expect.objectContaining({ rule: 'unawaited-promise', severity: 'error', line: 3 })]);
+  });
+
   it.each([
     ['a request started inside a nested function', "const axios = require('axios');\nexports.main = (event, callback) => {\n  axios.get('https://x.example', { timeout: 5000 }).then((r) => {\n    axios.post('https://x.example/log', r.data, { timeout: 5000 });\n    callback({ outputFields: {} });\n  });\n};\n", 4, /axios\.post\(…\) is started inside a nested function and not returned/],
     ['requests started in a loop', "const axios = require('axios');\nexports.main = (event, callback) => {\n  for (const id of event.inputFields.ids.split(',')) {\n    axios.delete(`https://x.example/${id}`, { timeout: 5000 });\n  }\n  callback({ outputFields: {} });\n};\n", 4, /started in a loop and not awaited.*Promise\.all/],
