@@ -20,15 +20,23 @@ import { fingerprint, TokenStoreConflictError, type StoredValue, type TokenStore
  * - Errors come as { "Fault": { "Error": [{ Message, Detail, code, element }], "type": "ValidationFault" }, "time" } —
  *   with HTTP 400, and sometimes with HTTP 200 (hence `inspect`). A 401 has a lower-case "fault" body.
  * - Limits (production and sandbox): 10 requests per second per realm and app, and 500 requests per minute per
- *   realm; beyond either, HTTP 429 (https://developer.intuit.com/app/developer/qbo/docs/learn/limits-and-throttles).
- *   One run makes at most about six calls, one after another, so a run alone stays far below 10/s; many enrollments
- *   at once can reach it, and then lib/http.ts waits 1–4 s and sends again (every call here is idempotent: queries,
- *   and creates carrying a requestid), which fits a per-second window. No pacing inside a run is needed.
+ *   realm; beyond either, HTTP 429, and "If you see this, wait 60 seconds before retrying the request"
+ *   (https://developer.intuit.com/app/developer/qbo/docs/learn/limits-and-throttles). One run makes at most about six
+ *   calls, one after another, so a run alone stays far below 10/s; many enrollments at once can reach it. lib/pacing.ts
+ *   spaces a container's calls after a 429; the 429 itself is thrown for HubSpot's re-run (a minute or more later),
+ *   because 60 s never fits the 20 s budget (INTUIT_RATE_LIMIT_WAIT_MS).
  */
 
 export const INTUIT_TOKEN_URL = 'https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer';
 export const QUICKBOOKS_API = { production: 'https://quickbooks.api.intuit.com', sandbox: 'https://sandbox-quickbooks.api.intuit.com' } as const;
 export type QuickBooksEnvironment = keyof typeof QUICKBOOKS_API;
+/**
+ * Intuit on a 429: "wait 60 seconds before retrying the request"
+ * (https://developer.intuit.com/app/developer/qbo/docs/learn/limits-and-throttles). lib/http.ts resends in the run only
+ * when the budget can hold that wait, which a 20 s run never can: the 429 goes to HubSpot's re-run instead of 1–4 s
+ * retries that Intuit does not promise to accept and that spend the run.
+ */
+export const INTUIT_RATE_LIMIT_WAIT_MS = 60_000;
 /** How long an execution that got invalid_grant waits for a concurrent one to save the rotated pair. */
 const RACE_GRACE_MS = 1_500;
 /**
@@ -228,13 +236,17 @@ export function createQuickBooksAuth(options: {
     return persist(cached.tokens, cached.version, cached.unsaved.redeemed);
   }
 
-  /** Refuses to start a refresh that might not finish: a rotated pair lost to our own deadline loses the connection. */
-  function checkRefreshBudget(): void {
+  /**
+   * Refuses to send a refresh that might not finish: a rotated pair lost to our own deadline loses the connection.
+   * Checked before the first send and before every resend (after a 429, `aheadMs` is the wait before it): a refresh
+   * resent at 15 s of a 20 s run once rotated the token and had its store write cut off by the deadline.
+   */
+  function checkRefreshBudget(aheadMs = 0): void {
     if (!options.budget) return;
     const needed = Math.min(REFRESH_BUDGET_MS, options.budget.total * 0.45);
-    const left = options.budget.remaining();
+    const left = options.budget.remaining() - aheadMs;
     if (left < needed) {
-      throw new DeadlineError(`stopped before refreshing the QuickBooks token: ${Math.round(left)} ms of the budget left, a refresh and its store write need ${Math.round(needed)} ms`, { service: 'quickbooks' });
+      throw new DeadlineError(`stopped before ${aheadMs ? 'resending' : 'sending'} the QuickBooks token refresh: ${Math.round(left)} ms of the budget left${aheadMs ? ` after a ${Math.round(aheadMs)} ms wait` : ''}, a refresh and its store write need ${Math.round(needed)} ms`, { service: 'quickbooks' });
     }
   }
 
@@ -248,8 +260,10 @@ export function createQuickBooksAuth(options: {
       headers: { authorization: `Basic ${Buffer.from(`${credentials.clientId}:${credentials.clientSecret}`).toString('base64')}` },
       form: { grant_type: 'refresh_token', refresh_token: refreshToken },
       accept: [400, 401],
-      // Not retried in-process: a lost answer may already have rotated the token.
+      // Not resent after a lost answer (it may already have rotated the token); a 429 refused it unseen and may be
+      // resent, but only with the refresh budget still ahead after the wait.
       idempotent: false,
+      beforeResend: (waitMs) => checkRefreshBudget(waitMs),
       label: 'refresh token',
     });
     const body = res.data ?? {};
@@ -439,6 +453,7 @@ export function createQuickBooksClient(options: {
     },
     describeError: describeQuickBooksError,
     inspect: faultInSuccess,
+    rateLimitWaitMs: INTUIT_RATE_LIMIT_WAIT_MS,
     onUnauthorized: async () => {
       await auth.renewAfterUnauthorized(lastToken);
       return true;
