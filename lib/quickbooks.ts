@@ -27,6 +27,11 @@ import { fingerprint, TokenStoreConflictError, type StoredValue, type TokenStore
  *   because 60 s never fits the 20 s budget (INTUIT_RATE_LIMIT_WAIT_MS).
  */
 
+/**
+ * The company record holding the encrypted token pair (lib/token-store.ts): created by `npm run setup -- --apply`
+ * (scripts/lib-tooling/token-store-setup.ts) or by hand, never by the action.
+ */
+export const QUICKBOOKS_TOKEN_STORE = { key: 'quickbooks', recordName: 'QuickBooks connection (do not delete)' } as const;
 export const INTUIT_TOKEN_URL = 'https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer';
 export const QUICKBOOKS_API = { production: 'https://quickbooks.api.intuit.com', sandbox: 'https://sandbox-quickbooks.api.intuit.com' } as const;
 export type QuickBooksEnvironment = keyof typeof QUICKBOOKS_API;

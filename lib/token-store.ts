@@ -4,7 +4,7 @@
  * early (bad input, missing secret) never pays it; the others pay it once per container, in their first run.
  */
 const crypto = () => process.getBuiltinModule('node:crypto');
-import { ConfigError, PermanentError, RetryableError } from './errors';
+import { ConfigError, PermanentError, RetryableError, type ActionError } from './errors';
 import type { HubSpotClient } from './hubspot';
 import type { Logger } from './logger';
 import { textProperty, type PropertyDeclaration, type PropertyGroupDeclaration } from './properties';
@@ -20,8 +20,12 @@ import { textProperty, type PropertyDeclaration, type PropertyGroupDeclaration }
  *   Content Hub, custom objects need an Enterprise hub, and there is no writable portal-level settings API for a
  *   private app;
  * - a company is not a marketing contact (a contact record would count towards the contact tier);
- * - a unique property lets us read it by key (GET ?idProperty=) and create it by batch upsert, so neither search lag
- *   nor two concurrent first runs can make two slots.
+ * - a unique property lets us read it by key (GET ?idProperty=) without search lag.
+ * The record is created once, at setup (`npm run setup -- --apply`, scripts/lib-tooling/token-store-setup.ts, or by
+ * hand), never by an action: from API version 2026-09 HubSpot enforces the portal's validation rules on API writes,
+ * and a portal whose create-company form requires fields refuses a create that lacks them
+ * (https://developers.hubspot.com/changelog/crm-api-write-validation-enforcement) — an action cannot know what to put
+ * there, an admin at setup can. The action only reads the record and updates its two properties.
  * The value is AES-256-GCM encrypted with a key derived (HKDF-SHA256) from a secret, and bound to its purpose by the
  * additional authenticated data, so anyone who can read CRM records sees only ciphertext.
  *
@@ -59,7 +63,7 @@ const LEGACY_FORMAT = 'v1';
 const AUTH_TAG_BYTES = 16;
 
 export interface StoredValue<T> {
-  /** 0 when the slot does not exist or is empty. */
+  /** 0 when the slot is empty (a record just created by setup). */
   version: number;
   /** Undefined when the slot is empty, or could not be decrypted (key changed, value edited by hand). */
   value: T | undefined;
@@ -80,7 +84,7 @@ export interface TokenStoreOptions {
   hubspot: HubSpotClient;
   /** The slot's unique key, e.g. "quickbooks". */
   key: string;
-  /** The record's name, shown to users in the companies list. */
+  /** The record's name (setup gives it this name; shown in the companies list), for error messages. */
   recordName: string;
   /** Secret key material (a custom-code secret). */
   secretKey: string;
@@ -98,6 +102,31 @@ export class TokenStoreConflictError extends RetryableError {
     readonly attemptedVersion: number,
   ) {
     super(`The token store already holds version ${storedVersion}; not writing version ${attemptedVersion} over it`, { errorCode: 'TOKEN_STORE_CONFLICT', status: 503, service: 'hubspot' });
+  }
+}
+
+/** The store's record does not exist: nothing an action can fix (it never creates it). */
+export class TokenStoreMissingError extends ConfigError {
+  constructor(key: string, recordName: string) {
+    super(
+      `The token store record does not exist in HubSpot: a company named "${recordName}" whose "Integration store key (unique)" is "${key}". ` +
+        'Run `npm run setup -- --apply` once (it creates the record and prints its id), or create it by hand: Companies → Create company, ' +
+        `Company name "${recordName}" (fill whatever else your create form requires), then set its "Integration store key (unique)" property to "${key}". ` +
+        'The action never creates this record itself: a portal\'s required-field rules would refuse that create.',
+      { errorCode: 'TOKEN_STORE_MISSING', service: 'hubspot' },
+    );
+  }
+}
+
+/** HubSpot refused to update the store record (a validation rule of the portal, or an invalid value). */
+export class TokenStoreWriteRefusedError extends ConfigError {
+  constructor(recordId: string, recordName: string, cause: ActionError) {
+    super(
+      `HubSpot refused to save the token store on company ${recordId} ("${recordName}"): ${cause.message}. ` +
+        'The action writes only the properties "Integration store value (encrypted)" and "Integration store version" of that record: ' +
+        'exempt the record from the rule, or give it the values the rule asks for (edit the company in HubSpot), then re-enroll.',
+      { errorCode: 'TOKEN_STORE_WRITE_REFUSED', service: 'hubspot', ...(cause.httpStatus !== undefined ? { status: cause.httpStatus } : {}), cause },
+    );
   }
 }
 
@@ -176,14 +205,15 @@ export function createTokenStore<T>(options: TokenStoreOptions): TokenStore<T> {
   const cryptoKey = deriveKey(options.secretKey, options.secretName);
   const context = `${key}:${options.context}`;
 
+  const readRecord = async (properties: string[]) => {
+    const record = await hubspot.getObject('companies', key, { idProperty: STORE_KEY_PROPERTY, properties, accept404: true });
+    if (!record) throw new TokenStoreMissingError(key, options.recordName);
+    return record;
+  };
+
   return {
     async read() {
-      const record = await hubspot.getObject('companies', key, {
-        idProperty: STORE_KEY_PROPERTY,
-        properties: [STORE_VALUE_PROPERTY, STORE_VERSION_PROPERTY],
-        accept404: true,
-      });
-      if (!record) return { version: 0, value: undefined };
+      const record = await readRecord([STORE_VALUE_PROPERTY, STORE_VERSION_PROPERTY]);
       const version = Number(record.properties[STORE_VERSION_PROPERTY] ?? 0) || 0;
       const text = record.properties[STORE_VALUE_PROPERTY] ?? '';
       if (text.trim() === '') return { version, value: undefined };
@@ -202,23 +232,22 @@ export function createTokenStore<T>(options: TokenStoreOptions): TokenStore<T> {
     async write(value, basedOn) {
       const version = basedOn + 1;
       // Never write a version that is not higher than the stored one: that would roll the connection back.
-      const current = await hubspot.getObject('companies', key, { idProperty: STORE_KEY_PROPERTY, properties: [STORE_VERSION_PROPERTY], accept404: true });
-      const storedVersion = Number(current?.properties[STORE_VERSION_PROPERTY] ?? 0) || 0;
+      const current = await readRecord([STORE_VERSION_PROPERTY]);
+      const storedVersion = Number(current.properties[STORE_VERSION_PROPERTY] ?? 0) || 0;
       if (storedVersion >= version) {
         log.warn('token-store.conflict', { key, stored: storedVersion, attempted: version });
         throw new TokenStoreConflictError(storedVersion, version);
       }
-      const [record] = await hubspot.upsertObjects('companies', STORE_KEY_PROPERTY, [
-        {
-          id: key,
-          properties: {
-            name: options.recordName,
-            [STORE_VALUE_PROPERTY]: sealStoredValue(cryptoKey, context, value, version),
-            [STORE_VERSION_PROPERTY]: String(version),
-          },
-        },
-      ]);
-      if (!record) throw new PermanentError('HubSpot returned no record from the token store upsert', { errorCode: 'HUBSPOT_EMPTY_RESPONSE', service: 'hubspot' });
+      // An update of the record setup created (by its id): never a create, so create-form rules cannot refuse it.
+      try {
+        await hubspot.updateObject('companies', current.id, {
+          [STORE_VALUE_PROPERTY]: sealStoredValue(cryptoKey, context, value, version),
+          [STORE_VERSION_PROPERTY]: String(version),
+        });
+      } catch (error) {
+        if (error instanceof PermanentError && error.httpStatus === 400) throw new TokenStoreWriteRefusedError(current.id, options.recordName, error);
+        throw error;
+      }
       log.info('token-store.written', { key, version });
       return version;
     },

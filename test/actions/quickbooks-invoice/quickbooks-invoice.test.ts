@@ -30,6 +30,7 @@ beforeEach(() => {
 afterEach(() => world.net.uninstall());
 
 const run = (dealId = world.ids.deal, inputs: Record<string, unknown> = {}, env: Record<string, string> = world.env) => runAction(action, dealEvent(dealId, inputs), { env, now });
+const storeRecordId = () => world.hubspot.list('companies').find((c) => c.properties.integration_store_key === 'quickbooks')?.id;
 const paths = () => world.net.calls.map((c) => `${c.method} ${new URL(c.url).host.split('.')[0]}${new URL(c.url).pathname}`);
 const leaks = (outcome: Outcome) => {
   const text = JSON.stringify({ outputs: outcome.outputs, logs: outcome.logs, thrown: outcome.thrown?.message });
@@ -118,9 +119,10 @@ describe('quickbooks-invoice', () => {
       'GET api/crm/objects/2026-09/contacts/' + world.ids.contact,
       'GET api/crm/objects/2026-09/companies/quickbooks',
       'POST oauth/oauth2/v1/tokens/bearer',
-      // The store write first checks that no newer version was written meanwhile (issue 13: no rollback).
+      // The store write first checks that no newer version was written meanwhile (issue 13: no rollback), then
+      // updates the record setup created (issue 21 §4: never a create).
       'GET api/crm/objects/2026-09/companies/quickbooks',
-      'POST api/crm/objects/2026-09/companies/batch/upsert',
+      `PATCH api/crm/objects/2026-09/companies/${storeRecordId()}`,
       'GET quickbooks/v3/company/9130354321987654/query',
       'GET quickbooks/v3/company/9130354321987654/query',
       'POST quickbooks/v3/company/9130354321987654/customer',

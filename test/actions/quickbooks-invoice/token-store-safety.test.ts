@@ -79,7 +79,7 @@ async function storeIsLive(w: QuickBooksWorld): Promise<boolean> {
 function loseFirstStoreWriteReply(w: QuickBooksWorld, landed: boolean): void {
   let failures = 2;
   w.net.wrapRoute(HUBSPOT_ORIGIN, (inner: FakeHandler) => async (req) => {
-    if (failures > 0 && req.method === 'POST' && req.pathname === '/crm/objects/2026-09/companies/batch/upsert') {
+    if (failures > 0 && req.method === 'PATCH' && req.pathname === `/crm/objects/2026-09/companies/${storeRecord(w)?.id}`) {
       failures -= 1;
       if (landed) await inner(req);
       return { status: 503, body: '<html>Service Unavailable</html>' };
@@ -195,10 +195,16 @@ describe('token store', () => {
     });
   }
   const record = (w: QuickBooksWorld) => w.hubspot.list('companies').find((c) => c.properties[STORE_KEY_PROPERTY] === 'probe');
+  /** A world with the probe store's record, as setup would create it. */
+  function probeWorld(): QuickBooksWorld {
+    const w = (world = quickbooksWorld());
+    w.hubspot.seed('companies', { name: 'probe', [STORE_KEY_PROPERTY]: 'probe' });
+    w.net.install();
+    return w;
+  }
 
   it('refuses to write a version that is not higher than the stored one', async () => {
-    const w = (world = quickbooksWorld());
-    w.net.install();
+    const w = probeWorld();
     const store = storeOver(w);
     expect(await store.write({ n: 1 }, 0)).toBe(1);
     expect(await store.write({ n: 2 }, 1)).toBe(2);
@@ -208,8 +214,7 @@ describe('token store', () => {
   });
 
   it('an old ciphertext replayed under a newer version does not decrypt', async () => {
-    const w = (world = quickbooksWorld());
-    w.net.install();
+    const w = probeWorld();
     const store = storeOver(w);
     await store.write({ n: 1 }, 0);
     const old = record(w)!.properties[STORE_VALUE_PROPERTY] as string;
@@ -221,8 +226,7 @@ describe('token store', () => {
   });
 
   it('still reads a value written before versions were bound (format v1), so existing connections survive', async () => {
-    const w = (world = quickbooksWorld());
-    w.net.install();
+    const w = probeWorld();
     const store = storeOver(w);
     await store.write({ n: 1 }, 0);
     record(w)!.properties[STORE_VALUE_PROPERTY] = encrypt(deriveKey(KEY), 'probe:ctx', JSON.stringify({ n: 7 }), 'v1');
