@@ -52,13 +52,38 @@ export const TOKEN_STORE_PROPERTIES: readonly PropertyDeclaration[] = [
   { ...textProperty('companies', STORE_GROUP.name, STORE_VERSION_PROPERTY, 'Integration store version', 'Increases with every write; used to notice a rotation by another execution.'), type: 'number', fieldType: 'number' },
 ];
 
-/** The smallest key material we accept: 32 characters (e.g. `openssl rand -base64 32` gives 44). */
-export const MIN_KEY_LENGTH = 32;
-/** Fewer distinct characters than this is not random key material ("aaaa…", "abcabc…", a word repeated). */
-export const MIN_KEY_DISTINCT_CHARS = 10;
-/** v2: version inside the value and in the AAD. v1 (version outside) is still read, so existing stores keep working. */
+/**
+ * The key must be random bytes, written as base64 (what `openssl rand -base64 32` prints) or hex, at least 32 bytes
+ * (AES-256's key size). Every CRM user can read the ciphertext, and HKDF is fast, so a guessable key would let anyone
+ * with a laptop decrypt the token pair offline; HKDF adds no strength to a weak key, it only shapes a strong one.
+ * Randomness cannot be proven from one sample, so these are the checks a random key passes with near certainty and
+ * typed text fails (issue 22 §3 found `password1234password1234password1234` and
+ * `correcthorsebatterystaplecorrecthorse` accepted by a check of length and distinct characters only):
+ * - the text is canonical base64/base64url (re-encoding the decoded bytes gives it back) or hex, of ≥ 32 bytes;
+ * - base64 of random bytes mixes upper- and lower-case letters (all 43 characters of one case: p < 10⁻⁹) and shows
+ *   many different characters (≥ 20 of 64 in 43: p < 10⁻⁶ of a false refusal); hex shows ≥ 12 of its 16 digits;
+ * - no run of characters repeats (a repeated 5-character run in 44 random base64 characters: p ≈ 10⁻⁶; 8 in hex).
+ * What passes and is still weak: text that merely looks random (a camel-cased sentence in base64's alphabet). A slow
+ * KDF (scrypt) would blunt that, at tens of ms per cold start and a new derivation every existing store would have to
+ * migrate to; a random key makes it unnecessary, so the key's form is what is required. Existing keys made as the
+ * secret's description says (`openssl rand -base64 32`) pass unchanged and derive the same key.
+ */
+export const MIN_KEY_BYTES = 32;
+const MIN_DISTINCT_BASE64_CHARS = 20;
+const MIN_DISTINCT_HEX_DIGITS = 12;
+/** v2: version inside the value and in the AAD. v1 (version outside) is still read below V2_FIRST_VERSION. */
 const FORMAT = 'v2';
 const LEGACY_FORMAT = 'v1';
+/**
+ * Every v2 write is at this version or higher, and a v1 value is read only at a lower version. A v1 value does not
+ * bind its version, so without this, restoring an old v1 value from the property's history (a click in HubSpot)
+ * would be read at any version and roll the connection back to a dead refresh token. The first v2 write jumps here
+ * (migrating a v1 store, or a v2 store written before this rule); v1 stores never reached it (one write an hour is
+ * 8,760 a year). What remains: someone with CRM write access who restores the version property too, to a v1-era
+ * number, gets the old value read — a rollback to a dead token (a reconnect), which that access allows anyway by
+ * clearing or deleting the record; the value stays unreadable to them.
+ */
+export const V2_FIRST_VERSION = 1_000_000;
 /** GCM's full 128-bit tag; a shorter one would be accepted by Node unless we insist (a 4-byte tag is forgeable). */
 const AUTH_TAG_BYTES = 16;
 
@@ -67,14 +92,17 @@ export interface StoredValue<T> {
   version: number;
   /** Undefined when the slot is empty, or could not be decrypted (key changed, value edited by hand). */
   value: T | undefined;
-  /** Why `value` is undefined although the slot holds something. */
-  unreadable?: 'decrypt-failed';
+  /**
+   * Why `value` is undefined although the slot holds something: it does not decrypt, or it is a v1 value at a version
+   * only v2 values are written at (restored from the property's history).
+   */
+  unreadable?: 'decrypt-failed' | 'legacy-after-v2';
 }
 
 export interface TokenStore<T> {
   read(): Promise<StoredValue<T>>;
   /**
-   * Writes `value` as version `basedOn + 1` and returns it; throws TokenStoreConflictError (and writes nothing) when
+   * Writes `value` as version `basedOn + 1` (at least V2_FIRST_VERSION) and returns it; throws TokenStoreConflictError (and writes nothing) when
    * the store already holds that version or a newer one.
    */
   write(value: T, basedOn: number): Promise<number>;
@@ -132,13 +160,31 @@ export class TokenStoreWriteRefusedError extends ConfigError {
 
 const HOW_TO_MAKE_A_KEY = 'generate one with `openssl rand -base64 32` (or `node -e "console.log(require(\'crypto\').randomBytes(32).toString(\'base64\'))"`) and paste it whole';
 
+/** Why `secretKey` is not random key material, or undefined when it passes (see MIN_KEY_BYTES). Never quotes the key. */
+export function weakKeyReason(secretKey: string): string | undefined {
+  const hex = /^[0-9a-fA-F]+$/.test(secretKey) && secretKey.length % 2 === 0;
+  const base64 = /^[A-Za-z0-9+/]+={0,2}$/.test(secretKey) || /^[A-Za-z0-9_-]+={0,2}$/.test(secretKey);
+  if (!hex && !base64) return 'it is not base64 or hex (random bytes are written in one of them)';
+  const bytes = hex ? Buffer.from(secretKey, 'hex') : Buffer.from(secretKey, /[_-]/.test(secretKey) ? 'base64url' : 'base64');
+  if (bytes.length < MIN_KEY_BYTES) return `it holds ${bytes.length} bytes; at least ${MIN_KEY_BYTES} random bytes are needed`;
+  if (!hex) {
+    const unpadded = secretKey.replace(/=+$/, '');
+    const again = (/[_-]/.test(secretKey) ? bytes.toString('base64url') : bytes.toString('base64')).replace(/=+$/, '');
+    if (again !== unpadded) return 'it is not the base64 of bytes (typed text, or a cut-off or edited key)';
+    if (!/[A-Z]/.test(secretKey) || !/[a-z]/.test(secretKey)) return 'it lacks upper- or lower-case letters, which base64 of random bytes always mixes';
+  }
+  const distinct = new Set(hex ? secretKey.toLowerCase() : secretKey).size;
+  if (distinct < (hex ? MIN_DISTINCT_HEX_DIGITS : MIN_DISTINCT_BASE64_CHARS)) return `it uses only ${distinct} different characters`;
+  const run = hex ? 8 : 5;
+  for (let i = 0; i + run <= secretKey.length; i += 1) {
+    if (secretKey.indexOf(secretKey.slice(i, i + run), i + 1) >= 0) return 'a run of its characters repeats (a word or pattern, not random bytes)';
+  }
+  return undefined;
+}
+
 export function deriveKey(secretKey: string, secretName = 'the token key secret'): Buffer {
-  if (secretKey.length < MIN_KEY_LENGTH) {
-    throw new ConfigError(`${secretName} is too short: it must be at least ${MIN_KEY_LENGTH} random characters; ${HOW_TO_MAKE_A_KEY}`, { errorCode: 'WEAK_TOKEN_KEY' });
-  }
-  if (new Set(secretKey).size < MIN_KEY_DISTINCT_CHARS) {
-    throw new ConfigError(`${secretName} is not random enough (only ${new Set(secretKey).size} different characters, e.g. one character repeated); ${HOW_TO_MAKE_A_KEY}`, { errorCode: 'WEAK_TOKEN_KEY' });
-  }
+  const weak = weakKeyReason(secretKey);
+  if (weak) throw new ConfigError(`${secretName} is not a random key: ${weak}; ${HOW_TO_MAKE_A_KEY}`, { errorCode: 'WEAK_TOKEN_KEY' });
   // The HKDF info stays "v1" for both formats: the key itself did not change, only what the ciphertext binds.
   return Buffer.from(crypto().hkdfSync('sha256', secretKey, 'hubspot-custom-code-token-store', LEGACY_FORMAT, 32));
 }
@@ -174,13 +220,16 @@ export function decrypt(key: Buffer, context: string, text: string, format: stri
 /** The additional authenticated data of a v2 value: its slot and context, and the version it was written as. */
 const versionedContext = (context: string, version: number) => `${context}#version=${version}`;
 
+/** A v1 value at a version only v2 values are written at: restored from the property's history, never read. */
+export const isLegacyAfterV2 = (text: string, version: number) => text.startsWith(`${LEGACY_FORMAT}.`) && version >= V2_FIRST_VERSION;
+
 /**
  * A stored text as its plaintext value, or undefined. v2: the version property must match the one inside, and both
- * are authenticated. v1 (before versions were bound): accepted as is, so existing connections survive the upgrade;
- * the next write replaces it with v2.
+ * are authenticated. v1 (before versions were bound): read only below V2_FIRST_VERSION, so existing connections
+ * survive the upgrade; the next write replaces it with v2 at V2_FIRST_VERSION or higher.
  */
 export function openStoredValue(key: Buffer, context: string, text: string, version: number): string | undefined {
-  if (text.startsWith(`${LEGACY_FORMAT}.`)) return decrypt(key, context, text, LEGACY_FORMAT);
+  if (text.startsWith(`${LEGACY_FORMAT}.`)) return isLegacyAfterV2(text, version) ? undefined : decrypt(key, context, text, LEGACY_FORMAT);
   const plaintext = decrypt(key, versionedContext(context, version), text);
   if (plaintext === undefined) return undefined;
   try {
@@ -217,6 +266,10 @@ export function createTokenStore<T>(options: TokenStoreOptions): TokenStore<T> {
       const version = Number(record.properties[STORE_VERSION_PROPERTY] ?? 0) || 0;
       const text = record.properties[STORE_VALUE_PROPERTY] ?? '';
       if (text.trim() === '') return { version, value: undefined };
+      if (isLegacyAfterV2(text.trim(), version)) {
+        log.warn('token-store.unreadable', { key, version, hint: 'an old-format value at a version only the new format is written at: restored from the property history? Not used; starting again from the bootstrap secret' });
+        return { version, value: undefined, unreadable: 'legacy-after-v2' };
+      }
       const plaintext = openStoredValue(cryptoKey, context, text.trim(), version);
       if (plaintext === undefined) {
         log.warn('token-store.unreadable', { key, version, hint: `${options.secretName} changed or the value was edited; starting again from the bootstrap secret` });
@@ -230,7 +283,8 @@ export function createTokenStore<T>(options: TokenStoreOptions): TokenStore<T> {
     },
 
     async write(value, basedOn) {
-      const version = basedOn + 1;
+      // v2 values live at V2_FIRST_VERSION and above: the first write after v1 (or after this rule) jumps there.
+      const version = Math.max(basedOn + 1, V2_FIRST_VERSION);
       // Never write a version that is not higher than the stored one: that would roll the connection back.
       const current = await readRecord([STORE_VERSION_PROPERTY]);
       const storedVersion = Number(current.properties[STORE_VERSION_PROPERTY] ?? 0) || 0;

@@ -5,7 +5,7 @@ import { invoiceLines, multiplyDecimals, roundDecimal } from '../../../actions/q
 import { secretBudget } from '../../../lib/action';
 import { clearModuleCaches } from '../../../lib/module-cache';
 import { quickBooksLiteral } from '../../../lib/quickbooks';
-import { decrypt, deriveKey, encrypt, openStoredValue, STORE_VALUE_PROPERTY } from '../../../lib/token-store';
+import { decrypt, deriveKey, encrypt, openStoredValue, STORE_VALUE_PROPERTY, V2_FIRST_VERSION } from '../../../lib/token-store';
 import type { Fault } from '../../fakes/network';
 import { DUPLICATE_NAME_FAULT, fault, parseQuery } from '../../fakes/quickbooks';
 import { runAction, type Outcome } from '../../support/run';
@@ -130,10 +130,10 @@ describe('quickbooks-invoice', () => {
       'PATCH api/crm/objects/2026-09/deals/' + world.ids.deal,
     ]);
     const store = world.hubspot.list('companies').find((c) => c.properties.integration_store_key === 'quickbooks');
-    expect(store?.properties).toMatchObject({ name: 'QuickBooks connection (do not delete)', integration_store_version: '1' });
+    expect(store?.properties).toMatchObject({ name: 'QuickBooks connection (do not delete)', integration_store_version: String(V2_FIRST_VERSION) });
     const ciphertext = store!.properties[STORE_VALUE_PROPERTY]!;
     for (const token of world.quickbooks.issued) expect(ciphertext).not.toContain(token);
-    const plaintext = openStoredValue(deriveKey(QUICKBOOKS_SECRETS.QUICKBOOKS_TOKEN_KEY), `quickbooks:production:${QUICKBOOKS_SECRETS.QUICKBOOKS_REALM_ID}`, ciphertext, 1);
+    const plaintext = openStoredValue(deriveKey(QUICKBOOKS_SECRETS.QUICKBOOKS_TOKEN_KEY), `quickbooks:production:${QUICKBOOKS_SECRETS.QUICKBOOKS_REALM_ID}`, ciphertext, V2_FIRST_VERSION);
     expect(JSON.parse(plaintext!)).toMatchObject({ refreshToken: QUICKBOOKS_SECRETS.QUICKBOOKS_REFRESH_TOKEN });
     expect(leaks(outcome)).toEqual([]);
   });
@@ -324,7 +324,7 @@ describe('quickbooks-invoice', () => {
     expect(world.quickbooks.refreshes).toBe(2);
     expect(world.quickbooks.invalidGrants).toBe(0);
     const store = world.hubspot.list('companies').find((c) => c.properties.integration_store_key === 'quickbooks');
-    expect(store?.properties.integration_store_version).toBe('2');
+    expect(store?.properties.integration_store_version).toBe(String(V2_FIRST_VERSION + 1));
     expect(leaks(outcome)).toEqual([]);
   });
 
@@ -354,7 +354,7 @@ describe('quickbooks-invoice', () => {
     expect(quickbooks.invalidGrants).toBe(1);
     expect(quickbooks.refreshes).toBe(2);
     expect(quickbooks.invoices.size).toBe(3);
-    expect(hubspot.list('companies').find((c) => c.properties.integration_store_key)?.properties.integration_store_version).toBe('2');
+    expect(hubspot.list('companies').find((c) => c.properties.integration_store_key)?.properties.integration_store_version).toBe(String(V2_FIRST_VERSION + 1));
   });
 
   it('expired bootstrap token: a clear permanent error telling the user how to reconnect', async () => {
@@ -458,7 +458,7 @@ describe('quickbooks-invoice', () => {
     const text = encrypt(key, 'quickbooks:production:1', '{"a":1}');
     expect(decrypt(key, 'quickbooks:production:1', text)).toBe('{"a":1}');
     expect(decrypt(key, 'quickbooks:production:2', text)).toBeUndefined();
-    expect(decrypt(deriveKey('another-key-another-key-another-key!!'), 'quickbooks:production:1', text)).toBeUndefined();
+    expect(decrypt(deriveKey('Zt3xQm9vB1nR7cW4kY8pL2sD6fH0jG5aE1uI3oT7yV8='), 'quickbooks:production:1', text)).toBeUndefined();
   });
 
   it('typical secret values fit HubSpot\'s 1,000-character budget', () => {
