@@ -173,11 +173,15 @@ export interface QuickBooksAuth {
   renewAfterUnauthorized(refused: string): Promise<void>;
 }
 
-type Redemption = { ok: true; tokens: QuickBooksTokens } | { ok: false; reason: 'invalid_grant' };
+/** `afterLostReply`: Intuit refused the token when it was sent again because its answer to the first send was lost. */
+type Redemption = { ok: true; tokens: QuickBooksTokens } | { ok: false; reason: 'invalid_grant'; afterLostReply?: boolean };
 
-export function reconnectError(realmId: string, from: 'bootstrap' | 'store'): ConfigError {
+export function reconnectError(realmId: string, from: 'bootstrap' | 'store', cause: 'refused' | 'lost-reply' = 'refused'): ConfigError {
+  const what = cause === 'lost-reply'
+    ? `Intuit's answer to this run's token refresh was lost in transit, and the same refresh token sent again was refused (invalid_grant): Intuit rotated it when it answered, the new one never arrived, and Intuit documents no way to use a rotated refresh token again. The connection to QuickBooks company ${realmId} is lost. `
+    : `QuickBooks refused the ${from === 'bootstrap' ? 'refresh token in the QUICKBOOKS_REFRESH_TOKEN secret' : 'stored refresh token'} (invalid_grant): the connection to QuickBooks company ${realmId} has expired or was revoked. `;
   return new ConfigError(
-    `QuickBooks refused the ${from === 'bootstrap' ? 'refresh token in the QUICKBOOKS_REFRESH_TOKEN secret' : 'stored refresh token'} (invalid_grant): the connection to QuickBooks company ${realmId} has expired or was revoked. ` +
+    what +
       'To reconnect, get a new refresh token for this company (your Intuit app\'s connect flow or the OAuth 2.0 Playground), put it in the QUICKBOOKS_REFRESH_TOKEN secret, and clear the "Integration store value" property of the company "QuickBooks connection (do not delete)" in HubSpot (a changed secret is also noticed on its own).',
     { errorCode: 'QUICKBOOKS_RECONNECT_REQUIRED', service: 'quickbooks' },
   );
@@ -255,10 +259,35 @@ export function createQuickBooksAuth(options: {
     }
   }
 
+  /**
+   * One refresh. Its answer can be lost (a reset, a timeout, a 5xx or a garbled 200 from a proxy) after Intuit acted
+   * on it. Intuit rotates a refresh token when it issues a new one and the old one then stops working
+   * (https://developer.intuit.com/app/developer/qbo/docs/develop/authentication-and-authorization/faq); it documents
+   * no grace period in which the previous token still works, and the answer cannot be asked for again. The refresh
+   * token's value changes only about once a day, though (the FAQ; until then a refresh answers with the same refresh
+   * token), so most lost answers lost nothing: the token is sent once more at once, while the refresh budget allows
+   * (sending a rotated token costs only an invalid_grant). If that is refused, this run's own lost answer most likely
+   * rotated it: the run says so at once (QUICKBOOKS_RECONNECT_REQUIRED, naming the lost answer) instead of leaving the
+   * enrollment to six hours of re-runs. Other enrollments cannot tell this from a warm container that holds an
+   * unsaved pair, so they still retry (QUICKBOOKS_TOKEN_ROTATION_PENDING) and pick up a reconnect when it is made.
+   */
   async function redeem(refreshToken: string): Promise<Redemption> {
     checkRefreshBudget();
     // The token we send may come back in an error message (a vendor or proxy echoing the request).
     log.addSecret(refreshToken);
+    try {
+      return await redeemOnce(refreshToken);
+    } catch (error) {
+      const lostReply = error instanceof RetryableError && !(error instanceof DeadlineError) && error.status !== 429;
+      if (!lostReply) throw error;
+      checkRefreshBudget();
+      log.warn('quickbooks.token.reply_lost', { error: error.errorCode, next: 'sending the same refresh token once more' });
+      const again = await redeemOnce(refreshToken);
+      return again.ok ? again : { ...again, afterLostReply: true };
+    }
+  }
+
+  async function redeemOnce(refreshToken: string): Promise<Redemption> {
     const res = await oauth.request<{ access_token?: unknown; refresh_token?: unknown; expires_in?: unknown; x_refresh_token_expires_in?: unknown; error?: unknown }>({
       method: 'POST',
       url: INTUIT_TOKEN_URL,
@@ -317,6 +346,8 @@ export function createQuickBooksAuth(options: {
       const second = await redeem(latest.refreshToken);
       if (second.ok) return persist(second.tokens, again.version, latest.refreshToken);
     }
+    // This run's own lost answer rotated it and nothing newer appeared: waiting cannot bring the new pair back.
+    if (first.afterLostReply && !(latest && again.version !== stored.version)) throw reconnectError(credentials.realmId, current ? 'store' : 'bootstrap', 'lost-reply');
     const refused = latest ?? current;
     const issuedAt = refused ? (refused.issuedAt ?? refused.accessTokenExpiresAt - 3600_000) : undefined;
     if (refused && issuedAt !== undefined && now() - issuedAt < INVALID_GRANT_GRACE_MS) {

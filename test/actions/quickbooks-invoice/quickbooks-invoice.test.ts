@@ -402,15 +402,20 @@ describe('quickbooks-invoice', () => {
     expect([...world.quickbooks.customers.values()].map((c) => c.DisplayName)).toEqual([`Ada O'Neil (${CONTACT.email})`]);
   });
 
-  // The call order of a cold run: 1 deal, 2 contact, 3 store read, 4 token, 5 store write, 6 item query,
-  // 7 customer query, 8 customer create, 9 invoice create, 10 deal update.
+  // The call order of a cold run: 1 deal, 2 contact, 3 store read, 4 token, 5 store version check, 6 store update,
+  // 7 item query, 8 customer query, 9 customer create, 10 invoice create (11 deal update).
   const faults: Fault[] = ['429', '500', '503', 'reset', 'malformed-200', 'hang'];
+  const TOKEN_CALL = 4;
+  const LOST_ANSWERS: Fault[] = ['500', '503', 'reset', 'malformed-200'];
   for (let step = 1; step <= 10; step += 1) {
     for (const f of faults) {
       it(`fault ${f} at call ${step}: retryable, and the re-run leaves exactly one customer and one invoice`, async () => {
         world.net.injectAt(step, f);
         const first = await run();
-        expectRetryable(first);
+        // A lost answer from the token endpoint is sent once more in the run (issue 22 §5): Intuit has not rotated a
+        // token this young, so the run goes on.
+        if (step === TOKEN_CALL && LOST_ANSWERS.includes(f)) expect(first.outputs?.status, first.thrown?.message).toBe('ok');
+        else expectRetryable(first);
         world.net.clearFaults();
         const second = await run();
         expect(second.outputs?.status, JSON.stringify(second.outputs)).toBe('ok');

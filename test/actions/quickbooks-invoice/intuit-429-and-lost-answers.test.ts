@@ -108,3 +108,43 @@ describe('a 429 from the Accounting API', () => {
     expect(w.quickbooks.invoices.size).toBe(1);
   });
 });
+
+/**
+ * Issue 22 §5: a lost answer from Intuit's token endpoint. Intuit rotates a refresh token when it issues a new one and
+ * the old one then stops working (Authorization FAQ); no grace period for the previous token is documented. The
+ * refresh token's value changes only about once a day, so most lost answers lost nothing.
+ */
+describe('a lost answer from the token endpoint', () => {
+  /** Intuit handles the refresh, then the answer is lost on the way back (once). */
+  function loseFirstTokenAnswer(w: QuickBooksWorld): { sent: () => number } {
+    let sent = 0;
+    w.net.wrapRoute(INTUIT_OAUTH_ORIGIN, (inner) => async (req) => {
+      sent += 1;
+      const answer = await inner(req);
+      return sent === 1 ? { status: 502, body: '<html>Bad Gateway</html>' } : answer;
+    });
+    return { sent: () => sent };
+  }
+
+  it('when Intuit did not rotate (the token is younger than a day): sent once more in the run, which succeeds', async () => {
+    const w = (world = quickbooksWorld());
+    const intuit = loseFirstTokenAnswer(w);
+    w.net.install();
+    const outcome = await runAction(action, dealEvent(w.ids.deal), { env: w.env });
+    expect(outcome.outputs?.status, outcome.thrown?.message).toBe('ok');
+    expect(intuit.sent()).toBe(2);
+    expect(outcome.logs.some((l) => l.includes('quickbooks.token.reply_lost'))).toBe(true);
+  });
+
+  it('when the lost answer rotated the token: QUICKBOOKS_RECONNECT_REQUIRED at once, naming the lost answer (not six hours of re-runs)', async () => {
+    const w = (world = quickbooksWorld({ rotateAfterMs: 0 }));
+    const intuit = loseFirstTokenAnswer(w);
+    w.net.install();
+    const outcome = await runAction(action, dealEvent(w.ids.deal), { env: w.env });
+    expect(outcome.outputs).toMatchObject({ status: 'error', error_code: 'QUICKBOOKS_RECONNECT_REQUIRED' });
+    expect(String(outcome.outputs?.error_message)).toContain('answer to this run\'s token refresh was lost in transit');
+    expect(String(outcome.outputs?.error_message)).toContain('QUICKBOOKS_REFRESH_TOKEN');
+    expect(intuit.sent()).toBe(2);
+    expect(w.quickbooks.invoices.size).toBe(0);
+  });
+});
