@@ -263,9 +263,11 @@ export function createQuickBooksAuth(options: {
    * One refresh. Its answer can be lost (a reset, a timeout, a 5xx or a garbled 200 from a proxy) after Intuit acted
    * on it. Intuit rotates a refresh token when it issues a new one and the old one then stops working
    * (https://developer.intuit.com/app/developer/qbo/docs/develop/authentication-and-authorization/faq); it documents
-   * no grace period in which the previous token still works, and the answer cannot be asked for again. The refresh
-   * token's value changes only about once a day, though (the FAQ; until then a refresh answers with the same refresh
-   * token), so most lost answers lost nothing: the token is sent once more at once, while the refresh budget allows
+   * no grace period in which the previous token still works (none in the pages we could search: the FAQ, the 2024
+   * token-management and 2025 refresh-token-policy posts on blogs.intuit.com), and the answer cannot be asked for
+   * again. The refresh token's value changes only about once a day, though (developers quote the FAQ for "every 24
+   * hours", e.g. blog.csdn.net/chenpei_pei/article/details/124256298; our stored copy of the FAQ is cut short; the
+   * fake rotates after 24 h by default), so most lost answers lost nothing: the token is sent once more at once, while the refresh budget allows
    * (sending a rotated token costs only an invalid_grant). If that is refused, this run's own lost answer most likely
    * rotated it: the run says so at once (QUICKBOOKS_RECONNECT_REQUIRED, naming the lost answer) instead of leaving the
    * enrollment to six hours of re-runs. Other enrollments cannot tell this from a warm container that holds an

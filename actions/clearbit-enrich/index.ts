@@ -15,7 +15,8 @@ import { ENRICHED_AT_PROPERTY, ENRICHMENT_FIELDS, OVERWRITE_POLICIES, contactUpd
  * (https://help.clearbit.com/hc/en-us/articles/19677786369687-Sales-Intelligence-Understanding-Credits-Usage). Nobody
  * can get a new key, so the action stays for existing key holders. Everyone else enriches with HubSpot's own Breeze
  * Intelligence, which runs inside HubSpot (its own enrichment and workflow steps, paid with HubSpot credits) and offers
- * no API a custom-code action could call instead of Clearbit's.
+ * no API a custom-code action could call instead of Clearbit's (as issue 21 states; our search of HubSpot's developer
+ * docs found no Breeze Intelligence enrichment endpoint either).
  *
  * Clearbit enrichment: look the enrolled contact's email up in Clearbit (person + company in one call) and copy
  * what it knows — title, seniority, social profiles, employer domain, industry, size, revenue, founded year,
