@@ -47,7 +47,7 @@ export const STORE_VERSION_PROPERTY = 'integration_store_version';
 
 /** The company properties every token store needs; actions list them so the setup tooling creates them. */
 export const TOKEN_STORE_PROPERTIES: readonly PropertyDeclaration[] = [
-  textProperty('companies', STORE_GROUP.name, STORE_KEY_PROPERTY, 'Integration store key (unique)', 'Marks the record that holds an integration\'s encrypted connection state. Do not edit.', { hasUniqueValue: true }),
+  textProperty('companies', STORE_GROUP.name, STORE_KEY_PROPERTY, 'Integration store key (unique)', 'Marks the record that holds an integration\'s encrypted connection state. Set by npm run setup (or by hand when setup cannot create the record); do not change it afterwards.', { hasUniqueValue: true }),
   textProperty('companies', STORE_GROUP.name, STORE_VALUE_PROPERTY, 'Integration store value (encrypted)', 'Encrypted connection state (AES-256-GCM). Clear it to force a reconnect from the secret.', { fieldType: 'textarea' }),
   { ...textProperty('companies', STORE_GROUP.name, STORE_VERSION_PROPERTY, 'Integration store version', 'Increases with every write; used to notice a rotation by another execution.'), type: 'number', fieldType: 'number' },
 ];

@@ -126,7 +126,7 @@ export const action = defineAction({
       '`npm run setup -- --apply` creates it (after the properties) and prints its id; `npm run setup` shows whether it exists. ' +
       'The action never creates it: from API version 2026-09 HubSpot applies your portal\'s validation rules to API writes, and a create-company form with required fields refuses a create that lacks them. ' +
       'If setup reports such a refusal (it names the property), create the record by hand: Companies → Create company, Company name ' +
-      `"${QUICKBOOKS_TOKEN_STORE.recordName}", fill the fields your form requires, save; then on the record set "Integration store key (unique)" (group "Integration token store") to \`${QUICKBOOKS_TOKEN_STORE.key}\`. ` +
+      `"${QUICKBOOKS_TOKEN_STORE.recordName}", fill the fields your form requires, save; then on the record (View all properties) set "Integration store key (unique)" (group "Integration token store") to \`${QUICKBOOKS_TOKEN_STORE.key}\`. ` +
       'Without the record every run ends with `TOKEN_STORE_MISSING` before any QuickBooks call; a rule that refuses the action\'s update of the record (it writes only "Integration store value (encrypted)" and "Integration store version") ends with `TOKEN_STORE_WRITE_REFUSED`, naming the rule. ' +
       'Do not delete or merge this company; deleting it disconnects QuickBooks until setup creates it again and the QUICKBOOKS_REFRESH_TOKEN secret holds a live token.',
   },

@@ -47,7 +47,7 @@ export interface TokenStoreSetup {
 export function manualTokenStoreSteps(store: { key: string; recordName: string }, required?: string): string[] {
   return [
     `  Create it by hand: HubSpot → CRM → Companies → Create company; Company name "${store.recordName}"${required ? `; fill ${required}` : ''} and whatever else your form requires; save.`,
-    `  Then, on that record, set "Integration store key (unique)" (group "${STORE_GROUP.label}") to ${store.key}.`,
+    `  Then, on that record (View all properties), set "Integration store key (unique)" (group "${STORE_GROUP.label}") to ${store.key}.`,
     '  Run `npm run setup` again: it finds the record and prints its id. Do not delete or merge that company.',
   ];
 }

@@ -75,7 +75,7 @@ describe('npm run setup creates the token store record', () => {
     expect(applied.result.tokenStores?.refused).toBe(true);
     expect(applied.printed).toMatch(/REFUSED .*VALIDATION_ERROR, property industry/);
     expect(applied.printed).toContain('Create it by hand: HubSpot → CRM → Companies → Create company; Company name "QuickBooks connection (do not delete)"; fill "industry"');
-    expect(applied.printed).toContain('set "Integration store key (unique)" (group "Integration token store") to quickbooks');
+    expect(applied.printed).toContain('(View all properties), set "Integration store key (unique)" (group "Integration token store") to quickbooks');
     expect(storeRecords(w)).toHaveLength(0);
 
     // The admin follows the steps in HubSpot's UI.
