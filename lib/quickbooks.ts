@@ -4,7 +4,7 @@ import type { HttpFailure } from './classify';
 import type { HttpResponse, ServiceClient, ServiceOptions } from './http';
 import type { Logger } from './logger';
 import { isFresh, moduleCache, type CachedToken } from './module-cache';
-import { fingerprint, TokenStoreConflictError, type StoredValue, type TokenStore } from './token-store';
+import { fingerprint, TokenStoreConflictError, TokenStoreWriteRefusedError, type StoredValue, type TokenStore } from './token-store';
 
 /**
  * QuickBooks Online: Intuit's OAuth 2.0 token endpoint and the Accounting API v3, called directly
@@ -220,6 +220,11 @@ export function createQuickBooksAuth(options: {
     try {
       return remember(tokens, await store.write(tokens, basedOn));
     } catch (error) {
+      if (error instanceof TokenStoreWriteRefusedError) {
+        // A portal rule refused the update: the pair stays in this container only, saved by its next run once the
+        // rule lets the write through (the error tells the admin which rule). A rotated token lives nowhere else.
+        log.warn('quickbooks.token.not_saved', { reason: 'a validation rule refused the token store update', rotated: tokens.refreshToken !== redeemed, next: 'kept in this container until a write succeeds' });
+      }
       if (!(error instanceof TokenStoreConflictError)) throw error;
       // Someone wrote a newer version meanwhile (a reconnect, another chain): leave it; this run still has a valid token.
       log.warn('quickbooks.token.not_saved', { reason: 'the store moved on since it was read', stored: error.storedVersion });

@@ -124,5 +124,6 @@ describe('the action never creates the store record', () => {
     expect(message).toContain(`company ${store?.id} ("QuickBooks connection (do not delete)")`);
     expect(message).toContain('a validation rule of this HubSpot account refused the write (property industry)');
     expect(message).toContain('exempt the record from the rule, or give it the values the rule asks for');
+    expect(outcome.logs.some((l) => l.includes('quickbooks.token.not_saved') && l.includes('kept in this container'))).toBe(true);
   });
 });
