@@ -1,4 +1,4 @@
-import { ActionError, ConfigError } from '../../lib/errors';
+import type { ActionError } from '../../lib/errors';
 import type { ServiceClient } from '../../lib/http';
 import { hubspotPaths, portalRuleViolation, type HubSpotErrorBody } from '../../lib/hubspot';
 import { QUICKBOOKS_TOKEN_STORE } from '../../lib/quickbooks';
@@ -67,9 +67,9 @@ export async function setupTokenStores(client: ServiceClient, actions: readonly 
     properties.createdProperties.includes(keyProperty) ||
     properties.alreadyExisted.includes(keyProperty);
 
-  try {
-    for (const { store, actions: names } of byKey.values()) {
-      const label = `token store company "${store.recordName}" (${STORE_KEY_PROPERTY} = ${store.key}) for ${names.join(', ')}`;
+  for (const { store, actions: names } of byKey.values()) {
+    const label = `token store company "${store.recordName}" (${STORE_KEY_PROPERTY} = ${store.key}) for ${names.join(', ')}`;
+    try {
       const found = keyPropertyExists ? await findStore(client, paths, store.key) : undefined;
       if (found) {
         result.records.push({ key: store.key, actions: names, status: 'exists', id: found });
@@ -112,13 +112,17 @@ export async function setupTokenStores(client: ServiceClient, actions: readonly 
       const id = String(created.data?.id ?? '');
       result.records.push({ key: store.key, actions: names, status: 'created', id });
       result.lines.push(`created       ${label}: record id ${id}`);
+    } catch (error) {
+      // A Service Key made for the property step alone lacks the object scopes: say so, and how to do without them.
+      const status = (error as ActionError)?.httpStatus;
+      if (status !== 401 && status !== 403) throw error;
+      result.refused = true;
+      result.records.push({ key: store.key, actions: names, status: 'refused' });
+      result.lines.push(
+        `NOT CHECKED   ${label}: HubSpot answered ${status} (${(error as Error).message}). This step needs the scopes ${TOKEN_STORE_SCOPES.join(', ')} on the Service Key; add them and run setup again, or:`,
+        ...manualTokenStoreSteps(store),
+      );
     }
-  } catch (error) {
-    const status = (error as ActionError)?.httpStatus;
-    if (status === 401 || status === 403) {
-      throw new ConfigError(`The token store step needs the scopes ${TOKEN_STORE_SCOPES.join(', ')} on the Service Key (HubSpot said: ${(error as Error).message})`, { errorCode: 'MISSING_SCOPES', status, cause: error });
-    }
-    throw error;
   }
   return result;
 }

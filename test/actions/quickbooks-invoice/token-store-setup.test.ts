@@ -88,6 +88,18 @@ describe('npm run setup creates the token store record', () => {
     expect(w.hubspot.list('companies')).toHaveLength(companies);
     expect(Number(w.hubspot.get('companies', id)?.properties[STORE_VERSION_PROPERTY])).toBeGreaterThan(0);
   });
+
+  it('a Service Key without the company scopes: setup names them and the manual path instead of failing', async () => {
+    const w = portalBeforeSetup();
+    w.hubspot.answerNext((req) => req.method === 'GET' && req.pathname.endsWith('/companies/quickbooks'), {
+      status: 403,
+      body: { status: 'error', message: 'This app hasn\'t been granted all required scopes to make this call.', correlationId: '00000000-0000-4000-8000-0000000000aa', category: 'MISSING_SCOPES', errors: [{ message: 'missing scope', context: { requiredGranularScopes: ['crm.objects.companies.read'] } }] },
+    });
+    const applied = await setup(['--apply']);
+    expect(applied.result.tokenStores?.refused).toBe(true);
+    expect(applied.printed).toContain('This step needs the scopes crm.objects.companies.read, crm.objects.companies.write on the Service Key');
+    expect(applied.printed).toContain('Create it by hand: HubSpot → CRM → Companies → Create company');
+  });
 });
 
 describe('the action never creates the store record', () => {
