@@ -46,6 +46,11 @@ export interface HttpRequest {
   expectJson?: boolean;
   /** Largest body read for this call (bytes); default: the client's, else the endpoint's cap (lib/response-caps.ts). */
   maxResponseBytes?: number;
+  /**
+   * Runs before each in-process resend, given the wait ahead of it; what it throws is thrown instead of resending.
+   * For a request that needs more of the budget than its own call (a token refresh and the store write after it).
+   */
+  beforeResend?: (waitMs: number) => void;
 }
 
 export interface HttpResponse<T = unknown> {
@@ -80,6 +85,11 @@ export interface ServiceOptions {
   defaultTimeoutMs?: number;
   /** Largest body read (bytes) for every call of this client; default: the endpoint's cap (lib/response-caps.ts). */
   maxResponseBytes?: number;
+  /**
+   * The least wait the vendor asks for after a 429 before the request is sent again (Intuit: 60 s). A resend that
+   * cannot wait that long within the budget is not made: the 429 is thrown for HubSpot's re-run.
+   */
+  rateLimitWaitMs?: number;
 }
 
 export interface ServiceClient {
@@ -309,9 +319,11 @@ export function createServiceClient(options: ServiceOptions): ServiceClient {
         // create is safe to send again (HubSpot's own SDK retries 429s of every method: @hubspot/api-client
         // RetryDecorator). Any other failure of a non-idempotent request may have acted: the re-run decides.
         const resendable = result.status === 429 ? req.retry429InRun !== false : req.idempotent === true;
-        const waitMs = verdict.verdict === 'retryable' && resendable && attempt <= MAX_RETRIES_IN_RUN
+        let waitMs = verdict.verdict === 'retryable' && resendable && attempt <= MAX_RETRIES_IN_RUN
           ? (pacer?.retryDelay(req.method, joinUrl(options.baseUrl, req.url), result, attempt) ?? inProcessRetryDelay(result, attempt))
           : undefined;
+        if (waitMs !== undefined && result.status === 429 && options.rateLimitWaitMs !== undefined) waitMs = Math.max(waitMs, options.rateLimitWaitMs);
+        if (waitMs !== undefined) req.beforeResend?.(waitMs);
         if (waitMs !== undefined && (await deadline.sleep(waitMs, KEEP_AFTER_WAIT_MS))) {
           log.info('http.retry', { service, call: req.label, after: verdict.errorCode, attempt, waitMs });
           continue;
