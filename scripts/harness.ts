@@ -13,7 +13,7 @@ import nock from 'nock';
 import { clearModuleCaches } from '../lib/module-cache';
 import { invoke, MEMORY_LIMIT_MB, TIME_LIMIT_MS, type Main, type RunReport } from './harness/invoke';
 import { compareOutcome, fixtureDir, fixtureFromRecording, interceptFixture, listFixtures, readFixture, ROOT, type Fixture, type RecordedCall } from './harness/fixture';
-import { RecordFailedError, recordFailure, runActionFile, secretNamesReadBy, type FileRunReport, type RuntimeClient } from './harness/run-file';
+import { RecordFailedError, recordFailure, runActionFile, secretNamesReadBy, type FileRunReport, type RuntimeClient } from './user-code/run-file';
 
 export { secretNamesReadBy };
 import { exitWhenFlushed, parseOrExit, UsageError, userPath, type CommandSpec } from './lib-tooling/cli.mjs';

@@ -16,7 +16,7 @@ import type { Finding } from './codemod/checks';
 import { unifiedDiff } from './codemod/diff';
 import { upgradeSource, type UpgradeResult } from './codemod/upgrade';
 import { formatFileReport, readSecrets, secretNamesReadBy } from './harness';
-import { runActionFile, type FileRunReport, type RuntimeClient } from './harness/run-file';
+import { runActionFile, type FileRunReport, type RuntimeClient } from './user-code/run-file';
 import { exitWhenFlushed, parseOrExit, userPath, UsageError, type CommandSpec } from './lib-tooling/cli.mjs';
 
 export const UPGRADE_CLI: CommandSpec = {

@@ -6,7 +6,7 @@
  * file reads, how often it called back, and whether a secret value reached the logs.
  *
  * HubSpot reads the status from `error.response.status` (axios) or a numeric `error.code` (@hubspot/api-client):
- * the same rule as the harness's file mode (scripts/harness/run-file.ts).
+ * the same rule as the harness's file mode (scripts/user-code/run-file.ts).
  */
 import { createRequire } from 'node:module';
 import path from 'node:path';

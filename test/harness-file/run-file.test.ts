@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RecordFailedError, runActionFile, type RuntimeClient } from '../../scripts/harness/run-file';
+import { RecordFailedError, runActionFile, type RuntimeClient } from '../../scripts/user-code/run-file';
 
 /**
  * runActionFile runs files nobody in this project wrote: hand-written actions on HubSpot's pre-installed

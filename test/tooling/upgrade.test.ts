@@ -6,7 +6,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { API_CLIENT_CHANGES, matchApiClientChange } from '../../scripts/codemod/api-client-changes';
 import { unifiedDiff } from '../../scripts/codemod/diff';
 import { upgradeSource } from '../../scripts/codemod/upgrade';
-import { runActionFile } from '../../scripts/harness/run-file';
+import { runActionFile } from '../../scripts/user-code/run-file';
 import { formatUpgrade, upgradeCommand } from '../../scripts/upgrade';
 
 /**

@@ -1,12 +1,12 @@
 /**
- * The child side of runActionFile (scripts/harness/run-file.ts): one process per run, started with
+ * The child side of runActionFile (scripts/user-code/run-file.ts): one process per run, started with
  * --max-old-space-size=128 and only the secrets in its environment. Receives a ChildRequest over IPC, loads the
  * file in the runtime sandbox, calls `main` once, streams log lines and calls back, then a final 'done'.
  */
 import { createRequire } from 'node:module';
 import { inspect } from 'node:util';
 import nock from 'nock';
-import { interceptFixture, ROOT, type CallLine, type RecordedCall } from './fixture';
+import { interceptFixture, ROOT, type CallLine, type RecordedCall } from '../harness/fixture';
 import type { ChildMessage, ChildRequest, FileRunError } from './run-file';
 import { findNetworkCode } from '../lib-tooling/network';
 

@@ -20,7 +20,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { explainNetworkCode } from '../lib-tooling/network';
-import { compareOutcome, fixtureFromRecording, type CallLine, type Fixture, type RecordedCall } from './fixture';
+import { compareOutcome, fixtureFromRecording, type CallLine, type Fixture, type RecordedCall } from '../harness/fixture';
 
 export const FILE_TIME_LIMIT_MS = 20_000;
 export const FILE_HEAP_LIMIT_MB = 128;
@@ -108,7 +108,7 @@ function secretWarnings(code: string, secrets: Record<string, string>): string[]
   return warnings;
 }
 
-/** What the child process sends back (scripts/harness/run-file-child.ts). */
+/** What the child process sends back (scripts/user-code/run-file-child.ts). */
 export type ChildMessage =
   | { type: 'started' }
   | { type: 'log'; line: string }
