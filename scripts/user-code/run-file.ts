@@ -489,10 +489,6 @@ export async function runActionFile(options: RunActionFileOptions): Promise<File
     isolation: { ...result.isolation, secretsGiven: Object.keys(env).sort() },
   };
   if (result.style !== 'none' && !result.outputs && !result.error) report.outputs = {};
-  if (result.pending.length) {
-    const lost = result.model === 'node24' || result.style === 'return';
-    report.warnings.push(`${lost ? 'still pending when main returned — Node 24 freezes it and it is lost' : 'still pending at callback — the old runtime kept it running until the event loop was empty; on Node 24 it would be lost'}: ${result.pending.map(describePending).join('; ')}`);
-  }
   if (result.callsAfterAnswer.length) report.warnings.push(`calls started after main answered (lost on Node 24): ${result.callsAfterAnswer.map((c) => `${c.method} ${c.url}`).join(', ')}`);
   if (result.error) {
     // In a replay nothing leaves the machine: a refused call means the fixture holds no answer for it, which is a
