@@ -1,4 +1,5 @@
 'use strict';
+/* global performance, setImmediate, setInterval */
 /**
  * The child side of runActionFile (scripts/user-code/run-file.ts): one process per run of a user's file.
  *
@@ -19,9 +20,7 @@
 
 // ── Captured before any user code runs: user code can patch globals, not these bindings. ──
 const fs = require('node:fs');
-const path = require('node:path');
 const net = require('node:net');
-const tls = require('node:tls');
 const dns = require('node:dns');
 const dgram = require('node:dgram');
 const asyncHooks = require('node:async_hooks');
@@ -34,7 +33,6 @@ const BufferToString = Function.prototype.call.bind(Buffer.prototype.toString);
 const JSONParse = JSON.parse;
 const JSONStringify = JSON.stringify;
 const ObjectKeys = Object.keys;
-const ObjectFreeze = Object.freeze;
 const ObjectDefineProperty = Object.defineProperty;
 const ObjectGetOwnPropertyDescriptor = Object.getOwnPropertyDescriptor;
 const ArrayIsArray = Array.isArray;
@@ -54,7 +52,6 @@ const now = performance.now.bind(performance);
 const memoryUsage = process.memoryUsage.bind(process);
 const setImmediateOriginal = setImmediate;
 const setIntervalOriginal = setInterval;
-const clearIntervalOriginal = clearInterval;
 const processOn = process.on.bind(process);
 const errorCaptureStackTrace = Error.captureStackTrace;
 
@@ -349,8 +346,7 @@ function listenForAnswers() {
 }
 
 async function loadNock() {
-  const nock = (await import(request.nockUrl)).default;
-  return nock;
+  return (await import(request.nockUrl)).default;
 }
 
 function interceptEverything(nock) {
@@ -547,4 +543,3 @@ ReflectApply(PromiseThen, run(), [
   (error) => report({ t: 'done', how: 'crash', error: describeError(error, 'crash'), callbacks: 0, envRead: [], ms: 0, memoryMb: 0, heapPeakMb: 0 }),
 ]);
 // The answers socket and the sampler are unref'd: only the user's work keeps this process alive.
-void ObjectFreeze;
