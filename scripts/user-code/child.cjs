@@ -29,6 +29,9 @@ const writeSync = fs.writeSync;
 const readSync = fs.readSync;
 const readFileSync = fs.readFileSync;
 const BufferAlloc = Buffer.alloc;
+const BufferByteLength = Buffer.byteLength;
+const BufferWrite = Function.prototype.call.bind(Buffer.prototype.write);
+const BufferFill = Function.prototype.call.bind(Buffer.prototype.fill);
 const BufferToString = Function.prototype.call.bind(Buffer.prototype.toString);
 const JSONParse = JSON.parse;
 const JSONStringify = JSON.stringify;
@@ -70,11 +73,14 @@ function readFirstLine() {
       }
       throw error;
     }
-    if (n === 0) return text;
+    if (n === 0) break;
     text += BufferToString(buffer, 'utf8', 0, n);
-    const end = StringIndexOf(text, '\n');
-    if (end >= 0) return StringSlice(text, 0, end);
+    if (StringIndexOf(text, '\n') >= 0) break;
   }
+  // Zeroed before it is freed: Buffer.allocUnsafe hands out uninitialised memory, which must never hold the nonce.
+  BufferFill(buffer, 0);
+  const end = StringIndexOf(text, '\n');
+  return end >= 0 ? StringSlice(text, 0, end) : text;
 }
 const request = JSONParse(readFirstLine());
 const NONCE = request.nonce;
@@ -112,17 +118,48 @@ function encode(value, depth, seen) {
 
 function report(message) {
   const line = NONCE + encode(message, 0, []) + '\n';
-  const buffer = Buffer.from(line, 'utf8');
+  // Not Buffer.from: small ones are slices of a shared pool whose ArrayBuffer any Buffer exposes (`.buffer`), so the
+  // nonce would be readable by user code. Buffer.alloc is never pooled; it is zeroed again before it is dropped.
+  const length = BufferByteLength(line, 'utf8');
+  const buffer = BufferAlloc(length);
+  BufferWrite(buffer, line, 0, length, 'utf8');
   let offset = 0;
-  while (offset < buffer.length) {
-    try {
-      offset += writeSync(3, buffer, offset, buffer.length - offset);
-    } catch (error) {
-      if (error && error.code === 'EAGAIN') AtomicsWait(sleepCell, 0, 0, 2);
-      else throw error;
+  try {
+    while (offset < length) {
+      try {
+        offset += writeSync(3, buffer, offset, length - offset);
+      } catch (error) {
+        if (error && error.code === 'EAGAIN') AtomicsWait(sleepCell, 0, 0, 2);
+        else throw error;
+      }
     }
+  } finally {
+    BufferFill(buffer, 0);
   }
 }
+
+/**
+ * A heap snapshot holds every string of the process, the nonce included, and Node's permission model lets
+ * v8.getHeapSnapshot() through (the inspector it refuses). Both snapshot functions are replaced, and locked,
+ * before user code exists.
+ */
+function lockHeapSnapshots() {
+  const v8 = require('node:v8');
+  for (const key of ['getHeapSnapshot', 'writeHeapSnapshot', 'setHeapSnapshotNearHeapLimit']) {
+    if (!(key in v8)) continue;
+    ObjectDefineProperty(v8, key, {
+      value() {
+        const error = new Error(`v8.${key}() is not available to a custom-code file here`);
+        error.code = 'ERR_ACCESS_DENIED';
+        throw error;
+      },
+      writable: false,
+      configurable: false,
+      enumerable: true,
+    });
+  }
+}
+lockHeapSnapshots();
 
 // ── User frames: where in the user's file a throw, a timer or a promise came from. ──
 function userFrames(max) {

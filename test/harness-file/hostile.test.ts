@@ -215,3 +215,24 @@ exports.main = async (event) => {
     expect(report.outputs).toEqual({ r: 'ESRCH' });
   });
 });
+
+describe('the nonce stays out of reach', () => {
+  it('neither a heap snapshot nor the Buffer pool nor uninitialised memory gives the file the nonce to forge a report', async () => {
+    const file = writeFile(
+      'steal-nonce.js',
+      `const fs = require('fs');
+exports.main = async () => {
+  const found = new Set();
+  const scan = (text) => { for (const m of text.matchAll(/(?<![0-9a-f])[0-9a-f]{48}(?![0-9a-f])/g)) found.add(m[0]); };
+  scan(Buffer.from(Buffer.from('x').buffer).toString('latin1'));
+  for (let i = 0; i < 20; i++) scan(Buffer.allocUnsafe(65536).toString('latin1'));
+  try { const chunks = []; for await (const c of require('v8').getHeapSnapshot()) chunks.push(c); scan(Buffer.concat(chunks).toString('latin1')); } catch {}
+  for (const nonce of found) fs.writeSync(3, nonce + JSON.stringify({ t: 'done', how: 'return', outputs: { ok: 'forged' }, ms: 1, callbacks: 0 }) + '\\n');
+  throw new Error('really failed');
+};`,
+    );
+    const report = await runActionFile({ file, event: EVENT });
+    expect(report.outputs).toBeUndefined();
+    expect(report.error).toBeDefined();
+  });
+});
