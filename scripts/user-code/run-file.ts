@@ -389,16 +389,19 @@ export function runUserCode(run: UserCodeRun): Promise<UserCodeResult> {
           const networkCode = e.networkCode ?? findNetworkCode({ message: e.message });
           return { ...e, ...(networkCode && explainNetworkCode(networkCode) ? { networkCode } : {}) };
         };
-        if (done.how === 'return' || done.how === 'callback') {
+        if ((done.how === 'return' || done.how === 'callback') && done.afterSettleError) {
+          // Lambda's Node runtime fails the invocation on an uncaught error or unhandled rejection; with
+          // callbackWaitsForEmptyEventLoop the callback's answer is only sent once the loop is empty, so it is lost.
+          const late = withNetwork(done.afterSettleError);
           return resolve({
             ...base,
             style: done.how,
-            ...(done.outputs ? { outputs: done.outputs } : {}),
-            ...(done.answered ? { answered: done.answered } : {}),
-            ...(done.afterSettleError ? { afterCallbackError: withNetwork(done.afterSettleError) } : {}),
-            // The old runtime fails the invocation on an uncaught error while it waits for the loop to empty.
-            ...(done.afterSettleError ? { error: { ...withNetwork(done.afterSettleError), message: `after the callback, while the old runtime waited for the event loop to empty: ${done.afterSettleError.message}` } } : {}),
+            afterCallbackError: late,
+            error: { ...late, message: `after the callback${done.outputs ? ` (with outputs ${JSON.stringify(done.outputs).slice(0, 200)})` : ''}, while the old runtime waited for the event loop to empty: ${late.message} — the invocation fails and those outputs never reach HubSpot` },
           });
+        }
+        if (done.how === 'return' || done.how === 'callback') {
+          return resolve({ ...base, style: done.how, ...(done.outputs ? { outputs: done.outputs } : {}), ...(done.answered ? { answered: done.answered } : {}) });
         }
         if (done.how === 'no-answer') {
           return resolve({ ...base, error: { kind: 'no-answer', message: done.returnedWithoutCallback ? 'main returned without calling callback, and nothing was left to run: no outputs reach HubSpot' : 'main neither returned nor called back, and nothing was left to run: no outputs reach HubSpot' } });

@@ -64,6 +64,14 @@ exports.main = (event, callback) => {
     expect(result.pending).toEqual([expect.objectContaining({ line: 4, kinds: ['a timer'] })]);
   });
 
+  it('an unhandled rejection after the callback fails the invocation (Lambda), so the outputs never reach HubSpot', async () => {
+    const file = writeFile('cb-late-failure.js', 'exports.main = (event, callback) => {\n  callback({ outputFields: { a: "1" } });\n  setTimeout(() => Promise.reject(new Error("late failure")), 10);\n};');
+    const report = await runActionFile({ file, event: EVENT });
+    expect(report.outputs).toBeUndefined();
+    expect(report.error).toMatchObject({ kind: 'thrown', hubspotReruns: false });
+    expect(report.error?.message).toMatch(/^after the callback \(with outputs \{"a":"1"\}\), while the old runtime waited for the event loop to empty: late failure — the invocation fails/);
+  });
+
   it('work that never ends after the callback times the old runtime out, and says why', async () => {
     const file = writeFile('cb-forever.js', 'exports.main = (event, callback) => {\n  callback({ outputFields: {} });\n  setInterval(() => {}, 100);\n};');
     const report = await runActionFile({ file, event: EVENT, timeoutMs: 1_000 });
