@@ -348,6 +348,26 @@ function refuseNetwork() {
       throw refused(`dns.promises.${key}`);
     });
   }
+  // dns.Resolver (c-ares) sends its own queries: every method of both Resolver classes is refused.
+  for (const Resolver of [dns.Resolver, dns.promises.Resolver]) {
+    for (const key of Object.getOwnPropertyNames(Resolver.prototype)) {
+      if (key === 'constructor' || typeof Resolver.prototype[key] !== 'function') continue;
+      lock(Resolver.prototype, key, () => {
+        throw refused(`dns.Resolver#${key}`);
+      });
+    }
+  }
+  // UDP: the handle of a dgram socket, reached the same way as TCP's, refuses to bind, connect or send.
+  const udp = new dgram.Socket('udp4');
+  // dgram keeps its handle in a symbol-keyed state object (the `_handle` getter is deprecated and warns).
+  const state = Object.getOwnPropertySymbols(udp).map((sym) => udp[sym]).find((v) => v && typeof v === 'object' && v.handle);
+  const udpProto = state ? Object.getPrototypeOf(state.handle) : undefined;
+  udp.close();
+  if (udpProto) {
+    for (const key of ['bind', 'bind6', 'connect', 'connect6', 'send', 'send6']) {
+      if (typeof udpProto[key] === 'function') lock(udpProto, key, () => ECONNREFUSED);
+    }
+  }
   lock(dgram, 'createSocket', () => {
     throw refused('dgram.createSocket');
   });

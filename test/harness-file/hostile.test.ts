@@ -236,3 +236,22 @@ exports.main = async () => {
     expect(report.error).toBeDefined();
   });
 });
+
+describe('the in-process network floor (where namespaces are not available)', () => {
+  it('UDP and c-ares DNS queries are refused too', async () => {
+    const file = writeFile(
+      'udp-dns.js',
+      `const dgram = require('dgram');
+const dns = require('dns');
+exports.main = async () => {
+  const out = {};
+  try { const s = new dgram.Socket('udp4'); await new Promise((resolve, reject) => { s.on('error', reject); s.send('leak', 53, '127.0.0.1', (e) => (e ? reject(e) : resolve())); }); out.udp = 'SENT'; } catch (e) { out.udp = e.code ?? String(e.errno); }
+  try { await new dns.promises.Resolver().resolve4('leak.example.com'); out.resolver = 'RESOLVED'; } catch (e) { out.resolver = e.message; }
+  try { await new Promise((resolve, reject) => new dns.Resolver().resolveTxt('leak.example.com', (e) => (e ? reject(e) : resolve()))); out.resolverCb = 'RESOLVED'; } catch (e) { out.resolverCb = e.message; }
+  return { outputFields: out };
+};`,
+    );
+    const result = await runUserCode({ file, event: EVENT, env: {}, client: 'v10', timeoutMs: 5_000, mode: 'replay', namespaces: false, answer: () => ({ refuse: 'no network' }) });
+    expect(result.outputs).toEqual({ udp: 'ECONNREFUSED', resolver: 'dns.Resolver#resolve4 refused: this run has no network (replay / verify)', resolverCb: 'dns.Resolver#resolveTxt refused: this run has no network (replay / verify)' });
+  });
+});
