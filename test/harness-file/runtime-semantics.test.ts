@@ -53,7 +53,7 @@ describe('the old callback runtime: callback is read as it was', () => {
       `const axios = require('axios');
 exports.main = (event, callback) => {
   callback({ outputFields: { done: 'yes' } });
-  setTimeout(() => axios.post('https://hooks.example.com/after'), 20);
+  setTimeout(() => axios.post('https://hooks.example.com/after'), 200);
 };`,
     );
     const result = await runUserCode({ file, event: EVENT, env: {}, client: 'v10', timeoutMs: 5_000, mode: 'replay', answer: ok });
