@@ -49,12 +49,14 @@ exports.main = async () => {
 });
 
 describe('environment: only the secrets the file reads', () => {
-  it('process.env holds exactly the secrets named in code; a name in a comment, PATH and HOME are absent', async () => {
+  it('process.env holds exactly the secrets named in code; a name in a comment, PATH and HOME are absent; cwd is /', async () => {
     process.env.HOSTILE_TEST_SHELL_VAR = 'from-the-shell';
-    const file = writeFile('env-dump.js', '/* process.env.SERVICE_KEY would be nice */\nexports.main = async () => ({ outputFields: { dump: JSON.stringify(process.env), token: process.env.API_TOKEN } });');
+    const file = writeFile('env-dump.js', '/* process.env.SERVICE_KEY would be nice */\nexports.main = async () => ({ outputFields: { dump: JSON.stringify(process.env), token: process.env.API_TOKEN, cwd: process.cwd() } });');
     const report = await runActionFile({ file, event: EVENT, secrets: { API_TOKEN: 'tok-1234567890', SERVICE_KEY: 'svc-0987654321', HUBSPOT_DEPLOY_KEY: 'deploy-secret' } });
     delete process.env.HOSTILE_TEST_SHELL_VAR;
     expect(JSON.parse(String(report.outputs?.dump))).toEqual({ API_TOKEN: 'tok-1234567890' });
+    // Not the repository: relative paths lead nowhere near .env.
+    expect(report.outputs?.cwd).toBe('/');
   });
 });
 
