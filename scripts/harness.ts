@@ -185,7 +185,7 @@ export function formatFileReport(report: FileRunReport, mode: { fixture?: string
     lines.push(`  → ${report.error.hubspotAction}`);
   }
   lines.push('  logs:', ...(report.logs.length ? report.logs.flatMap((l) => l.split('\n')).map((l) => `    ${l}`) : ['    (none)']));
-  lines.push('  http:', ...(report.calls.length ? report.calls.map((c) => `    ${c.method} ${c.url} → ${c.status}`) : ['    (none)']));
+  lines.push('  http:', ...(report.calls.length ? report.calls.map((c) => `    ${c.method} ${c.url} → ${c.status}${c.afterCallback ? ' (after the callback: the old runtime waited for it; lost on Node 24)' : ''}`) : ['    (none)']));
   if (report.pending.length) lines.push(`  pending when main answered (${report.model === 'callback' && report.style === 'callback' ? 'kept running on the old runtime; lost on Node 24' : 'frozen and lost on Node 24'}):`, ...report.pending.map((p) => `    ${describePending(p)}`));
   lines.push(`  time: ${report.ms} ms of ${report.timeLimitMs / 1000} s · heap added by the run: ${report.memoryMb.toFixed(1)} MB (process peak ${report.heapPeakMb.toFixed(1)} MB of ${report.heapLimitMb} MB)`);
   for (const p of report.problems) lines.push(`  ✗ ${p}`);

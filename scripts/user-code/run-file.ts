@@ -63,6 +63,8 @@ export interface FileRunCall {
   url: string;
   /** HTTP status, or 'NO MATCH' when a replay met a call the fixture does not hold. */
   status: number | 'NO MATCH';
+  /** Made after main's callback, while the old runtime waited for the empty event loop (lost on Node 24). */
+  afterCallback?: true;
 }
 
 export interface FileRunError {
@@ -212,8 +214,6 @@ export interface UserCodeResult {
   required: string[];
   logs: string[];
   calls: FileRunCall[];
-  /** Calls made after main answered on Node 24 (frozen and lost there). */
-  callsAfterAnswer: FileRunCall[];
   recorded?: RecordedCall[];
   ms: number;
   memoryMb: number;
@@ -255,7 +255,6 @@ export function runUserCode(run: UserCodeRun): Promise<UserCodeResult> {
   const child = spawn(command, args, { env: run.env, cwd: path.parse(file).root, stdio: ['pipe', 'pipe', 'pipe', 'pipe'] });
   const logs: string[] = [];
   const calls: FileRunCall[] = [];
-  const callsAfterAnswer: FileRunCall[] = [];
   let stderr = '';
   const lineReader = (onLine: (line: string) => void) => {
     let rest = '';
@@ -313,8 +312,7 @@ export function runUserCode(run: UserCodeRun): Promise<UserCodeResult> {
         case 'request': {
           const call = { method: String(message.method), url: String(message.url), ...(typeof message.body === 'string' ? { body: message.body } : {}) };
           const answer = run.answer ? run.answer(call) : { refuse: 'no network in this run' };
-          const line: FileRunCall = { method: call.method, url: call.url, status: 'refuse' in answer ? 'NO MATCH' : answer.status };
-          (done || (settledModel === 'node24') ? callsAfterAnswer : calls).push(line);
+          calls.push({ method: call.method, url: call.url, status: 'refuse' in answer ? 'NO MATCH' : answer.status, ...(settledAt !== undefined ? { afterCallback: true as const } : {}) });
           child.stdin!.write(`${JSON.stringify({ id: message.id, ...answer })}\n`);
           return;
         }
@@ -372,7 +370,6 @@ export function runUserCode(run: UserCodeRun): Promise<UserCodeResult> {
         required: done?.required ?? [],
         logs,
         calls,
-        callsAfterAnswer,
         ms,
         memoryMb: done?.memoryMb ?? 0,
         heapPeakMb: done?.heapPeakMb ?? 0,
@@ -492,7 +489,6 @@ export async function runActionFile(options: RunActionFileOptions): Promise<File
     isolation: { ...result.isolation, secretsGiven: Object.keys(env).sort() },
   };
   if (result.style !== 'none' && !result.outputs && !result.error) report.outputs = {};
-  if (result.callsAfterAnswer.length) report.warnings.push(`calls started after main answered (lost on Node 24): ${result.callsAfterAnswer.map((c) => `${c.method} ${c.url}`).join(', ')}`);
   if (result.error) {
     // In a replay nothing leaves the machine: a refused call means the fixture holds no answer for it, which is a
     // problem of the fixture (or of the file), not something HubSpot would see.

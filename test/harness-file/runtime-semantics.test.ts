@@ -60,7 +60,7 @@ exports.main = (event, callback) => {
     expect(result).toMatchObject({ model: 'callback', style: 'callback', outputs: { done: 'yes' } });
     expect(result.error).toBeUndefined();
     // The old runtime waited for it: the call after the callback was made.
-    expect(result.calls).toEqual([{ method: 'POST', url: 'https://hooks.example.com/after', status: 200 }]);
+    expect(result.calls).toEqual([{ method: 'POST', url: 'https://hooks.example.com/after', status: 200, afterCallback: true }]);
     expect(result.pending).toEqual([expect.objectContaining({ line: 4, kinds: ['a timer'] })]);
   });
 
