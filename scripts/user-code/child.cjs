@@ -581,8 +581,9 @@ async function run() {
   const pending = settled.pending ?? pendingWork();
   delete settled.pending;
   const heap = () => ({ memoryMb: mb(Math.max(peakHeap, memoryUsage().heapUsed) - baseHeap), heapPeakMb: mb(Math.max(peakHeap, memoryUsage().heapUsed)) });
-  if (model === 'node24' || settled.how === 'return') {
-    // Node 24: the answer is the return; pending work is frozen with the sandbox and lost.
+  if (model === 'node24' || settled.how === 'return' || settled.how === 'threw') {
+    // Node 24: the answer is the return; pending work is frozen with the sandbox and lost. A throw fails the
+    // invocation at once on either runtime.
     tracking = false;
     report({ t: 'done', model, ...settled, callbacks, envRead: [...envRead], required, pending, ...heap(), ...(mode === 'live' ? { recorded: nock.recorder.play() } : {}) });
     return;

@@ -422,7 +422,8 @@ export function runUserCode(run: UserCodeRun): Promise<UserCodeResult> {
         return resolve({ ...base, ms: run.timeoutMs, error: { kind: 'timeout', message } });
       }
       if (oom) return resolve({ ...base, error: { kind: 'out-of-memory', message: `ran out of memory: the ${FILE_HEAP_LIMIT_MB} MB heap HubSpot allows was exhausted` } });
-      resolve({ ...base, error: { kind: 'crash', message: `the process ended before main answered (exit ${code ?? signal}): ${stderr.trim().split('\n').slice(-3).join(' ') || 'no output'}` } });
+      const ended = settledAt !== undefined ? 'the process ended after the callback, before the event loop was empty (the old runtime fails such an invocation)' : 'the process ended before main answered';
+      resolve({ ...base, error: { kind: 'crash', message: `${ended} (exit ${code ?? signal}): ${stderr.trim().split('\n').slice(-3).join(' ') || 'no output'}` } });
     });
 
     const request = {

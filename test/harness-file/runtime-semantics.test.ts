@@ -156,3 +156,11 @@ describe('fixtures replay across @hubspot/api-client versions', () => {
     });
   });
 });
+
+describe('throws end the run on either runtime', () => {
+  it('a callback-style main that throws before calling back fails at once, even with work pending', async () => {
+    const file = writeFile('cb-throws.js', 'exports.main = async (event, callback) => {\n  setInterval(() => {}, 100);\n  throw Object.assign(new Error("Too Many Requests"), { response: { status: 429 } });\n};');
+    const report = await runActionFile({ file, event: EVENT, timeoutMs: 3_000 });
+    expect(report.error).toMatchObject({ kind: 'thrown', status: 429, hubspotReruns: true, location: { line: 3 } });
+  });
+});
