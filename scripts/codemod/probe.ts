@@ -41,7 +41,7 @@ export interface ProbeResult {
   /** Which runtime the run modelled: Node 24 (settles on return) or the old callback runtime. */
   model?: RuntimeModel;
   /** Work still pending when main answered, by line of the file. */
-  pending: PendingWork[];
+  pending?: PendingWork[];
   /** main ended without an answer (returned without calling back, nothing left to run). */
   noAnswer?: string;
 }
