@@ -6,9 +6,9 @@
  * A call site is rewritten only when the new code does exactly what the old code did:
  *   callback(result)                 → return result        (last thing the function does, or followed by `return;`)
  *   return callback(result)          → return result        (early return)
- *   callback(null, result)           → return result        (Lambda's error-first form; HubSpot's callback takes the
- *                                                            result as its FIRST argument, so the old code handed
- *                                                            HubSpot null: reported as a behaviour change)
+ *   callback(null, result)           → return result        (Lambda's error-first form, which the old runtime read
+ *                                                            as the result: the same reading as the user-code runner,
+ *                                                            scripts/user-code/, so not a behaviour change)
  *   callback(err) / callback(err, x) → throw err            (err: a catch parameter or `new …Error(…)`)
  *   p.then(r => callback(result))    → return p.then(r => result)   (the chain is returned so HubSpot awaits it)
  * Anything else (code that runs after the callback, a callback inside setTimeout or an event listener, a callback
@@ -272,9 +272,6 @@ export function rewriteCallbackHandler(handler: Handler, source: string, pending
     if ('line' in outcome) {
       unsafe.push(outcome);
       continue;
-    }
-    if (call.arguments.length === 2 && isNullish(call.arguments[0])) {
-      notes.push({ line: lineOf(call), reason: `${handler.callbackName}(null, result) handed HubSpot null (its callback takes the result as the first argument), so this path produced no outputs before; it now returns the result — check the outputs` });
     }
     const parent = parents[parents.length - 1];
     let fnIndex = parents.length - 1;

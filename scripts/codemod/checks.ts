@@ -877,7 +877,7 @@ function checkGetWithBody(ctx: Context): void {
       const opts = node.arguments[0];
       const method = literalMethod(opts, 'GET');
       if ((method === 'GET' || method === 'HEAD') && keyValue(opts, 'body')) {
-        add(ctx, { rule: 'get-with-body', severity: 'error', line: lineOf(node), message: `apiRequest({ method: '${method}', body }): the client calls fetch, which throws "TypeError: Request with GET/HEAD method cannot have body" on every run (that error has no status, so HubSpot does not re-run it)`, fix: "send the query in the path (?a=b) or use the endpoint's POST form (HubSpot search: POST /crm/v3/objects/<type>/search)" });
+        add(ctx, { rule: 'get-with-body', severity: 'error', line: lineOf(node), message: `apiRequest({ method: '${method}', body }): the client calls fetch, which throws "TypeError: Request with GET/HEAD method cannot have body" on every run (that error has no status, so HubSpot does not re-run it)`, fix: "send the query in the path (?a=b) or use the endpoint's POST form (HubSpot search: POST /crm/objects/2026-09/<type>/search)" });
       }
       return;
     }
@@ -886,7 +886,7 @@ function checkGetWithBody(ctx: Context): void {
     if (call.kind === 'fetch') {
       const method = literalMethod(call.configArg, 'GET');
       if ((method === 'GET' || method === 'HEAD') && keyValue(call.configArg, 'body')) {
-        add(ctx, { rule: 'get-with-body', severity: 'error', line: lineOf(node), message: `fetch() with a body and method ${method}: Node's fetch throws "TypeError: Request with GET/HEAD method cannot have body" on every run (no status, so HubSpot does not re-run it)`, fix: "put the parameters in the URL, or use the endpoint's POST form (HubSpot search: POST /crm/v3/objects/<type>/search)" });
+        add(ctx, { rule: 'get-with-body', severity: 'error', line: lineOf(node), message: `fetch() with a body and method ${method}: Node's fetch throws "TypeError: Request with GET/HEAD method cannot have body" on every run (no status, so HubSpot does not re-run it)`, fix: "put the parameters in the URL, or use the endpoint's POST form (HubSpot search: POST /crm/objects/2026-09/<type>/search)" });
       }
       return;
     }
@@ -894,7 +894,7 @@ function checkGetWithBody(ctx: Context): void {
       const named = memberPath(node.callee)?.split('.')[1];
       const method = (named && named !== 'request' && named in AXIOS_CONFIG_ARG ? named : literalMethod(call.configArg, 'GET'))?.toLowerCase();
       if ((method === 'get' || method === 'head') && keyValue(call.configArg, 'data')) {
-        add(ctx, { rule: 'get-with-body', severity: 'warning', line: lineOf(node), message: `axios ${method.toUpperCase()} with \`data\`: axios sends the body, but servers (HubSpot's included) ignore the body of a GET, so the filter in it is dropped and the call answers as if it were not there`, fix: "use `params` for query parameters, or the endpoint's POST form (HubSpot search: POST /crm/v3/objects/<type>/search)" });
+        add(ctx, { rule: 'get-with-body', severity: 'warning', line: lineOf(node), message: `axios ${method.toUpperCase()} with \`data\`: axios sends the body, but servers (HubSpot's included) ignore the body of a GET, so the filter in it is dropped and the call answers as if it were not there`, fix: "use `params` for query parameters, or the endpoint's POST form (HubSpot search: POST /crm/objects/2026-09/<type>/search)" });
       }
     }
   });
@@ -1194,7 +1194,7 @@ function checkCallPerItem(ctx: Context): void {
       message:
         `one API call per item (line ${lineOf(first)}): N items make N calls one after another, against HubSpot's 20 s per run` +
         (search ? ", and HubSpot's search endpoints take about 5 requests per second per account (https://developers.hubspot.com/docs/api/crm/search, Limitations): past a handful of items the searches get 429s" : ''),
-      fix: search ? "one search for all items: a filter with operator 'IN' and values: [...] (up to 100 values), or batch/read by id" : 'use the batch endpoint (POST /crm/v3/objects/<type>/batch/read or /batch/update, up to 100 inputs), or cap the items per run',
+      fix: search ? "one search for all items: a filter with operator 'IN' and values: [...] (up to 100 values), or batch/read by id" : 'use the batch endpoint (POST /crm/objects/2026-09/<type>/batch/read or /batch/update, up to 100 inputs), or cap the items per run',
     });
   };
   walk(ctx.ast, (node) => {

@@ -5,7 +5,7 @@
  * Query strings are compared as sets of values per key, with comma lists split: @hubspot/api-client v10 sends
  * `properties=a,b` where later versions send `properties=a&properties=b`. HubSpot's spec for these parameters
  * (HubSpot-public-api-spec-collection, PublicApiSpecs/CRM/Contacts/Rollouts/107729/v3/contacts.json, GET
- * /crm/v3/objects/contacts/{contactId}, `properties`: an array in form style with explode, described as a comma
+ * the contacts read-by-id operation (v3 path), `properties`: an array in form style with explode, described as a comma
  * separated list) admits both, so a fixture recorded with one client replays with the other. The cost: a single
  * value containing a comma matches the same values sent separately, which no fixture here relies on.
  */

@@ -82,10 +82,10 @@ describe('callback → return rewrites', () => {
     expect(result.unsafe).toContainEqual({ line, reason: expect.stringMatching(reason) });
   });
 
-  it('reports callback(null, result) as a behaviour change (HubSpot took the FIRST argument as the result)', () => {
+  it('rewrites callback(null, result) to return result with no behaviour-change note (the old runtime read it Node-style, as the runner does)', () => {
     const result = up('exports.main = async (event, callback) => {\n  callback(null, { outputFields: { a: 1 } });\n};\n');
     expect(result.code).toContain('return { outputFields: { a: 1 } };');
-    expect(result.notes).toEqual([{ line: 2, reason: expect.stringMatching(/handed HubSpot null/) }]);
+    expect(result.notes).toEqual([]);
   });
 
   it('keeps every byte outside the rewritten sites (formatting, comments, odd spacing)', () => {
