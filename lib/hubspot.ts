@@ -1,4 +1,5 @@
 import { HUBSPOT_API_VERSION } from './api-versions';
+import { scopesForOperations, type HubSpotOperation } from './hubspot-scopes';
 import type { Deadline } from './deadline';
 import { ConfigError, PermanentError, ValidationError } from './errors';
 import { createServiceClient, type HttpRequest, type HttpResponse, type ServiceClient, type VendorErrorDetails } from './http';
@@ -119,12 +120,20 @@ export const HUBSPOT_TOKEN_WHERE =
  */
 export const HUBSPOT_TOKEN_TYPICAL_LENGTH = 128;
 
-/** The HUBSPOT_ACCESS_TOKEN secret every action declares, with the scopes that action needs. */
-export function hubspotTokenSecret(scopes: readonly string[]) {
+/**
+ * The HUBSPOT_ACCESS_TOKEN secret every action declares, from the CRM operations its code performs: the scopes are
+ * derived from HubSpot's 2026-09 security requirements (lib/hubspot-scopes.ts), never written by hand, so a line-item
+ * read brings `e-commerce` with it. The guide and the bundle header read the scopes from `description`.
+ */
+export function hubspotTokenSecret(operations: readonly HubSpotOperation[]) {
+  const scopes = scopesForOperations(operations);
   return {
-    description: `HubSpot Service Key (or an existing legacy private-app token) with scopes ${scopes.join(', ')}`,
+    description: `HubSpot Service Key (or an existing legacy private-app token) with ${scopes.length === 1 ? 'scope' : 'scopes'} ${scopes.join(', ')}`,
     typicalLength: HUBSPOT_TOKEN_TYPICAL_LENGTH,
     where: HUBSPOT_TOKEN_WHERE,
+    /** What the action's code calls; test/lib/hubspot-scopes.test.ts holds it against the calls its runs make. */
+    hubspotOperations: [...operations].sort(),
+    hubspotScopes: scopes,
   };
 }
 

@@ -69,6 +69,9 @@ function offlineResult(actions: readonly AnyAction[]): SetupResult {
   return { plan: { objectTypes, groups: planGroups, missing: declared, matching: [], different: [], inconsistent }, applied: false, createdGroups: [], createdProperties: [], alreadyExisted: [] };
 }
 
+/** "1 property", "3 properties". */
+export const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+
 /** What the declarations ask HubSpot for, read from the source alone: no token, no network. */
 export function formatOfflinePlan(actions: readonly AnyAction[]): string[] {
   const { plan } = offlineResult(actions);
@@ -84,8 +87,15 @@ export function formatOfflinePlan(actions: readonly AnyAction[]): string[] {
     }
   }
   for (const problem of plan.inconsistent) lines.push(`INCONSISTENT declarations: ${problem}`);
-  lines.push('', `${plan.missing.length} properties in ${plan.groups.length} groups. Scopes the Service Key needs for --apply: ${scopesFor(plan.objectTypes, true).join(', ')}`);
+  lines.push('', `${count(plan.missing.length, 'property', 'properties')} in ${count(plan.groups.length, 'group', 'groups')}. Scopes the Service Key needs for --apply: ${scopesFor(plan.objectTypes, true).join(', ')}`);
   lines.push('(a dry run, `npm run setup`, needs only the .read ones and shows which of these already exist)');
+  // The actions' own token (the HUBSPOT_ACCESS_TOKEN secret in each custom-code action) is another key: its scopes
+  // are derived from the CRM operations each action declares (lib/hubspot-scopes.ts, HubSpot's 2026-09 specs).
+  const tokenScopes = actions.flatMap((a) => {
+    const scopes = (a.definition.secrets?.HUBSPOT_ACCESS_TOKEN as { hubspotScopes?: string[] } | undefined)?.hubspotScopes;
+    return scopes?.length ? [`  ${a.definition.name}: ${scopes.join(', ')}`] : [];
+  });
+  if (tokenScopes.length) lines.push('', "Scopes of each action's own HUBSPOT_ACCESS_TOKEN secret (not needed by setup):", ...tokenScopes);
   return lines;
 }
 

@@ -46,7 +46,7 @@ export const action = defineAction({
       typicalLength: 35,
       where: 'Clearbit dashboard → API (keys created before Clearbit’s free tools ended on 2025-04-30 keep working)',
     },
-    HUBSPOT_ACCESS_TOKEN: hubspotTokenSecret(['crm.objects.contacts.read', 'crm.objects.contacts.write']),
+    HUBSPOT_ACCESS_TOKEN: hubspotTokenSecret(['contacts.write']),
   },
   inputs: {
     email: input.email('Email address to look up', { required: true, property: 'email' }),

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { ConfigError, type ActionError } from '../../lib/errors';
 import type { ServiceClient } from '../../lib/http';
 import { hubspotPaths, type HubSpotPaths } from '../../lib/hubspot';
+import { FLOW_SCOPES as SPEC_FLOW_SCOPES } from '../../lib/hubspot-scopes';
 import { configuredHubSpotApiVersion } from './common';
 
 /**
@@ -17,7 +18,8 @@ import { configuredHubSpotApiVersion } from './common';
  *       and only the fields the PUT accepts (FLOW_PUT_FIELDS): the read carries read-only ones (id, createdAt, …).
  */
 
-export const FLOW_SCOPES = ['automation'];
+/** The flows spec's only requirement (lib/hubspot-scopes.ts). */
+export const FLOW_SCOPES: string[] = [...SPEC_FLOW_SCOPES];
 
 /**
  * The fields the flows PUT accepts, per flow type: spec HubSpot-public-api-spec-collection

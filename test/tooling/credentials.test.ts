@@ -19,7 +19,7 @@ describe('HubSpot credentials: Service Keys', () => {
     for (const action of await loadActions()) {
       const secret = action.definition.secrets.HUBSPOT_ACCESS_TOKEN as { description: string; where?: string; typicalLength: number } | undefined;
       expect(secret, action.definition.name).toBeDefined();
-      expect(secret!.description).toMatch(/^HubSpot Service Key \(or an existing legacy private-app token\) with scopes crm\.objects\./);
+      expect(secret!.description).toMatch(/^HubSpot Service Key \(or an existing legacy private-app token\) with scopes? crm\.objects\./);
       expect(secret!.where).toContain('Development → Keys → Service keys');
       expect(secret!.typicalLength).toBe(HUBSPOT_TOKEN_TYPICAL_LENGTH);
     }
@@ -27,7 +27,7 @@ describe('HubSpot credentials: Service Keys', () => {
 
   it('budgets a conservative token length (a Service Key\'s is undocumented) and every action still fits the 1,000 characters', async () => {
     expect(HUBSPOT_TOKEN_TYPICAL_LENGTH).toBeGreaterThan(44);
-    expect(hubspotTokenSecret(['crm.objects.contacts.read']).typicalLength).toBe(HUBSPOT_TOKEN_TYPICAL_LENGTH);
+    expect(hubspotTokenSecret(['contacts.read']).typicalLength).toBe(HUBSPOT_TOKEN_TYPICAL_LENGTH);
     for (const action of await loadActions()) expect(secretBudget(action.definition.secrets).fits, action.definition.name).toBe(true);
   });
 

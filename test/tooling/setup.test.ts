@@ -165,6 +165,18 @@ describe('npm run setup', () => {
     expect(text).toContain('crm.schemas.contacts.write, crm.schemas.deals.read, crm.schemas.deals.write');
   });
 
+  it("--plan names each real action's token scopes, derived from its operations (line items bring e-commerce), and counts in the singular", async () => {
+    const actions = await loadActions('shopify-order-sync');
+    await setup(['--plan'], actions, {});
+    const text = printed.join('\n');
+    expect(text).toContain("Scopes of each action's own HUBSPOT_ACCESS_TOKEN secret (not needed by setup):");
+    expect(text).toContain('  shopify-order-sync: crm.objects.contacts.write, crm.objects.deals.read, crm.objects.deals.write, crm.objects.line_items.read, crm.objects.line_items.write, e-commerce');
+    printed = [];
+    const one = { definition: { name: 'fixture-one', secrets: {}, properties: [textProperty('contacts', 'g', 'p', 'P', 'p')], propertyGroups: [{ name: 'g', label: 'G' }] } } as unknown as AnyAction;
+    await setup(['--plan'], [one], {});
+    expect(printed.join('\n')).toContain('1 property in 1 group.');
+  });
+
   it('--plan and --apply together is a usage error', async () => {
     await expect(setup(['--plan', '--apply'])).rejects.toThrow(/pass one of them/);
   });
