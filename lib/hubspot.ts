@@ -301,9 +301,22 @@ export interface SearchRequest {
   properties?: string[];
   sorts?: Array<{ propertyName: string; direction: 'ASCENDING' | 'DESCENDING' }>;
   limit?: number;
+  /** Paging cursor (paging.next.after of the previous page); "0" for the first. */
+  after?: string;
 }
 
 const BATCH_LIMIT = 100;
+
+/**
+ * PublicObjectSearchRequest (2026-09) requires after, filterGroups, limit, properties and sorts: the first page is
+ * after "0" (the paging cursor is an offset as text, e.g. paging.next.after "10"), and absent lists are sent empty.
+ * Spec: PublicApiSpecs/CRM/*\/Rollouts/424/2026-09/*.json components.schemas.PublicObjectSearchRequest; paging:
+ * https://developers.hubspot.com/docs/api-reference/latest/crm/search-the-crm. The spec types `sorts` items as
+ * strings; the search guide documents { propertyName, direction } objects, which we send.
+ */
+export function searchBody(body: SearchRequest): Required<SearchRequest> {
+  return { after: '0', limit: 10, properties: [], sorts: [], ...body };
+}
 
 export function createHubSpotClient(options: { accessToken: string; log: Logger; deadline: Deadline; baseUrl?: string; apiVersion?: string }): HubSpotClient {
   const http = createServiceClient({
@@ -348,7 +361,8 @@ export function createHubSpotClient(options: { accessToken: string; log: Logger;
       return request<CrmObject | HubSpotErrorBody>({
         method: 'POST',
         url: paths.objects(type),
-        json: { properties, ...(associations.length ? { associations: associations.map(associationInput) } : {}) },
+        // `associations` is required by the 2026-09 SimplePublicObjectInputForCreate, even when empty.
+        json: { properties, associations: associations.map(associationInput) },
         accept: opts.acceptConflict ? [409] : [],
         // With 409 accepted, sending the create again is safe: a second copy is refused and names the first.
         idempotent: opts.acceptConflict === true,
@@ -383,7 +397,8 @@ export function createHubSpotClient(options: { accessToken: string; log: Logger;
         const res = await request<{ results?: CrmObject[] }>({
           method: 'POST',
           url: paths.objectBatch(type, 'read'),
-          json: { properties, inputs: ids.slice(i, i + BATCH_LIMIT).map((id) => ({ id: checkObjectId(id, `${type} id`) })) },
+          // BatchReadInputSimplePublicObjectId (2026-09) requires propertiesWithHistory: [] asks for none.
+          json: { properties, propertiesWithHistory: [], inputs: ids.slice(i, i + BATCH_LIMIT).map((id) => ({ id: checkObjectId(id, `${type} id`) })) },
           idempotent: true,
           label: `read ${type}`,
         });
@@ -422,7 +437,7 @@ export function createHubSpotClient(options: { accessToken: string; log: Logger;
       const res = await request<{ results?: CrmObject[] }>({
         method: 'POST',
         url: paths.objectSearch(type),
-        json: body,
+        json: searchBody(body),
         idempotent: true,
         label: `search ${type}`,
       });

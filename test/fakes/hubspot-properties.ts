@@ -1,3 +1,4 @@
+import { refuseIncomplete } from './hubspot-request-schemas';
 import type { FakeRequest, FakeResponse } from './network';
 
 /**
@@ -109,6 +110,8 @@ export class FakeHubSpotProperties {
     }
     if (req.method !== 'POST') return error(405, 'VALIDATION_ERROR', `Method ${req.method} not allowed`);
     this.writes.push({ method: req.method, path: req.pathname, body: req.body });
+    const incomplete = refuseIncomplete(isGroups ? 'PropertyGroupCreate' : 'PropertyCreate', req.body);
+    if (incomplete) return incomplete;
     const body = (req.body ?? {}) as Record<string, unknown>;
     if (isGroups) {
       const name = String(body.name ?? '');
