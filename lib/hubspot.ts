@@ -254,7 +254,11 @@ export function describeHubSpotError(_status: number, data: unknown): VendorErro
   // The daily limit resets at midnight (portal time): waiting seconds in-process is pointless, a re-run later is not.
   // https://developers.hubspot.com/docs/guides/apps/api-usage/usage-details
   const daily = body.policyName === 'DAILY';
-  return { message: message || undefined, code: body.category ?? body.errorType, ...(daily ? { retryAfterSeconds: 3_600 } : {}) };
+  // A 403 MISSING_SCOPES names the scopes in errors[].context.requiredGranularScopes: say them, so the admin knows
+  // what to add to the key (e.g. e-commerce, which 2026-09 requires with every line-item scope).
+  const scopes = [...new Set((body.errors ?? []).flatMap((e) => (Array.isArray(e.context?.requiredGranularScopes) ? (e.context.requiredGranularScopes as unknown[]) : [])).filter((x): x is string => typeof x === 'string'))];
+  const withScopes = scopes.length ? `${message || 'missing scopes'} (required scopes: ${scopes.join(', ')})` : message;
+  return { message: withScopes || undefined, code: body.category ?? body.errorType, ...(daily ? { retryAfterSeconds: 3_600 } : {}) };
 }
 
 /** HubSpot answers a duplicate create with 409 and "Contact already exists. Existing ID: 123". */

@@ -1,4 +1,5 @@
 import { HUBSPOT_API_VERSION } from '../../lib/api-versions';
+import { ASSOCIATION_ANY_OF, OBJECT_SCOPES, requirementOfCall, scopesAllow } from '../../lib/hubspot-scopes';
 import { refuseIncomplete } from './hubspot-request-schemas';
 import type { FakeRequest, FakeResponse } from './network';
 
@@ -125,6 +126,11 @@ export class FakeHubSpot {
   private clock: () => number;
   /** Also serve /crm/v3/objects and /crm/v4 (objects, associations) as their date-versioned equivalents. */
   legacyPaths = false;
+  /**
+   * The scopes the token was granted; undefined = all. A date-versioned call whose 2026-09 security requirement they
+   * do not meet (lib/hubspot-scopes.ts: e.g. a line-item read without e-commerce) answers 403 MISSING_SCOPES.
+   */
+  grantedScopes: readonly string[] | undefined;
 
   constructor(options: { uniqueProperties?: Record<string, string[]>; accessToken?: string; clock?: () => number } = {}) {
     if (options.uniqueProperties?.line_items?.length) {
@@ -228,6 +234,16 @@ export class FakeHubSpot {
     const version = p[2] ?? '';
     if (p[0] !== 'crm' || !/^\d{4}-\d{2}$/.test(version)) return error(404, 'OBJECT_NOT_FOUND', `Fake HubSpot serves only date-versioned CRM paths, not ${req.method} ${req.pathname}`);
     this.apiVersions.add(version);
+    if (!legacy && this.grantedScopes) {
+      const requirement = requirementOfCall(req.method, req.pathname);
+      if (requirement.kind !== 'unknown' && !scopesAllow(this.grantedScopes, requirement)) {
+        const required = requirement.kind === 'object' ? [...OBJECT_SCOPES[requirement.operation]] : [...ASSOCIATION_ANY_OF];
+        // The 403 body HubSpot sends for a missing scope (as FakeHubSpotProperties and the flows fake answer it).
+        return error(403, 'MISSING_SCOPES', "This app hasn't been granted all required scopes to make this call. Read more about required scopes here: https://developers.hubspot.com/scopes.", {
+          errors: [{ message: 'One or more of the following scopes are required.', context: { requiredGranularScopes: required } }],
+        });
+      }
+    }
     const schema = legacy ? undefined : requestSchemaOf(req.method, p);
     const incomplete = schema ? refuseIncomplete(schema, req.body) : undefined;
     if (incomplete) return incomplete;

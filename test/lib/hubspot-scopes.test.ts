@@ -12,7 +12,7 @@ import {
 } from '../../lib/hubspot-scopes';
 import { FLOW_SCOPES as DEPLOY_FLOW_SCOPES } from '../../scripts/lib-tooling/flow-deploy';
 import { SCHEMA_SCOPES as SETUP_SCHEMA_SCOPES } from '../../scripts/lib-tooling/property-setup';
-import { HUBSPOT_ORIGIN } from '../fakes/hubspot';
+import { FakeHubSpot, HUBSPOT_ORIGIN } from '../fakes/hubspot';
 import type { HubSpotEvent } from '../../lib/action';
 import { DEAL, dealEvent, type QuickBooksWorld } from '../actions/quickbooks-invoice/scenarios';
 import type { World } from '../support/scenario';
@@ -92,6 +92,8 @@ describe('HubSpot scopes: each action declares exactly the operations its runs p
       for (const path of paths) {
         let event!: HubSpotEvent;
         world = freshWorld(scenarios, { setup: (w) => void (event = path.setup(w)) });
+        // The fake answers 403 to any call the derived scopes do not cover, as a real portal would.
+        (world as World & { hubspot: FakeHubSpot }).hubspot.grantedScopes = secret.hubspotScopes;
         // Twice: the re-run of a completed enrollment takes the "already there" branches (reads of what exists).
         for (const run of ['first run', 're-run']) {
           const outcome = await runIn(scenarios, world, event);
@@ -115,6 +117,16 @@ describe('HubSpot scopes: each action declares exactly the operations its runs p
       expect(secret.description).toContain(secret.hubspotScopes.join(', '));
     });
   }
+
+  it('with the scopes shopify-order-sync declared before 2026-09 (no e-commerce), a real portal refuses its line-item calls', async () => {
+    const scenarios = ACTIONS.find((a) => a.name === 'shopify-order-sync')!.scenarios;
+    const path = scenarios.paths[0]!;
+    world = freshWorld(scenarios, path);
+    (world as World & { hubspot: FakeHubSpot }).hubspot.grantedScopes = ['crm.objects.contacts.read', 'crm.objects.contacts.write', 'crm.objects.deals.read', 'crm.objects.deals.write', 'crm.objects.line_items.read', 'crm.objects.line_items.write'];
+    const outcome = await runIn(scenarios, world, path.event);
+    expect(outcome.outputs?.status).toBe('error');
+    expect(String(outcome.outputs?.error_message)).toContain('e-commerce');
+  });
 
   it('an action touching line items asks for e-commerce', () => {
     for (const { name } of ACTIONS) {
