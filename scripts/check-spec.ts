@@ -13,6 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ASSOCIATION_ANY_OF, CRM_OBJECT_TYPES, FLOW_SCOPES, OBJECT_SCOPES, SCHEMA_SCOPES, requirementOfCall, type CrmObjectTypeName } from '../lib/hubspot-scopes';
 import { REQUEST_SCHEMAS } from '../test/fakes/hubspot-request-schemas';
+import { SPEC_OUTPUT_TYPES } from './lib-tooling/flow-deploy';
 
 const DEFAULT_CHECKOUT = '/work/.mirror/HubSpot+HubSpot-public-api-spec-collection/repo';
 
@@ -87,6 +88,10 @@ export function checkSpecs(read: (file: string) => Spec): string[] {
     const all = (op.security ?? []).map((r) => Object.entries(r).map(([k, v]) => `${k}:${[...v].sort().join('+')}`).join(','));
     if (all.length !== 1 || all[0] !== `oauth2:${same(FLOW_SCOPES)}`) problems.push(`flows ${method} ${p}: security ${JSON.stringify(all)}, table says oauth2:${same(FLOW_SCOPES)}`);
   }
+  // Custom-code output fields: the subtypes the spec documents are the ones deploy sends.
+  const outputItems = (specs.flows.components.schemas.ApiCustomCodeAction as { properties?: { outputFields?: { items?: { oneOf?: Array<{ $ref?: string }> } } } } | undefined)?.properties?.outputFields?.items?.oneOf ?? [];
+  const documented = outputItems.map((o) => (specs.flows.components.schemas[String(o.$ref).split('/').pop() ?? ''] as { title?: string } | undefined)?.title ?? '?');
+  if (same(documented) !== same(SPEC_OUTPUT_TYPES)) problems.push(`flows ApiCustomCodeAction.outputFields documents ${JSON.stringify(documented)}, deploy sends ${JSON.stringify(SPEC_OUTPUT_TYPES)}`);
   // Request schemas: our required lists equal the spec's.
   const schemaSources = [specs.line_items, specs.deals, specs.associations, specs.properties, specs.flows];
   for (const [name, schema] of Object.entries(REQUEST_SCHEMAS)) {

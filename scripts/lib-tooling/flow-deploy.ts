@@ -212,7 +212,7 @@ export function desiredFields(entry: ManifestEntry, bundle: string, current: Cus
   const outputsForEditor: string[] = [];
   for (const o of entry.outputs) {
     const type = FLOW_OUTPUT_TYPES[o.type] ?? o.type.toUpperCase();
-    if (type === 'ENUMERATION') {
+    if (SPEC_OUTPUT_TYPES.includes(type)) {
       if (!o.options?.length) throw new ConfigError(`Output ${o.name} of ${entry.name} is an enumeration without options in dist/manifest.json: run \`npm run build\` again`, { errorCode: 'NOT_BUILT' });
       outputFields.push({ name: o.name, type, options: [...o.options] });
       continue;
