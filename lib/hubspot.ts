@@ -312,8 +312,9 @@ export interface SearchRequest {
 const BATCH_LIMIT = 100;
 
 /**
- * PublicObjectSearchRequest (2026-09) requires after, filterGroups, limit, properties and sorts: the first page is
- * after "0" (the paging cursor is an offset as text, e.g. paging.next.after "10"), and absent lists are sent empty.
+ * PublicObjectSearchRequest (2026-09) requires after, filterGroups, limit, properties and sorts; absent lists are sent
+ * empty. What a first request puts in `after` is not documented: assumed "0", since search cursors are offsets as
+ * text (a first page of 10 answers paging.next.after "10").
  * Spec: PublicApiSpecs/CRM/*\/Rollouts/424/2026-09/*.json components.schemas.PublicObjectSearchRequest; paging:
  * https://developers.hubspot.com/docs/api-reference/latest/crm/search-the-crm. The spec types `sorts` items as
  * strings; the search guide documents { propertyName, direction } objects, which we send.
