@@ -29,7 +29,7 @@ export const SPEC_FILES = {
 
 type Requirement = Record<string, string[]>;
 interface Operation { security?: Requirement[]; requestBody?: unknown }
-interface Spec { paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, { required?: string[] }> } }
+export interface Spec { paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, { required?: string[] }> } }
 
 function readSpec(checkout: string, file: string): Spec {
   const worktree = path.join(checkout, file);
