@@ -35,7 +35,7 @@ export const FLOW_SCOPES: string[] = [...SPEC_FLOW_SCOPES];
  */
 export const DEPLOY_TOKEN_NAMES: readonly string[] = ['HUBSPOT_DEPLOY_TOKEN', 'HUBSPOT_ACCESS_TOKEN'];
 export const DEPLOY_TOKEN_WHERE =
-  "HubSpot's flows API (2026-09-beta spec) lists OAuth app tokens with `automation` only: create an app on HubSpot's developer platform with static auth and the automation scope, install it in this account, and copy its access token (Development → Projects → your app → Auth) into HUBSPOT_DEPLOY_TOKEN. A Service Key or legacy private-app token in HUBSPOT_ACCESS_TOKEN is tried otherwise, but the spec does not list it for this API.";
+  "HubSpot's flows API (2026-09-beta spec) lists OAuth app tokens with `automation` only: create an app on HubSpot's developer platform with static auth and the automation scope, install it in this account, and copy its access token (Development → Projects → your project → your app → Auth tab) into HUBSPOT_DEPLOY_TOKEN. A Service Key or legacy private-app token in HUBSPOT_ACCESS_TOKEN is tried otherwise, but the spec does not list it for this API.";
 
 /**
  * The fields the flows PUT accepts, per flow type: spec HubSpot-public-api-spec-collection
