@@ -12,6 +12,7 @@ import {
 } from '../../lib/hubspot-scopes';
 import { FLOW_SCOPES as DEPLOY_FLOW_SCOPES } from '../../scripts/lib-tooling/flow-deploy';
 import { SCHEMA_SCOPES as SETUP_SCHEMA_SCOPES } from '../../scripts/lib-tooling/property-setup';
+import { TOKEN_STORE_SCOPES } from '../../scripts/lib-tooling/token-store-setup';
 import { FakeHubSpot, HUBSPOT_ORIGIN } from '../fakes/hubspot';
 import type { HubSpotEvent } from '../../lib/action';
 import { DEAL, dealEvent, type QuickBooksWorld } from '../actions/quickbooks-invoice/scenarios';
@@ -75,6 +76,8 @@ describe('HubSpot scopes: the spec facts (2026-09)', () => {
     expect(SCHEMA_SCOPES.line_items.write).toEqual(['e-commerce']);
     expect(DEPLOY_FLOW_SCOPES).toEqual([...FLOW_SCOPES]);
     expect(ASSOCIATION_ANY_OF).toContain('crm.objects.deals.write');
+    // setup's token-store step (quickbooks-invoice's company record): a read by id property, then a create.
+    expect([...TOKEN_STORE_SCOPES]).toEqual(scopesForOperations(['companies.read', 'companies.write']));
   });
 });
 
