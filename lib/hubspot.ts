@@ -1,4 +1,5 @@
 import { HUBSPOT_API_VERSION } from './api-versions';
+import { scopesForOperations, type HubSpotOperation } from './hubspot-scopes';
 import type { Deadline } from './deadline';
 import { ConfigError, PermanentError, ValidationError } from './errors';
 import { createServiceClient, type HttpRequest, type HttpResponse, type ServiceClient, type VendorErrorDetails } from './http';
@@ -119,12 +120,20 @@ export const HUBSPOT_TOKEN_WHERE =
  */
 export const HUBSPOT_TOKEN_TYPICAL_LENGTH = 128;
 
-/** The HUBSPOT_ACCESS_TOKEN secret every action declares, with the scopes that action needs. */
-export function hubspotTokenSecret(scopes: readonly string[]) {
+/**
+ * The HUBSPOT_ACCESS_TOKEN secret every action declares, from the CRM operations its code performs: the scopes are
+ * derived from HubSpot's 2026-09 security requirements (lib/hubspot-scopes.ts), never written by hand, so a line-item
+ * read brings `e-commerce` with it. The guide and the bundle header read the scopes from `description`.
+ */
+export function hubspotTokenSecret(operations: readonly HubSpotOperation[]) {
+  const scopes = scopesForOperations(operations);
   return {
-    description: `HubSpot Service Key (or an existing legacy private-app token) with scopes ${scopes.join(', ')}`,
+    description: `HubSpot Service Key (or an existing legacy private-app token) with ${scopes.length === 1 ? 'scope' : 'scopes'} ${scopes.join(', ')}`,
     typicalLength: HUBSPOT_TOKEN_TYPICAL_LENGTH,
     where: HUBSPOT_TOKEN_WHERE,
+    /** What the action's code calls; test/lib/hubspot-scopes.test.ts holds it against the calls its runs make. */
+    hubspotOperations: [...operations].sort(),
+    hubspotScopes: scopes,
   };
 }
 
@@ -245,7 +254,11 @@ export function describeHubSpotError(_status: number, data: unknown): VendorErro
   // The daily limit resets at midnight (portal time): waiting seconds in-process is pointless, a re-run later is not.
   // https://developers.hubspot.com/docs/guides/apps/api-usage/usage-details
   const daily = body.policyName === 'DAILY';
-  return { message: message || undefined, code: body.category ?? body.errorType, ...(daily ? { retryAfterSeconds: 3_600 } : {}) };
+  // A 403 MISSING_SCOPES names the scopes in errors[].context.requiredGranularScopes: say them, so the admin knows
+  // what to add to the key (e.g. e-commerce, which 2026-09 requires with every line-item scope).
+  const scopes = [...new Set((body.errors ?? []).flatMap((e) => (Array.isArray(e.context?.requiredGranularScopes) ? (e.context.requiredGranularScopes as unknown[]) : [])).filter((x): x is string => typeof x === 'string'))];
+  const withScopes = scopes.length ? `${message || 'missing scopes'} (required scopes: ${scopes.join(', ')})` : message;
+  return { message: withScopes || undefined, code: body.category ?? body.errorType, ...(daily ? { retryAfterSeconds: 3_600 } : {}) };
 }
 
 /** HubSpot answers a duplicate create with 409 and "Contact already exists. Existing ID: 123". */
@@ -292,9 +305,23 @@ export interface SearchRequest {
   properties?: string[];
   sorts?: Array<{ propertyName: string; direction: 'ASCENDING' | 'DESCENDING' }>;
   limit?: number;
+  /** Paging cursor (paging.next.after of the previous page); "0" for the first. */
+  after?: string;
 }
 
 const BATCH_LIMIT = 100;
+
+/**
+ * PublicObjectSearchRequest (2026-09) requires after, filterGroups, limit, properties and sorts; absent lists are sent
+ * empty. What a first request puts in `after` is not documented: assumed "0", since search cursors are offsets as
+ * text (a first page of 10 answers paging.next.after "10").
+ * Spec: PublicApiSpecs/CRM/*\/Rollouts/424/2026-09/*.json components.schemas.PublicObjectSearchRequest; paging:
+ * https://developers.hubspot.com/docs/api-reference/latest/crm/search-the-crm. The spec types `sorts` items as
+ * strings; the search guide documents { propertyName, direction } objects, which we send.
+ */
+export function searchBody(body: SearchRequest): Required<SearchRequest> {
+  return { after: '0', limit: 10, properties: [], sorts: [], ...body };
+}
 
 export function createHubSpotClient(options: { accessToken: string; log: Logger; deadline: Deadline; baseUrl?: string; apiVersion?: string }): HubSpotClient {
   const http = createServiceClient({
@@ -339,7 +366,8 @@ export function createHubSpotClient(options: { accessToken: string; log: Logger;
       return request<CrmObject | HubSpotErrorBody>({
         method: 'POST',
         url: paths.objects(type),
-        json: { properties, ...(associations.length ? { associations: associations.map(associationInput) } : {}) },
+        // `associations` is required by the 2026-09 SimplePublicObjectInputForCreate, even when empty.
+        json: { properties, associations: associations.map(associationInput) },
         accept: opts.acceptConflict ? [409] : [],
         // With 409 accepted, sending the create again is safe: a second copy is refused and names the first.
         idempotent: opts.acceptConflict === true,
@@ -374,7 +402,8 @@ export function createHubSpotClient(options: { accessToken: string; log: Logger;
         const res = await request<{ results?: CrmObject[] }>({
           method: 'POST',
           url: paths.objectBatch(type, 'read'),
-          json: { properties, inputs: ids.slice(i, i + BATCH_LIMIT).map((id) => ({ id: checkObjectId(id, `${type} id`) })) },
+          // BatchReadInputSimplePublicObjectId (2026-09) requires propertiesWithHistory: [] asks for none.
+          json: { properties, propertiesWithHistory: [], inputs: ids.slice(i, i + BATCH_LIMIT).map((id) => ({ id: checkObjectId(id, `${type} id`) })) },
           idempotent: true,
           label: `read ${type}`,
         });
@@ -413,7 +442,7 @@ export function createHubSpotClient(options: { accessToken: string; log: Logger;
       const res = await request<{ results?: CrmObject[] }>({
         method: 'POST',
         url: paths.objectSearch(type),
-        json: body,
+        json: searchBody(body),
         idempotent: true,
         label: `search ${type}`,
       });

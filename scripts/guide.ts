@@ -115,7 +115,7 @@ export function renderGuide({ definition: def, outputs }: GuideSource): string {
   push('');
 
   push('## Deploy without pasting (beta API)', '');
-  push(`\`npm run deploy -- ${def.name} --flow <flowId>\` shows what would change in the workflow's custom-code action; add \`--apply\` to write it. It relies on HubSpot's flows API (date version \`2026-09-beta\`, or the pinned version with \`-beta\`), which is in beta: its token (a Service Key in \`.env\`) needs the scope ${DEPLOY_SCOPES.map(code).join(', ')} — again not the action's scopes.`);
+  push(`\`npm run deploy -- ${def.name} --flow <flowId>\` shows what would change in the workflow's custom-code action; add \`--apply\` to write it. It relies on HubSpot's flows API (date version \`2026-09-beta\`, or the pinned version with \`-beta\`), which is in beta: its token (\`HUBSPOT_DEPLOY_TOKEN\` in \`.env\`: the access token of an app with static auth installed in your account — the flows spec lists no Service Key access; see the README) needs the scope ${DEPLOY_SCOPES.map(code).join(', ')} — again not the action's scopes.`);
   push('');
   return lines.join('\n');
 }

@@ -11,7 +11,8 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import type { PropertyObjectType } from '../lib/properties';
 import { exitWhenFlushed, formatHelp, parseCommandLine, UsageError, usageLines, type CommandSpec } from './lib-tooling/cli.mjs';
-import { createToolingClient, loadActions, readAccessToken, timeoutFromArgs, type AnyAction } from './lib-tooling/common';
+import type { ActionError } from '../lib/errors';
+import { createToolingClient, loadActions, readAccessToken, timeoutFromArgs, toolingRedactor, type AnyAction } from './lib-tooling/common';
 import { describeFailure } from './lib-tooling/network';
 import { collectDeclarations, formatSetupReport, runPropertySetup, scopesFor, type SetupResult } from './lib-tooling/property-setup';
 import { setupTokenStores, type TokenStoreSetup } from './lib-tooling/token-store-setup';
@@ -46,14 +47,19 @@ export async function setupCommand(options: SetupCommandOptions): Promise<SetupR
   if (args.positionals.length) throw new UsageError(`unexpected argument ${args.positionals[0]} (did you mean --only ${args.positionals[0]}?)`, SETUP_CLI);
   if (args.flags.has('plan') && args.flags.has('apply')) throw new UsageError('--plan only lists; --apply creates: pass one of them', SETUP_CLI);
   const apply = args.flags.has('apply');
-  const actions = options.actions ?? (await loadActions(args.values.only));
+  const actions = options.actions ?? (await loadActionsOrUsage(args.values.only));
   if (args.flags.has('plan')) {
     for (const line of formatOfflinePlan(actions)) print(line);
     return offlineResult(actions);
   }
   const objectTypes = [...new Set(collectDeclarations(actions).declared.map((d) => d.property.objectType))] as PropertyObjectType[];
-  const token = readAccessToken({ env: options.env, envFile: options.envFile, scopes: scopesFor(objectTypes, true) });
   const timeoutMs = timeoutFromArgs(args.values.timeout, SETUP_CLI);
+  const token = readAccessToken({
+    env: options.env,
+    envFile: options.envFile,
+    scopes: scopesFor(objectTypes, true),
+    hint: 'To see what setup would create without a token or a network, run `npm run setup -- --plan`.',
+  });
   const { client } = createToolingClient({ token, baseUrl: options.baseUrl, scope: 'setup', logLevel: args.flags.has('verbose') ? 'info' : 'warn', ...(timeoutMs ? { timeoutMs } : {}) });
   print(`${apply ? 'Applying' : 'Dry run'}: custom properties for ${actions.map((a) => a.definition.name).join(', ')}`);
   const result = await runPropertySetup(client, actions, { apply });
@@ -64,6 +70,16 @@ export async function setupCommand(options: SetupCommandOptions): Promise<SetupR
   return { ...result, tokenStores };
 }
 
+/** `--only nosuch` is a usage error (exit 2), like any other wrong argument. */
+async function loadActionsOrUsage(only: string | undefined): Promise<AnyAction[]> {
+  try {
+    return await loadActions(only);
+  } catch (error) {
+    if ((error as ActionError)?.errorCode === 'UNKNOWN_ACTION') throw new UsageError(`--only ${only}: ${(error as Error).message}`, SETUP_CLI);
+    throw error;
+  }
+}
+
 function offlineResult(actions: readonly AnyAction[]): SetupResult {
   const { declared, groups, inconsistent } = collectDeclarations(actions);
   const objectTypes = [...new Set(declared.map((d) => d.property.objectType))].sort() as PropertyObjectType[];
@@ -72,6 +88,9 @@ function offlineResult(actions: readonly AnyAction[]): SetupResult {
   );
   return { plan: { objectTypes, groups: planGroups, missing: declared, matching: [], different: [], inconsistent }, applied: false, createdGroups: [], createdProperties: [], alreadyExisted: [] };
 }
+
+/** "1 property", "3 properties". */
+export const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
 /** What the declarations ask HubSpot for, read from the source alone: no token, no network. */
 export function formatOfflinePlan(actions: readonly AnyAction[]): string[] {
@@ -88,27 +107,38 @@ export function formatOfflinePlan(actions: readonly AnyAction[]): string[] {
     }
   }
   for (const problem of plan.inconsistent) lines.push(`INCONSISTENT declarations: ${problem}`);
-  lines.push('', `${plan.missing.length} properties in ${plan.groups.length} groups. Scopes the Service Key needs for --apply: ${scopesFor(plan.objectTypes, true).join(', ')}`);
+  lines.push('', `${count(plan.missing.length, 'property', 'properties')} in ${count(plan.groups.length, 'group', 'groups')}. Scopes the Service Key needs for --apply: ${scopesFor(plan.objectTypes, true).join(', ')}`);
   lines.push('(a dry run, `npm run setup`, needs only the .read ones and shows which of these already exist)');
+  // The actions' own token (the HUBSPOT_ACCESS_TOKEN secret in each custom-code action) is another key: its scopes
+  // are derived from the CRM operations each action declares (lib/hubspot-scopes.ts, HubSpot's 2026-09 specs).
+  const tokenScopes = actions.flatMap((a) => {
+    const scopes = (a.definition.secrets?.HUBSPOT_ACCESS_TOKEN as { hubspotScopes?: string[] } | undefined)?.hubspotScopes;
+    return scopes?.length ? [`  ${a.definition.name}: ${scopes.join(', ')}`] : [];
+  });
+  if (tokenScopes.length) lines.push('', "Scopes of each action's own HUBSPOT_ACCESS_TOKEN secret (not needed by setup):", ...tokenScopes);
   return lines;
 }
 
 /** The command as the npm script runs it: prints the outcome and says how to exit (0 ok, 1 failed, 2 wrong usage or a difference). */
 export async function setupMain(argv: string[], overrides: Partial<Omit<SetupCommandOptions, 'argv'>> = {}): Promise<number> {
+  // What HubSpot or a proxy sends back is printed through the actions' redactor, loaded with every token we hold.
+  const redact = toolingRedactor({ env: overrides.env, envFile: overrides.envFile });
+  const print = overrides.print ?? ((line: string) => console.log(line));
+  const printError = (line: string) => console.error(redact(line));
   try {
     if (parseCommandLine(SETUP_CLI, argv).help) {
       console.log(formatHelp(SETUP_CLI));
       return 0;
     }
-    const result = await setupCommand({ argv, ...overrides });
+    const result = await setupCommand({ argv, ...overrides, print: (line) => print(redact(line)) });
     return result.plan.different.length || result.plan.inconsistent.length || result.tokenStores?.refused ? 2 : 0;
   } catch (error) {
     if (error instanceof UsageError) {
-      console.error(`${error.message}\n${usageLines(SETUP_CLI)}\n(npm run setup -- --help lists every option)`);
+      printError(`${error.message}\n${usageLines(SETUP_CLI)}\n(npm run setup -- --help lists every option)`);
       return 2;
     }
     const { message, network } = describeFailure(error);
-    console.error(`setup failed${network ? ' — could not reach HubSpot' : ''}: ${message}`);
+    printError(`setup failed${network ? ' — could not reach HubSpot' : ''}: ${message}`);
     return 1;
   }
 }

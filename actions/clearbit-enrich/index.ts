@@ -59,7 +59,7 @@ export const action = defineAction({
       typicalLength: 35,
       where: 'Clearbit dashboard → API (accounts created in 2023 or earlier only; Clearbit’s free platform ended on 2025-04-30)',
     },
-    HUBSPOT_ACCESS_TOKEN: hubspotTokenSecret(['crm.objects.contacts.read', 'crm.objects.contacts.write']),
+    HUBSPOT_ACCESS_TOKEN: hubspotTokenSecret(['contacts.write']),
   },
   inputs: {
     email: input.email('Email address to look up', { required: true, property: 'email' }),

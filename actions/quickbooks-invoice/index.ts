@@ -89,7 +89,7 @@ export const action = defineAction({
       where: 'developer.intuit.com → OAuth 2.0 Playground (or your app\'s connect flow) → Refresh token',
     },
     QUICKBOOKS_TOKEN_KEY: { description: '32 random bytes in base64 (or hex); encrypts the stored tokens (AES-256-GCM). Typed text, words or patterns are refused (WEAK_TOKEN_KEY)', typicalLength: 44, where: 'Generate: openssl rand -base64 32' },
-    HUBSPOT_ACCESS_TOKEN: hubspotTokenSecret(['crm.objects.deals.read', 'crm.objects.deals.write', 'crm.objects.contacts.read', 'crm.objects.companies.read', 'crm.objects.companies.write', 'crm.objects.line_items.read']),
+    HUBSPOT_ACCESS_TOKEN: hubspotTokenSecret(['deals.read', 'deals.write', 'contacts.read', 'companies.read', 'companies.write', 'line_items.read']),
   },
   inputs: {
     dealname: input.string('Deal name (used as the line description when the deal has no line items)', { property: 'dealname', maxLength: 4_000 }),

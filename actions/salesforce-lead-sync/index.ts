@@ -47,7 +47,7 @@ export const action = defineAction({
       where: 'Salesforce Setup → External Client App Manager → your app → Settings → OAuth Settings → Consumer Key and Secret',
     },
     SALESFORCE_CLIENT_SECRET: { description: 'Consumer secret of the same app', typicalLength: 64, where: 'Next to the consumer key' },
-    HUBSPOT_ACCESS_TOKEN: hubspotTokenSecret(['crm.objects.contacts.read', 'crm.objects.contacts.write']),
+    HUBSPOT_ACCESS_TOKEN: hubspotTokenSecret(['contacts.write']),
   },
   inputs: {
     email: input.email('Contact email; finds the lead when no Salesforce id is stored yet', { required: true, property: 'email' }),

@@ -119,7 +119,7 @@ export const action = defineAction({
       typicalLength: 38,
       where: 'Shopify Dev Dashboard → Apps → your app → Settings',
     },
-    HUBSPOT_ACCESS_TOKEN: hubspotTokenSecret(['crm.objects.contacts.read', 'crm.objects.contacts.write', 'crm.objects.deals.read', 'crm.objects.deals.write', 'crm.objects.line_items.read', 'crm.objects.line_items.write']),
+    HUBSPOT_ACCESS_TOKEN: hubspotTokenSecret(['contacts.write', 'deals.read', 'deals.write', 'line_items.read', 'line_items.write']),
   },
   inputs: {
     shopify_order_id: input.string('Shopify order id: the number from the order\'s admin URL, or its GraphQL id gid://shopify/Order/…', { required: true, maxLength: 100 }),

@@ -37,7 +37,7 @@ export const action = defineAction({
     trigger: 'Contact is created (or a webhook-triggered workflow called by your identity provider after registration)',
   },
   secrets: {
-    HUBSPOT_ACCESS_TOKEN: hubspotTokenSecret(['crm.objects.contacts.read', 'crm.objects.contacts.write', 'crm.objects.companies.read', 'crm.objects.companies.write']),
+    HUBSPOT_ACCESS_TOKEN: hubspotTokenSecret(['contacts.write', 'companies.read', 'companies.write']),
   },
   inputs: {
     email: input.email('Email address the customer signed up with', { required: true, property: 'email' }),

@@ -6,7 +6,7 @@ import { createDeadline } from '../../lib/deadline';
 import { ConfigError } from '../../lib/errors';
 import { checkHubSpotApiVersion, hubspotApiVersion } from '../../lib/hubspot';
 import { createServiceClient, type ServiceClient, type VendorErrorDetails } from '../../lib/http';
-import { createLogger, type LogLevel, type Logger } from '../../lib/logger';
+import { createLogger, Redactor, type LogLevel, type Logger } from '../../lib/logger';
 import { UsageError, type CommandSpec } from './cli.mjs';
 
 /**
@@ -74,24 +74,43 @@ export function parseDotEnv(text: string): Record<string, string> {
   return out;
 }
 
+/** "the scope automation", "the scopes a, b". */
+export const scopeList = (scopes: readonly string[]) => `${scopes.length === 1 ? 'the scope' : 'the scopes'} ${scopes.join(', ')}`;
+
 /**
- * HUBSPOT_ACCESS_TOKEN from the environment, else from .env at the repository root (.gitignore lists .env).
- * Throws a ConfigError naming the scopes to grant when there is none; the token itself is never printed.
+ * The token from the first of `names` (default HUBSPOT_ACCESS_TOKEN) set in the environment, else in .env at the
+ * repository root (.gitignore lists .env). Throws a ConfigError naming the scopes to grant when there is none (plus
+ * `hint`, e.g. the offline alternative); the token itself is never printed.
  */
-export function readAccessToken(options: { env?: Record<string, string | undefined>; envFile?: string; scopes: string[] }): string {
+export function readAccessToken(options: { env?: Record<string, string | undefined>; envFile?: string; scopes: readonly string[]; names?: readonly string[]; placeholder?: string; missing?: string; hint?: string }): string {
   const env = options.env ?? process.env;
   const file = options.envFile ?? path.join(ROOT, '.env');
-  const fromEnv = env.HUBSPOT_ACCESS_TOKEN?.trim();
-  const fromFile = existsSync(file) ? parseDotEnv(readFileSync(file, 'utf8')).HUBSPOT_ACCESS_TOKEN?.trim() : undefined;
-  const token = fromEnv || fromFile;
+  const names = options.names ?? ['HUBSPOT_ACCESS_TOKEN'];
+  const dotEnv = existsSync(file) ? parseDotEnv(readFileSync(file, 'utf8')) : {};
+  const token = names.map((n) => env[n]?.trim()).find(Boolean) ?? names.map((n) => dotEnv[n]?.trim()).find(Boolean);
   if (!token) {
     throw new ConfigError(
-      `No HUBSPOT_ACCESS_TOKEN: put HUBSPOT_ACCESS_TOKEN=<service key> in ${path.relative(ROOT, file) || file} (git-ignored) or the environment. ` +
-        `Create the key in HubSpot → Development → Keys → Service keys with the scopes ${options.scopes.join(', ')} (an existing legacy private-app token with those scopes works too).`,
+      `No ${names.join(' or ')}: put ${names[0]}=${options.placeholder ?? '<service key>'} in ${path.relative(ROOT, file) || file} (git-ignored) or the environment. ` +
+        (options.missing ?? `Create the key in HubSpot → Development → Keys → Service keys with ${scopeList(options.scopes)} (an existing legacy private-app token with ${options.scopes.length === 1 ? 'that scope' : 'those scopes'} works too).`) +
+        (options.hint ? ` ${options.hint}` : ''),
       { errorCode: 'MISSING_TOKEN' },
     );
   }
   return token;
+}
+
+/**
+ * The redactor the actions use (lib/logger.ts), loaded with every credential the tooling may hold: the token
+ * variables of the environment and every value of .env. Vendor and proxy messages are printed through it, since a
+ * proxy may echo the request ("… you sent authorization=Bearer pat-na1-…"), in any encoding the redactor knows.
+ */
+export function toolingRedactor(options: { env?: Record<string, string | undefined>; envFile?: string } = {}): (text: string) => string {
+  const env = options.env ?? process.env;
+  const file = options.envFile ?? path.join(ROOT, '.env');
+  const fromEnv = Object.entries(env).filter(([k]) => /^HUBSPOT_.*(TOKEN|KEY)$/.test(k)).map(([, v]) => v);
+  const fromFile = existsSync(file) ? Object.values(parseDotEnv(readFileSync(file, 'utf8'))) : [];
+  const redactor = new Redactor([...fromEnv, ...fromFile]);
+  return (text) => redactor.redact(text);
 }
 
 /** HubSpot's error body: { status: "error", message, correlationId, category, errors?: [{ context: { requiredGranularScopes } }] }. */

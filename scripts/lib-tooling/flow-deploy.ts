@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { ConfigError, type ActionError } from '../../lib/errors';
 import type { ServiceClient } from '../../lib/http';
 import { hubspotPaths, type HubSpotPaths } from '../../lib/hubspot';
+import { FLOW_SCOPES as SPEC_FLOW_SCOPES } from '../../lib/hubspot-scopes';
 import { configuredHubSpotApiVersion } from './common';
 
 /**
@@ -17,7 +18,24 @@ import { configuredHubSpotApiVersion } from './common';
  *       and only the fields the PUT accepts (FLOW_PUT_FIELDS): the read carries read-only ones (id, createdAt, …).
  */
 
-export const FLOW_SCOPES = ['automation'];
+/** The flows spec's only requirement (lib/hubspot-scopes.ts). */
+export const FLOW_SCOPES: string[] = [...SPEC_FLOW_SCOPES];
+
+/**
+ * Which token deploy uses, first found wins. The 2026-09-beta flows spec lists one security requirement, OAuth
+ * `automation` — no private-app (or Service Key) requirement — and HubSpot's workflows guide says "your app will
+ * need to be authorized to use the automation scope" (https://developers.hubspot.com/docs/api-reference/legacy/automation/workflows/guide).
+ * Service Keys are documented for REST calls "scoped like a private app"; for anything else HubSpot says to "create
+ * an app and use its static access token or OAuth access token"
+ * (https://developers.hubspot.com/docs/apps/developer-platform/build-apps/authentication/account-service-keys), and
+ * an app on the developer platform installed in a single account gets a static-auth access token
+ * (https://developers.hubspot.com/docs/apps/developer-platform/build-apps/authentication/overview). So deploy takes
+ * HUBSPOT_DEPLOY_TOKEN, that app token, first; HUBSPOT_ACCESS_TOKEN (a Service Key or legacy private-app token,
+ * which the spec does not list for this API) is only the fallback, and a 401/403 says why.
+ */
+export const DEPLOY_TOKEN_NAMES: readonly string[] = ['HUBSPOT_DEPLOY_TOKEN', 'HUBSPOT_ACCESS_TOKEN'];
+export const DEPLOY_TOKEN_WHERE =
+  "HubSpot's flows API (2026-09-beta spec) lists OAuth app tokens with `automation` only: create an app on HubSpot's developer platform with static auth and the automation scope, install it in this account, and copy its access token (Development → Projects → your project → your app → Auth tab) into HUBSPOT_DEPLOY_TOKEN. A Service Key or legacy private-app token in HUBSPOT_ACCESS_TOKEN is tried otherwise, but the spec does not list it for this API.";
 
 /**
  * The fields the flows PUT accepts, per flow type: spec HubSpot-public-api-spec-collection
@@ -55,7 +73,17 @@ export function flowPutBody(flow: Flow): Record<string, unknown> {
 /** Runtimes the bundles do not target (documented older values). Node 24's value is not documented yet. */
 export const REFUSED_RUNTIMES = ['NODE16X', 'NODE20X', 'PYTHON39'];
 
-/** Our output types → the v4 API's outputFields[].type. */
+/**
+ * Our output types → the v4 API's outputFields[].type. The 2026-09-beta spec documents one output field shape for a
+ * CUSTOM_CODE action: ApiCustomCodeAction.outputFields[] is `oneOf: [ApiEnumerationOutputField]`, which requires
+ * name, options and type ENUMERATION. So deploy sends ENUMERATION outputs with their options, keeps other outputs
+ * exactly as HubSpot returned them, and never creates an output of a type the spec does not document (STRING,
+ * NUMBER, …): it lists those for HubSpot's editor instead. Spec: PublicApiSpecs/Automation/Automation V4/Rollouts/
+ * 144908/2026-09-beta/automationV4.json (HubSpot-public-api-spec-collection).
+ */
+export const SPEC_OUTPUT_TYPES: readonly string[] = ['ENUMERATION'];
+
+/** Our output types → the flows API's outputFields[].type names. */
 export const FLOW_OUTPUT_TYPES: Record<string, string> = {
   string: 'STRING',
   number: 'NUMBER',
@@ -78,7 +106,15 @@ export interface CustomCodeAction {
   secretNames?: string[];
   sourceCode?: string;
   inputFields?: FlowInputField[];
-  outputFields?: Array<{ name: string; type: string }>;
+  outputFields?: FlowOutputField[];
+  [k: string]: unknown;
+}
+
+/** An output field as the flows API holds it (ApiEnumerationOutputField: name, options, type). */
+export interface FlowOutputField {
+  name: string;
+  type: string;
+  options?: string[];
   [k: string]: unknown;
 }
 
@@ -94,14 +130,14 @@ export interface ManifestEntry {
   name: string;
   secrets: Array<{ name: string; required: boolean }>;
   inputs: Array<{ name: string; type: string; required: boolean; property: string | null }>;
-  outputs: Array<{ name: string; type: string }>;
+  outputs: Array<{ name: string; type: string; options?: readonly string[] }>;
 }
 
 export interface DeployFields {
   sourceCode: string;
   secretNames: string[];
   inputFields: FlowInputField[];
-  outputFields: Array<{ name: string; type: string }>;
+  outputFields: FlowOutputField[];
 }
 
 export interface DeployResult {
@@ -110,6 +146,8 @@ export interface DeployResult {
   changes: string[];
   /** Inputs with no suggested property and no mapping in HubSpot yet: map them in the editor. */
   unmapped: string[];
+  /** Declared outputs of a type the flows spec does not document and the action does not hold yet: add them in the editor. */
+  outputsForEditor: string[];
   applied: boolean;
   revisionBefore: string;
   revisionAfter?: string;
@@ -159,7 +197,7 @@ export function checkRuntime(action: CustomCodeAction): string {
 }
 
 /** What the action should hold: the bundle, the declared secrets, inputs (a mapping set in HubSpot wins) and outputs. */
-export function desiredFields(entry: ManifestEntry, bundle: string, current: CustomCodeAction): { fields: DeployFields; unmapped: string[] } {
+export function desiredFields(entry: ManifestEntry, bundle: string, current: CustomCodeAction): { fields: DeployFields; unmapped: string[]; outputsForEditor: string[] } {
   const existing = new Map((current.inputFields ?? []).map((f) => [f.name, f]));
   const inputFields: FlowInputField[] = [];
   const unmapped: string[] = [];
@@ -169,14 +207,25 @@ export function desiredFields(entry: ManifestEntry, bundle: string, current: Cus
     else if (input.property) inputFields.push({ name: input.name, value: { type: 'OBJECT_PROPERTY', propertyName: input.property } });
     else unmapped.push(input.name);
   }
+  const heldOutputs = current.outputFields ?? [];
+  const outputFields: FlowOutputField[] = [];
+  const outputsForEditor: string[] = [];
+  for (const o of entry.outputs) {
+    const type = FLOW_OUTPUT_TYPES[o.type] ?? o.type.toUpperCase();
+    if (SPEC_OUTPUT_TYPES.includes(type)) {
+      if (!o.options?.length) throw new ConfigError(`Output ${o.name} of ${entry.name} is an enumeration without options in dist/manifest.json: run \`npm run build\` again`, { errorCode: 'NOT_BUILT' });
+      outputFields.push({ name: o.name, type, options: [...o.options] });
+      continue;
+    }
+    // Not a documented shape: keep what HubSpot itself returned for this output, or leave it to the editor.
+    const held = heldOutputs.find((h) => h.name === o.name && h.type === type);
+    if (held) outputFields.push(held);
+    else outputsForEditor.push(`${o.name} (${type})`);
+  }
   return {
-    fields: {
-      sourceCode: bundle,
-      secretNames: entry.secrets.map((s) => s.name),
-      inputFields,
-      outputFields: entry.outputs.map((o) => ({ name: o.name, type: FLOW_OUTPUT_TYPES[o.type] ?? o.type.toUpperCase() })),
-    },
+    fields: { sourceCode: bundle, secretNames: entry.secrets.map((s) => s.name), inputFields, outputFields },
     unmapped,
+    outputsForEditor,
   };
 }
 
@@ -199,11 +248,12 @@ export function diffFields(current: CustomCodeAction, desired: DeployFields): st
     else if (JSON.stringify(had) !== JSON.stringify(f)) lines.push(`~ input ${f.name} ${inputText(had)} ⇒ ${inputText(f)}`);
   }
   for (const name of haveInputs.keys()) if (!desired.inputFields.some((f) => f.name === name)) lines.push(`- input ${name}`);
-  const haveOutputs = new Map((current.outputFields ?? []).map((o) => [o.name, o.type]));
+  const haveOutputs = new Map((current.outputFields ?? []).map((o) => [o.name, o]));
+  const optionsText = (o: FlowOutputField) => (o.options ? ` [${o.options.join(', ')}]` : '');
   for (const o of desired.outputFields) {
     const had = haveOutputs.get(o.name);
-    if (had === undefined) lines.push(`+ output ${o.name}: ${o.type}`);
-    else if (had !== o.type) lines.push(`~ output ${o.name}: ${had} → ${o.type}`);
+    if (had === undefined) lines.push(`+ output ${o.name}: ${o.type}${optionsText(o)}`);
+    else if (had.type !== o.type || JSON.stringify(had.options ?? null) !== JSON.stringify(o.options ?? null)) lines.push(`~ output ${o.name}: ${had.type}${optionsText(had)} → ${o.type}${optionsText(o)}`);
   }
   for (const name of haveOutputs.keys()) if (!desired.outputFields.some((o) => o.name === name)) lines.push(`- output ${name}`);
   // Same members in another order still changes what HubSpot stores; say so rather than hide it.
@@ -233,7 +283,7 @@ function explainAuthFailure(error: unknown): never {
   const status = (error as ActionError)?.httpStatus;
   if (status === 401 || status === 403) {
     throw new ConfigError(
-      `HubSpot refused the flows API call (${status}: ${(error as Error).message}). The Service Key (or legacy private app) needs the scope ${FLOW_SCOPES.join(', ')} (plus the sensitive-data scopes if the workflow uses sensitive properties).`,
+      `HubSpot refused the flows API call (${status}: ${(error as Error).message}). The token needs the scope ${FLOW_SCOPES.join(', ')} (plus the sensitive-data scopes if the workflow uses sensitive properties). ${DEPLOY_TOKEN_WHERE}`,
       { errorCode: status === 401 ? 'UNAUTHORIZED' : 'MISSING_SCOPES', status, cause: error },
     );
   }
@@ -261,12 +311,15 @@ export async function deployToFlow(
   const flow = await getFlow(client, paths, flowId, 'get flow');
   const target = findTargetAction(flow, entry, options.actionId);
   const runtime = checkRuntime(target);
-  const { fields, unmapped } = desiredFields(entry, bundle, target);
+  const { fields, unmapped, outputsForEditor } = desiredFields(entry, bundle, target);
   const changes = diffFields(target, fields);
   print(`Flow ${flowId} (revision ${flow.revisionId}), custom-code action ${target.actionId}, runtime ${runtime}.`);
   for (const line of changes) print(`  ${line}`);
   for (const name of unmapped) print(`  ! input ${name} has no property to map to: map it in HubSpot's editor`);
-  const result: DeployResult = { actionId: String(target.actionId), runtime, changes, unmapped, applied: false, revisionBefore: String(flow.revisionId) };
+  for (const output of outputsForEditor) {
+    print(`  ! output ${output}: the flows API (${paths.version}-beta spec) documents only ENUMERATION outputs, so deploy does not create it: add it in HubSpot's editor (Data outputs), then deploy again`);
+  }
+  const result: DeployResult = { actionId: String(target.actionId), runtime, changes, unmapped, outputsForEditor, applied: false, revisionBefore: String(flow.revisionId) };
   if (!changes.length) {
     print('Already up to date: nothing to deploy.');
     return result;

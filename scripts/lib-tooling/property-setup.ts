@@ -2,6 +2,7 @@ import { ConfigError, type ActionError } from '../../lib/errors';
 import type { ServiceClient } from '../../lib/http';
 import type { PropertyDeclaration, PropertyGroupDeclaration, PropertyObjectType } from '../../lib/properties';
 import { hubspotPaths } from '../../lib/hubspot';
+import { SCHEMA_SCOPES as SPEC_SCHEMA_SCOPES } from '../../lib/hubspot-scopes';
 import { configuredHubSpotApiVersion, type AnyAction } from './common';
 
 /**
@@ -19,15 +20,13 @@ import { configuredHubSpotApiVersion, type AnyAction } from './common';
  * run a no-op; a 409 from a create (someone made it in between) counts as "exists", not as a failure.
  */
 
-/** Scopes the Service Key (or legacy private app) needs, per object type: read to list, write to create (HubSpot scope names). */
-export const SCHEMA_SCOPES: Record<PropertyObjectType, { read: string; write: string }> = {
-  contacts: { read: 'crm.schemas.contacts.read', write: 'crm.schemas.contacts.write' },
-  companies: { read: 'crm.schemas.companies.read', write: 'crm.schemas.companies.write' },
-  deals: { read: 'crm.schemas.deals.read', write: 'crm.schemas.deals.write' },
-  // HubSpot has a crm.schemas.line_items.read scope but no crm.schemas.line_items.write: creating line-item
-  // properties is covered by the `e-commerce` scope.
-  line_items: { read: 'crm.schemas.line_items.read', write: 'e-commerce' },
-};
+/**
+ * Scopes the Service Key (or legacy private app) needs, per object type: read to list, write to create. From the
+ * 2026-09 properties spec via lib/hubspot-scopes.ts (line items have no crm.schemas.line_items.write: `e-commerce`).
+ */
+export const SCHEMA_SCOPES: Record<PropertyObjectType, { read: string; write: string }> = Object.fromEntries(
+  Object.entries(SPEC_SCHEMA_SCOPES).map(([type, s]) => [type, { read: s.read.join(' '), write: s.write.join(' ') }]),
+) as Record<PropertyObjectType, { read: string; write: string }>;
 
 export function scopesFor(objectTypes: Iterable<PropertyObjectType>, apply: boolean): string[] {
   const scopes = new Set<string>();

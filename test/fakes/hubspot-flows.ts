@@ -1,3 +1,4 @@
+import { missingRequired } from './hubspot-request-schemas';
 import type { FakeRequest, FakeResponse } from './network';
 
 /**
@@ -24,6 +25,32 @@ const PUT_FIELDS: Record<string, { required: string[]; optional: string[] }> = {
   },
 };
 const READ_ONLY = ['id', 'createdAt', 'updatedAt', 'dataSources', 'flowType', 'objectTypeId', 'nextAvailableActionId', 'crmObjectCreationStatus'];
+
+/**
+ * Each CUSTOM_CODE action of a PUT against ApiCustomCodeAction (2026-09-beta): its required fields, and its
+ * outputFields, which the spec documents as `oneOf: [ApiEnumerationOutputField]` (name, options, type ENUMERATION)
+ * only. An output of another type is accepted only as HubSpot itself returned it for that action (what the GET
+ * gave back); one the spec does not document and HubSpot never returned is refused — we cannot know HubSpot takes it.
+ */
+function invalidCustomCode(actions: unknown, stored: unknown): string | undefined {
+  const held = new Map(((stored as Array<Record<string, unknown>>) ?? []).filter((a) => a?.type === 'CUSTOM_CODE').map((a) => [String(a.actionId), a]));
+  for (const action of (actions as Array<Record<string, unknown>>) ?? []) {
+    if (action?.type !== 'CUSTOM_CODE') continue;
+    const missing = missingRequired('ApiCustomCodeAction', { ...action, outputFields: undefined }).filter((f) => f !== 'outputFields');
+    if (action.outputFields === undefined) missing.push('outputFields');
+    if (missing.length) return `custom-code action ${String(action.actionId)}: missing required field(s) ${missing.join(', ')}`;
+    const before = ((held.get(String(action.actionId))?.outputFields as unknown[]) ?? []).map((o) => JSON.stringify(o));
+    for (const output of action.outputFields as Array<Record<string, unknown>>) {
+      if (output?.type === 'ENUMERATION') {
+        const lacking = missingRequired('ApiEnumerationOutputField', output);
+        if (lacking.length || !Array.isArray(output.options)) return `custom-code action ${String(action.actionId)}: output ${String(output.name)} lacks ${lacking.join(', ') || 'options'}`;
+      } else if (!before.includes(JSON.stringify(output))) {
+        return `custom-code action ${String(action.actionId)}: output ${String(output?.name)} has type ${String(output?.type)}, not a documented output field type (ENUMERATION)`;
+      }
+    }
+  }
+  return undefined;
+}
 
 function error(status: number, category: string, message: string): FakeResponse {
   return { status, body: { status: 'error', message, correlationId: '7d1e0a52-0000-4000-8000-00000000f10e', category } };
@@ -97,6 +124,8 @@ export class FakeHubSpotFlows {
     if (unknown.length || missing.length) {
       return error(400, 'VALIDATION_ERROR', `Invalid input JSON: ${[unknown.length ? `unrecognized field(s) ${unknown.join(', ')}` : '', missing.length ? `missing required field(s) ${missing.join(', ')}` : ''].filter(Boolean).join('; ')}`);
     }
+    const invalidAction = invalidCustomCode(body.actions, current.actions);
+    if (invalidAction) return error(400, 'VALIDATION_ERROR', `Invalid input JSON: ${invalidAction}`);
     if (String(body.revisionId) !== String(current.revisionId)) {
       return error(409, 'CONFLICT', `The revisionId ${String(body.revisionId)} is not the latest revision (${String(current.revisionId)}) of flow ${flowId}.`);
     }

@@ -1,3 +1,5 @@
+import { SCHEMA_SCOPES } from '../../lib/hubspot-scopes';
+import { refuseIncomplete } from './hubspot-request-schemas';
 import type { FakeRequest, FakeResponse } from './network';
 
 /**
@@ -97,7 +99,8 @@ export class FakeHubSpotProperties {
     const groups = this.groups.get(objectType);
     if (!props || !groups) return error(400, 'VALIDATION_ERROR', `Unable to infer object type from: ${objectType}`);
 
-    const scope = `crm.schemas.${objectType}.${req.method === 'GET' ? 'read' : 'write'}`;
+    // One accepted requirement per type and access (2026-09 properties spec): line-item creates take e-commerce.
+    const scope = SCHEMA_SCOPES[objectType as keyof typeof SCHEMA_SCOPES][req.method === 'GET' ? 'read' : 'write'].join(' ');
     if (this.missingScopes.has(scope)) {
       return error(403, 'MISSING_SCOPES', "This app hasn't been granted all required scopes to make this call. Read more about required scopes here: https://developers.hubspot.com/scopes.", {
         errors: [{ message: 'One or more of the following scopes are required.', context: { requiredGranularScopes: [scope] } }],
@@ -109,6 +112,8 @@ export class FakeHubSpotProperties {
     }
     if (req.method !== 'POST') return error(405, 'VALIDATION_ERROR', `Method ${req.method} not allowed`);
     this.writes.push({ method: req.method, path: req.pathname, body: req.body });
+    const incomplete = refuseIncomplete(isGroups ? 'PropertyGroupCreate' : 'PropertyCreate', req.body);
+    if (incomplete) return incomplete;
     const body = (req.body ?? {}) as Record<string, unknown>;
     if (isGroups) {
       const name = String(body.name ?? '');

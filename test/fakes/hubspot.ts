@@ -1,4 +1,6 @@
 import { HUBSPOT_API_VERSION } from '../../lib/api-versions';
+import { ASSOCIATION_ANY_OF, OBJECT_SCOPES, requirementOfCall, scopesAllow } from '../../lib/hubspot-scopes';
+import { refuseIncomplete } from './hubspot-request-schemas';
 import type { FakeRequest, FakeResponse } from './network';
 
 /**
@@ -76,6 +78,26 @@ export interface QueuedAnswer {
 const OBJECT_TYPE_ALIASES: Record<string, string> = { '0-1': 'contacts', contact: 'contacts', '0-2': 'companies', company: 'companies', '0-3': 'deals', deal: 'deals', '0-8': 'line_items', line_item: 'line_items' };
 const normalizeType = (t: string) => OBJECT_TYPE_ALIASES[t] ?? t;
 
+/**
+ * The 2026-09 request schema of a date-versioned objects/associations call with a body (test/fakes/hubspot-request-schemas.ts):
+ * a body missing a required field is refused before anything else, as HubSpot's request binding does.
+ */
+function requestSchemaOf(method: string, p: readonly string[]): string | undefined {
+  if (p[1] === 'objects' && p[5] !== 'associations') {
+    if (method === 'POST' && p.length === 4) return 'SimplePublicObjectInputForCreate';
+    if (method === 'POST' && p[4] === 'search' && p.length === 5) return 'PublicObjectSearchRequest';
+    if (method === 'PATCH' && p.length === 5) return 'SimplePublicObjectInput';
+    if (method === 'POST' && p[4] === 'batch' && p.length === 6) {
+      return { create: 'BatchInputSimplePublicObjectBatchInputForCreate', read: 'BatchReadInputSimplePublicObjectId', update: 'BatchInputSimplePublicObjectBatchInput', upsert: 'BatchInputSimplePublicObjectBatchInputUpsert' }[p[5] as string];
+    }
+  }
+  if (p[1] === 'associations' && method === 'POST' && p[5] === 'batch') {
+    if (p[6] === 'read' && p.length === 7) return 'BatchInputPublicFetchAssociationsBatchRequest';
+    if (p[6] === 'associate' && p[7] === 'default' && p.length === 8) return 'BatchInputPublicDefaultAssociationMultiPost';
+  }
+  return undefined;
+}
+
 let correlation = 0;
 function error(status: number, category: string, message: string, extra: Record<string, unknown> = {}): FakeResponse {
   correlation += 1;
@@ -104,6 +126,11 @@ export class FakeHubSpot {
   private clock: () => number;
   /** Also serve /crm/v3/objects and /crm/v4 (objects, associations) as their date-versioned equivalents. */
   legacyPaths = false;
+  /**
+   * The scopes the token was granted; undefined = all. A date-versioned call whose 2026-09 security requirement they
+   * do not meet (lib/hubspot-scopes.ts: e.g. a line-item read without e-commerce) answers 403 MISSING_SCOPES.
+   */
+  grantedScopes: readonly string[] | undefined;
 
   constructor(options: { uniqueProperties?: Record<string, string[]>; accessToken?: string; clock?: () => number } = {}) {
     if (options.uniqueProperties?.line_items?.length) {
@@ -187,7 +214,9 @@ export class FakeHubSpot {
     if (queued >= 0) return (this.queued.splice(queued, 1)[0] as QueuedAnswer).response;
     const p = req.pathname.split('/').filter(Boolean).map(decodeURIComponent);
     const body = (req.body ?? {}) as Record<string, unknown>;
-    if (this.legacyPaths && p[0] === 'crm' && (p[1] === 'v3' || p[1] === 'v4') && (p[2] === 'objects' || p[2] === 'associations')) {
+    // v3/v4 bodies follow their own (older) schemas: the 2026-09 required fields are checked on date-versioned calls only.
+    const legacy = this.legacyPaths && p[0] === 'crm' && (p[1] === 'v3' || p[1] === 'v4') && (p[2] === 'objects' || p[2] === 'associations');
+    if (legacy) {
       // Served as the date version our own code calls: the shapes are the same for what the snippets use.
       const [legacyVersion, kind] = p.splice(1, 2, p[2] as string, HUBSPOT_API_VERSION);
       // GET /crm/v4/objects/{from}/{id}/associations/{to} (the SDK's associations.v4.basicApi.getPage). Shape:
@@ -205,6 +234,19 @@ export class FakeHubSpot {
     const version = p[2] ?? '';
     if (p[0] !== 'crm' || !/^\d{4}-\d{2}$/.test(version)) return error(404, 'OBJECT_NOT_FOUND', `Fake HubSpot serves only date-versioned CRM paths, not ${req.method} ${req.pathname}`);
     this.apiVersions.add(version);
+    if (!legacy && this.grantedScopes) {
+      const requirement = requirementOfCall(req.method, req.pathname);
+      if (requirement.kind !== 'unknown' && !scopesAllow(this.grantedScopes, requirement)) {
+        const required = requirement.kind === 'object' ? [...OBJECT_SCOPES[requirement.operation]] : [...ASSOCIATION_ANY_OF];
+        // The 403 body HubSpot sends for a missing scope (as FakeHubSpotProperties and the flows fake answer it).
+        return error(403, 'MISSING_SCOPES', "This app hasn't been granted all required scopes to make this call. Read more about required scopes here: https://developers.hubspot.com/scopes.", {
+          errors: [{ message: 'One or more of the following scopes are required.', context: { requiredGranularScopes: required } }],
+        });
+      }
+    }
+    const schema = legacy ? undefined : requestSchemaOf(req.method, p);
+    const incomplete = schema ? refuseIncomplete(schema, req.body) : undefined;
+    if (incomplete) return incomplete;
     // /crm/objects/{version}/{from}/{id}/associations/default/{to}/{toId}  and  .../associations/{to}/{toId}
     if (p[1] === 'objects' && p[5] === 'associations' && p[3]) {
       const fromType = normalizeType(p[3]);

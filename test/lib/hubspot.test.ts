@@ -145,6 +145,26 @@ describe('HubSpot behaviours the client handles', () => {
   });
   afterEach(() => net.uninstall());
 
+  it('sends what the 2026-09 request schemas require: propertiesWithHistory on batch/read, associations on create, the search paging fields', async () => {
+    const api = client();
+    const item = hubspot.seed('line_items', { name: 'a' });
+    expect((await api.readObjects('line_items', [item], ['name'])).map((r) => r.id)).toEqual([item]);
+    await api.createObject('companies', { name: 'Acme' });
+    await api.searchObjects('companies', { filterGroups: [{ filters: [{ propertyName: 'name', operator: 'EQ', value: 'Acme' }] }] });
+    const bodies = net.calls.map((c) => c.requestBody as Record<string, unknown>);
+    expect(bodies[0]).toEqual({ properties: ['name'], propertiesWithHistory: [], inputs: [{ id: item }] });
+    expect(bodies[1]).toEqual({ properties: { name: 'Acme' }, associations: [] });
+    expect(bodies[2]).toMatchObject({ after: '0', limit: 10, properties: [], sorts: [] });
+  });
+
+  it('the fake refuses a body missing a required field with HubSpot\'s 400 VALIDATION_ERROR (what batch/read without propertiesWithHistory got)', async () => {
+    const res = hubspot.handle({ method: 'POST', pathname: '/crm/objects/2026-09/line_items/batch/read', query: new URLSearchParams(), headers: { authorization: `Bearer ${TOKEN}` }, body: { properties: ['name'], inputs: [{ id: '1' }] }, rawBody: '' } as unknown as FakeRequest);
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ status: 'error', category: 'VALIDATION_ERROR', message: expect.stringContaining('propertiesWithHistory') });
+    const nested = hubspot.handle({ method: 'POST', pathname: '/crm/objects/2026-09/line_items/batch/create', query: new URLSearchParams(), headers: { authorization: `Bearer ${TOKEN}` }, body: { inputs: [{ properties: {} }] }, rawBody: '' } as unknown as FakeRequest);
+    expect(nested.body).toMatchObject({ message: expect.stringContaining('inputs[0].associations') });
+  });
+
   it(`reads associations page by page, and stops with a permanent error past ${MAX_ASSOCIATION_PAGES} pages instead of paging until the deadline`, async () => {
     const deal = hubspot.seed('deals', { dealname: 'big order' });
     hubspot.associationPageSize = 1;

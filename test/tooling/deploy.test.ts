@@ -1,10 +1,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createHash } from 'node:crypto';
+import { secretForms } from '../../lib/logger';
 import { createToolingClient, ROOT } from '../../scripts/lib-tooling/common';
 import { deployToFlow, type ManifestEntry } from '../../scripts/lib-tooling/flow-deploy';
-import { deployCommand } from '../../scripts/deploy';
+import { deployCommand, deployFailureLine, deployMain } from '../../scripts/deploy';
+import { ConfigError } from '../../lib/errors';
 import { FakeHubSpotFlows } from '../fakes/hubspot-flows';
 import { FakeNetwork, type FakeHandler } from '../fakes/network';
 import { orderAction } from './fixtures/actions';
@@ -20,7 +24,7 @@ const ENTRY: ManifestEntry = {
   name: orderAction.definition.name,
   secrets: Object.entries(orderAction.definition.secrets).map(([name, s]) => ({ name, required: (s as { required?: boolean }).required !== false })),
   inputs: Object.entries(orderAction.definition.inputs).map(([name, i]) => ({ name, type: i.type, required: i.required === true, property: i.property ?? null })),
-  outputs: Object.entries(orderAction.outputs).map(([name, o]) => ({ name, type: o.type })),
+  outputs: Object.entries(orderAction.outputs).map(([name, o]) => ({ name, type: o.type, ...(o.options ? { options: o.options } : {}) })),
 };
 
 let network: FakeNetwork;
@@ -60,7 +64,12 @@ describe('npm run deploy (flows API, 2026-09-beta)', () => {
     expect(result.changes[0]).toMatch(/^~ sourceCode: \d+ bytes \(sha256 \w+\) → \d+ bytes/);
     // The mapping chosen in HubSpot (order_id → shop_order_ref) is kept, not reset to the suggested property.
     expect(result.changes.some((c) => c.includes('input order_id'))).toBe(false);
-    expect(result.changes.filter((c) => c.startsWith('+ output'))).toEqual(['+ output status: ENUMERATION', '+ output error_code: STRING', '+ output error_message: STRING']);
+    // ENUMERATION is the only output field the 2026-09-beta spec documents (ApiEnumerationOutputField: name, options,
+    // type): it is sent with its options. deal_id (STRING) is kept as HubSpot returned it; the new STRING outputs are
+    // left to the editor instead of being sent in an undocumented shape.
+    expect(result.changes.filter((c) => c.startsWith('+ output'))).toEqual(['+ output status: ENUMERATION [ok, error]']);
+    expect(result.outputsForEditor).toEqual(['error_code (STRING)', 'error_message (STRING)']);
+    expect(printed.join('\n')).toContain('! output error_code (STRING): the flows API (2026-09-beta spec) documents only ENUMERATION outputs');
     expect(flows.puts).toEqual([]);
     expect(printed.join('\n')).toContain('runtime NODE24X');
     expect(printed.join('\n')).toContain('--apply');
@@ -78,9 +87,7 @@ describe('npm run deploy (flows API, 2026-09-beta)', () => {
       inputFields: [{ name: 'order_id', value: { type: 'OBJECT_PROPERTY', propertyName: 'shop_order_ref' } }],
       outputFields: [
         { name: 'deal_id', type: 'STRING' },
-        { name: 'status', type: 'ENUMERATION' },
-        { name: 'error_code', type: 'STRING' },
-        { name: 'error_message', type: 'STRING' },
+        { name: 'status', type: 'ENUMERATION', options: ['ok', 'error'] },
       ],
     });
     // The PUT takes only ApiPlatformFlowPutRequest's fields (spec 2026-09-beta): id, flowType, createdAt, updatedAt,
@@ -102,6 +109,20 @@ describe('npm run deploy (flows API, 2026-09-beta)', () => {
     // What deploy sent before 2026-09: the flow exactly as read, read-only fields included.
     await expect(client.request({ method: 'PUT', url: `/automation/2026-09-beta/flows/${FLOW_ID}`, json: JSON.parse(FLOW_TEXT) })).rejects.toMatchObject({ httpStatus: 400 });
     expect(flows.get(FLOW_ID).revisionId).toBe('7');
+  });
+
+  it('the fake flows API refuses an ENUMERATION output without options and an output type it never returned (what deploy sent before)', async () => {
+    const { client } = createToolingClient({ token: TOKEN, scope: 'deploy', logSink: () => {} });
+    const put = (outputFields: unknown[]) => {
+      const flow = JSON.parse(FLOW_TEXT);
+      for (const k of ['id', 'flowType', 'createdAt', 'updatedAt', 'nextAvailableActionId', 'dataSources', 'objectTypeId']) delete flow[k];
+      flow.actions[1].outputFields = outputFields;
+      return client.request({ method: 'PUT', url: `/automation/2026-09-beta/flows/${FLOW_ID}`, json: flow });
+    };
+    await expect(put([{ name: 'deal_id', type: 'STRING' }, { name: 'status', type: 'ENUMERATION' }])).rejects.toMatchObject({ httpStatus: 400, message: expect.stringContaining('options') });
+    await expect(put([{ name: 'deal_id', type: 'STRING' }, { name: 'error_code', type: 'STRING' }])).rejects.toMatchObject({ httpStatus: 400, message: expect.stringContaining('error_code') });
+    await put([{ name: 'deal_id', type: 'STRING' }, { name: 'status', type: 'ENUMERATION', options: ['ok', 'error'] }]);
+    expect(flows.puts).toHaveLength(3);
   });
 
   it('a contact flow keeps its contact-only fields (suppressionListIds, canEnrollFromSalesforce, eventAnchor, …) and drops read-only ones', async () => {
@@ -205,7 +226,9 @@ describe('deploy command over the built dist/', () => {
     const run = (argv: string[]) => deployCommand({ argv, env: { HUBSPOT_ACCESS_TOKEN: TOKEN }, envFile: path.join(tmpdir(), 'none', '.env'), print: (l) => lines.push(l) });
     const dry = await run([name, '--flow', FLOW_ID]);
     expect(dry.applied).toBe(false);
-    expect(dry.changes.filter((c) => c.startsWith('+ output'))).toHaveLength(entry.outputs.length);
+    const enumerations = entry.outputs.filter((o) => o.type === 'enumeration');
+    expect(dry.changes.filter((c) => c.startsWith('+ output'))).toEqual(enumerations.map((o) => `+ output ${o.name}: ENUMERATION [${(o.options ?? []).join(', ')}]`));
+    expect(dry.outputsForEditor).toHaveLength(entry.outputs.length - enumerations.length);
     const applied = await run([name, '--flow', FLOW_ID, '--apply']);
     expect(applied.applied).toBe(true);
     const stored = JSON.parse(flows.flows.get(FLOW_ID) ?? '{}').actions[1];
@@ -219,5 +242,79 @@ describe('deploy command over the built dist/', () => {
     await expect(deployCommand({ argv: ['signup-onboarding', '--flow'], env: { HUBSPOT_ACCESS_TOKEN: TOKEN } })).rejects.toThrow(/--flow needs a value/);
     await expect(deployCommand({ argv: ['signup-onboarding', '--flow', '1', '--aply'], env: { HUBSPOT_ACCESS_TOKEN: TOKEN } })).rejects.toThrow(/unknown option --aply \(did you mean --apply\?\)/);
     await expect(deployCommand({ argv: ['no-such-action', '--flow', '1'], env: { HUBSPOT_ACCESS_TOKEN: TOKEN } })).rejects.toThrow(/no action "no-such-action"/);
+  });
+});
+
+describe('deploy: what is deployed, and what is printed', () => {
+  const NO_ENV = path.join(tmpdir(), 'none', '.env');
+
+  /** A dist/ with the fixture action, as the build writes it (sha256 in the manifest). */
+  function distWith(bundle = BUNDLE, recorded = createHash('sha256').update(bundle).digest('hex')) {
+    const dir = mkdtempSync(path.join(tmpdir(), 'deploy-dist-'));
+    writeFileSync(path.join(dir, 'fixture-order-sync.js'), bundle);
+    writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({ actions: [{ ...ENTRY, file: 'fixture-order-sync.js', sha256: recorded }] }));
+    return dir;
+  }
+
+  it('refuses a dist/ file whose sha256 differs from dist/manifest.json, before any token or call', async () => {
+    const dir = distWith();
+    writeFileSync(path.join(dir, 'fixture-order-sync.js'), `${BUNDLE}process.env.EXFILTRATE = 1;\n`);
+    const error = await deployCommand({ argv: ['fixture-order-sync', '--flow', FLOW_ID, '--apply'], env: { HUBSPOT_ACCESS_TOKEN: TOKEN }, envFile: NO_ENV, distDir: dir, print: () => {} }).catch((e: Error) => e);
+    expect(error).toMatchObject({ errorCode: 'BUNDLE_MODIFIED' });
+    expect((error as Error).message).toMatch(/dist\/fixture-order-sync\.js is not the file the build wrote .*run `npm run build`/);
+    expect(network.calls).toEqual([]);
+    expect(deployFailureLine(error)).toMatch(/^deploy stopped before contacting HubSpot: /);
+    // The file as built deploys.
+    const ok = await deployCommand({ argv: ['fixture-order-sync', '--flow', FLOW_ID], env: { HUBSPOT_ACCESS_TOKEN: TOKEN }, envFile: NO_ENV, distDir: distWith(), print: () => {} });
+    expect(ok.changes.length).toBeGreaterThan(0);
+  });
+
+  it('a manifest without a sha256 (an older build) is refused too', async () => {
+    const dir = distWith(BUNDLE, '');
+    await expect(deployCommand({ argv: ['fixture-order-sync', '--flow', FLOW_ID], env: { HUBSPOT_ACCESS_TOKEN: TOKEN }, envFile: NO_ENV, distDir: dir, print: () => {} })).rejects.toMatchObject({ errorCode: 'BUNDLE_MODIFIED' });
+  });
+
+  it('--flow abc is a usage error (exit 2) found before the token check; a missing token is not "refused"', async () => {
+    const errors: string[] = [];
+    const spy = vi.spyOn(console, 'error').mockImplementation((line: string) => void errors.push(line));
+    try {
+      expect(await deployMain(['fixture-order-sync', '--flow', 'abc'], { env: {}, envFile: NO_ENV, distDir: distWith() })).toBe(2);
+      expect(errors.join('\n')).toMatch(/--flow abc: give the workflow's numeric id/);
+      expect(errors.join('\n')).not.toMatch(/TOKEN/);
+      errors.length = 0;
+      expect(await deployMain(['fixture-order-sync', '--flow', FLOW_ID], { env: {}, envFile: NO_ENV, distDir: distWith() })).toBe(1);
+      expect(errors.join('\n')).toMatch(/^deploy stopped before contacting HubSpot: No HUBSPOT_DEPLOY_TOKEN or HUBSPOT_ACCESS_TOKEN: put HUBSPOT_DEPLOY_TOKEN=<app access token>/);
+      expect(errors.join('\n')).toContain('It needs the scope automation');
+      expect(errors.join('\n')).not.toContain('refused');
+      errors.length = 0;
+      expect(await deployMain(['no-such-action', '--flow', FLOW_ID], { env: {}, envFile: NO_ENV, distDir: distWith() })).toBe(2);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(network.calls).toEqual([]);
+  });
+
+  it('HubSpot refusing after the flow was read is still "refused"', () => {
+    expect(deployFailureLine(new ConfigError('No custom-code action …', { errorCode: 'NO_MATCHING_ACTION' }))).toMatch(/^deploy refused: /);
+  });
+
+  it('a vendor or proxy message echoing the token is printed redacted, in every encoding the actions\' redactor knows', async () => {
+    const token = 'sk-na1-Ab/Cd+Ef=Gh~0123456789abcdef';
+    const echoes = secretForms(token);
+    install((req) => ({
+      status: 403,
+      body: { status: 'error', category: 'MISSING_SCOPES', message: `Forbidden: you sent authorization=${req.headers.authorization}; echoes: ${echoes.join(' | ')}` },
+    }));
+    const errors: string[] = [];
+    const spy = vi.spyOn(console, 'error').mockImplementation((line: string) => void errors.push(line));
+    try {
+      expect(await deployMain(['fixture-order-sync', '--flow', FLOW_ID], { env: { HUBSPOT_DEPLOY_TOKEN: token }, envFile: NO_ENV, distDir: distWith(), print: () => {} })).toBe(1);
+    } finally {
+      spy.mockRestore();
+    }
+    const text = errors.join('\n');
+    expect(text).toContain('deploy refused: HubSpot refused the flows API call (403');
+    expect(text).toContain('[redacted]');
+    for (const form of echoes) expect(text, form).not.toContain(form);
   });
 });

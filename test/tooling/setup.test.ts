@@ -1,11 +1,12 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { secretForms } from '../../lib/logger';
 import { configuredHubSpotApiVersion, createToolingClient, loadActions, parseDotEnv, readAccessToken, type AnyAction } from '../../scripts/lib-tooling/common';
 import { textProperty } from '../../lib/properties';
 import { collectDeclarations, runPropertySetup } from '../../scripts/lib-tooling/property-setup';
-import { setupCommand } from '../../scripts/setup';
+import { setupCommand, setupMain } from '../../scripts/setup';
 import { FakeHubSpotProperties } from '../fakes/hubspot-properties';
 import { FakeNetwork } from '../fakes/network';
 import { FIXTURE_ACTIONS, ORDER_STATUS } from './fixtures/actions';
@@ -135,7 +136,39 @@ describe('npm run setup', () => {
     const error = await setup([], FIXTURE_ACTIONS, {}).catch((e: Error) => e);
     expect((error as Error).message).toMatch(/No HUBSPOT_ACCESS_TOKEN.*\.env/);
     expect((error as Error).message).toContain('crm.schemas.contacts.write');
+    expect((error as Error).message).toContain('run `npm run setup -- --plan`');
     expect(network.calls).toEqual([]);
+  });
+
+  it('--only with an unknown action is a usage error: exit 2, like every other wrong argument', async () => {
+    const errors: string[] = [];
+    const spy = vi.spyOn(console, 'error').mockImplementation((line: string) => void errors.push(line));
+    try {
+      expect(await setupMain(['--only', 'nosuch'], { env: {}, envFile: NO_ENV_FILE })).toBe(2);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(errors.join('\n')).toMatch(/--only nosuch: No action named "nosuch"/);
+    expect(errors.join('\n')).toContain('npm run setup -- --help');
+  });
+
+  it('a vendor or proxy message echoing the token is printed through the actions\' redactor, whatever the encoding', async () => {
+    const token = 'sk-na1-Zy/Xw+Vu=Ts~9876543210fedcba';
+    const echoes = secretForms(token);
+    network.uninstall();
+    network = new FakeNetwork()
+      .route(ORIGIN, (req) => ({ status: 400, body: { status: 'error', category: 'VALIDATION_ERROR', message: `Bad request: you sent authorization=${req.headers.authorization}; ${echoes.join(' | ')}` } }))
+      .install();
+    const errors: string[] = [];
+    const spy = vi.spyOn(console, 'error').mockImplementation((line: string) => void errors.push(line));
+    try {
+      expect(await setupMain([], { actions: FIXTURE_ACTIONS, env: { HUBSPOT_ACCESS_TOKEN: token }, envFile: NO_ENV_FILE, print: () => {} })).toBe(1);
+    } finally {
+      spy.mockRestore();
+    }
+    const text = errors.join('\n');
+    expect(text).toMatch(/^setup failed: .*Bad request: you sent authorization=Bearer \[redacted\]/);
+    for (const form of echoes) expect(text, form).not.toContain(form);
   });
 
   it('reads the token from a .env file', async () => {
@@ -163,6 +196,18 @@ describe('npm run setup', () => {
     expect(text).toContain('options paid | refunded');
     expect(text).toContain('storefront_customer_id — "Storefront customer id" (string/text, group storefront_sync) for fixture-customer-sync, fixture-order-sync');
     expect(text).toContain('crm.schemas.contacts.write, crm.schemas.deals.read, crm.schemas.deals.write');
+  });
+
+  it("--plan names each real action's token scopes, derived from its operations (line items bring e-commerce), and counts in the singular", async () => {
+    const actions = await loadActions('shopify-order-sync');
+    await setup(['--plan'], actions, {});
+    const text = printed.join('\n');
+    expect(text).toContain("Scopes of each action's own HUBSPOT_ACCESS_TOKEN secret (not needed by setup):");
+    expect(text).toContain('  shopify-order-sync: crm.objects.contacts.write, crm.objects.deals.read, crm.objects.deals.write, crm.objects.line_items.read, crm.objects.line_items.write, e-commerce');
+    printed = [];
+    const one = { definition: { name: 'fixture-one', secrets: {}, properties: [textProperty('contacts', 'g', 'p', 'P', 'p')], propertyGroups: [{ name: 'g', label: 'G' }] } } as unknown as AnyAction;
+    await setup(['--plan'], [one], {});
+    expect(printed.join('\n')).toContain('1 property in 1 group.');
   });
 
   it('--plan and --apply together is a usage error', async () => {
