@@ -78,9 +78,13 @@ function characterPattern(char: string): string {
   if (char === ' ') ways.push('\\+', '%(?:25){0,3}2b');
   const named = NAMED_ENTITIES[char];
   if (named) ways.push(`&(?:amp;){0,2}${named};`);
-  // A backslash itself: once, or doubled by each level of escaping (bounded: a run of them must not backtrack).
-  ways.push(char === '\\' ? `${BACKSLASH}{1,4}` : `${BACKSLASH}{0,3}${escapeRegExp(char)}`);
+  ways.push(`${BACKSLASH}{0,3}${escapeRegExp(char)}`);
   return `(?:${ways.join('|')})`;
+}
+
+/** One backslash of a secret, each way it can be written; repeated per backslash (doubled by escaping) by the caller. */
+function backslashWays(): string[] {
+  return [`${BACKSLASH}{1,3}u005c`, `${BACKSLASH}{1,3}x5c`, '%u005c', '&#0{0,4}92;', '&#x0{0,4}5c;', BACKSLASH];
 }
 
 /**
@@ -112,9 +116,15 @@ function wholeSecretForms(value: string): string[] {
   return [...new Set(forms)].filter((f) => f.length >= MIN_FRAGMENT_LENGTH && f !== value);
 }
 
-/** A pattern that matches `value` however each of its characters is written (see characterPattern). */
+/**
+ * A pattern that matches `value` however each of its characters is written (see characterPattern). A run of
+ * backslashes is one repetition, not one group per backslash: a backslash may itself be doubled by escaping, and
+ * per-backslash groups could split a long run of them in exponentially many ways before failing.
+ */
 function secretPattern(value: string): string {
-  return Array.from(value, characterPattern).join('');
+  return (value.match(/\\+|[^\\]/gu) ?? [])
+    .map((piece) => (piece.startsWith('\\') ? `(?:${backslashWays().join('|')}){${piece.length},${4 * piece.length}}` : characterPattern(piece)))
+    .join('');
 }
 
 /**

@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
 import { inspect } from 'node:util';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -236,6 +238,24 @@ describe('Redactor: encodings × random secrets (property)', () => {
       params,
     );
   });
+
+  it('a run of backslashes in a secret: redacted however it is escaped, and a near miss is left alone', () => {
+    const value = `key${'\\'.repeat(30)}end-0123`;
+    const redactor = new Redactor([value]);
+    expect(redactor.redact(`a ${JSON.stringify(value)} b`)).toBe('a "[redacted]" b');
+    expect(redactor.redact(`a ${encodeURIComponent(JSON.stringify(value))} b`)).toBe('a %22[redacted]%22 b');
+  });
+
+  it('a near miss of a secret with a run of backslashes fails without exponential backtracking', () => {
+    // Per-backslash groups could split a long run in exponentially many ways before failing, and a regex blocks the
+    // event loop, so no test timeout could stop it: the check runs in a child process. Its 60 s limit only stops a
+    // hung redactor (this takes milliseconds); nothing here measures speed.
+    const logger = path.resolve(import.meta.dirname, '../../lib/logger.ts');
+    const script = `import { Redactor } from ${JSON.stringify(logger)}; const near = 'key' + '\\\\'.repeat(123) + 'end-0124'; process.stdout.write(String(new Redactor(['key' + '\\\\'.repeat(30) + 'end-0123']).redact(near) === near));`;
+    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
+    expect(child.signal, 'the redactor did not finish: catastrophic backtracking').toBeNull();
+    expect(child.stdout).toBe('true');
+  }, 90_000);
 
   it('unrelated text is left alone: a line without the secret comes back unchanged', () => {
     fc.assert(
