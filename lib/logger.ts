@@ -130,8 +130,8 @@ function secretPattern(value: string): string {
 /**
  * A look-ahead that a match of `value` must pass: an escape of its first character starts there (`\\`, `\u`, `\x`,
  * `%XX`, `%u`, `&#`, `&amp;`), or its first character as is followed by its second character in some form. Most
- * positions of a line fail it on the spot: a 64 KB log line takes 2–4 ms (18 ms at worst, a line of nothing but
- * `%\&`), measured on this machine; the per-encoding split/join before took 0.2 ms but missed most encodings.
+ * positions of a line fail it on the spot: a 64 KB log line takes 2–4 ms, also one made of nothing but `%\&`
+ * (measured on the development machine); the per-encoding split/join before took 0.2 ms but missed most encodings.
  */
 function startOf(value: string): string {
   const [first, second] = Array.from(value) as [string, string];
