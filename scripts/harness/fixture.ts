@@ -54,10 +54,9 @@ export function readFixture(action: string, name: string): Fixture {
  */
 export function interceptFixture(fixture: Fixture): { calls: CallLine[]; pending(): string[]; done(): void } {
   const calls: CallLine[] = [];
-  // Recorded bodies had credentials redacted and place-like values (URLs, hosts, ids) swapped for placeholders that
-  // stay verbatim: treat what is sent now the same way before comparing.
-  const verbatim = Object.entries(fixture.secrets).flatMap(([name, value]) => replacementFor(name, value).substitutions.map(([, placeholder]) => [placeholder, placeholder] as [string, string]));
-  const scrubber = new Scrubber(new Redactor(Object.entries(fixture.secrets).filter(([name, value]) => replacementFor(name, value).substitutions.length === 0).map(([, value]) => value)), verbatim);
+  // Recorded bodies were scrubbed with the real secrets; what is sent now carries the placeholders, which the same
+  // rules map onto themselves (replacementFor is idempotent), so both sides compare alike.
+  const { scrubber } = scrubberFor(fixture.secrets);
   nock.disableNetConnect();
   const scopes = fixture.interactions.map((interaction) => {
     const url = new URL(interaction.request.url);
@@ -153,6 +152,11 @@ class Scrubber {
 
   value(value: unknown): unknown {
     if (typeof value === 'string') return this.text(value);
+    // A numeric id can also be a JSON number ({"realmId": 9130354321987654} would not be, beyond 2^53, but 4711 is).
+    if (typeof value === 'number') {
+      const swap = this.substitutions.find(([real]) => real === String(value));
+      return swap && Number.isSafeInteger(Number(swap[1])) ? Number(swap[1]) : value;
+    }
     if (Array.isArray(value)) return value.map((v) => this.value(v));
     if (value && typeof value === 'object') {
       return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, isCredentialKey(k) && typeof v === 'string' ? '[redacted]' : this.value(v)]));
@@ -161,15 +165,27 @@ class Scrubber {
   }
 }
 
+/**
+ * Every occurrence of `find` in `text`, ignoring case, that is a whole token: where `find` starts or ends with a
+ * letter or digit, the text around it must not continue with one (a numeric id inside a longer number, a host
+ * inside a longer host name is not that id or host).
+ */
 function replaceAllIgnoringCase(text: string, find: string, replacement: string): string {
   if (find === '') return text;
   const lower = text.toLowerCase();
   const needle = find.toLowerCase();
   // toLowerCase keeps positions only when it keeps lengths (it does for ASCII, which URLs, hosts and ids are).
   if (lower.length !== text.length) return text.split(find).join(replacement);
+  const word = /[a-z0-9]/i;
+  const boundedStart = word.test(find[0] as string);
+  const boundedEnd = word.test(find[find.length - 1] as string);
   let out = '';
   let from = 0;
-  for (let at = lower.indexOf(needle); at !== -1; at = lower.indexOf(needle, from)) {
+  for (let at = lower.indexOf(needle); at !== -1; at = lower.indexOf(needle, at + 1)) {
+    if (at < from) continue;
+    const before = text[at - 1];
+    const after = text[at + find.length];
+    if ((boundedStart && before !== undefined && word.test(before)) || (boundedEnd && after !== undefined && word.test(after))) continue;
     out += text.slice(from, at) + replacement;
     from = at + find.length;
   }
@@ -226,6 +242,8 @@ const VENDOR_HOST_SUFFIXES = ['myshopify.com', 'my.salesforce.com'];
 function placeholderHost(name: string, host: string): string {
   const lower = host.toLowerCase();
   const label = `fixture-${name.toLowerCase().replace(/_/g, '-')}`;
+  // An IP address names a network, not a vendor: a reserved name stands in (RFC 2606 .invalid).
+  if (/^\d+(\.\d+){3}$/.test(lower) || lower.includes(':') || lower.startsWith('[')) return `${label}.invalid`;
   const vendor = VENDOR_HOST_SUFFIXES.find((suffix) => lower.endsWith(`.${suffix}`));
   if (vendor) return `${label}.${vendor}`;
   const labels = lower.split('.');
@@ -245,6 +263,12 @@ interface Replacement {
   substitutions: Array<[string, string]>;
   /** Parts of the value that are secret on their own (a URL's password, a webhook URL's path). */
   secretParts: string[];
+  /**
+   * Whether the redactor also looks for the value (its encodings: a URL inside a query string). Not for a host or a
+   * numeric id, which no encoding changes: the whole-token substitution has them, and the redactor would cut them
+   * out of longer numbers and names.
+   */
+  redact: boolean;
 }
 
 /**
@@ -267,17 +291,25 @@ export function replacementFor(name: string, value: string): Replacement {
       substitutions.push([url.origin, new URL(placeholder).origin], [url.host, new URL(placeholder).host]);
     }
     const secretParts = [decodeURIComponent(url.password), url.password, `${url.pathname}${url.search}`].filter((part) => part.length >= 8);
-    return { placeholder, substitutions: substitutions.filter(([real]) => real.length >= MIN_SECRET_LENGTH), secretParts };
+    return { placeholder, substitutions: substitutions.filter(([real]) => real.length >= MIN_SECRET_LENGTH), secretParts, redact: true };
   }
   if (HOST_VALUE.test(trimmed)) {
     const placeholder = placeholderHost(name, trimmed);
-    return { placeholder, substitutions: [[trimmed, placeholder]], secretParts: [] };
+    return { placeholder, substitutions: [[trimmed, placeholder]], secretParts: [], redact: false };
   }
   if (NUMERIC_ID.test(trimmed)) {
     const placeholder = placeholderDigits(name, trimmed.length);
-    return { placeholder, substitutions: [[trimmed, placeholder]], secretParts: [] };
+    return { placeholder, substitutions: [[trimmed, placeholder]], secretParts: [], redact: false };
   }
-  return { placeholder: placeholderSecret(name), substitutions: [], secretParts: [] };
+  return { placeholder: placeholderSecret(name), substitutions: [], secretParts: [], redact: true };
+}
+
+/** The scrubber for a set of secrets: their substitutions, and a redactor for everything else about them. */
+function scrubberFor(secrets: Record<string, string>): { scrubber: Scrubber; replacements: Array<readonly [string, string, Replacement]> } {
+  const replacements = Object.entries(secrets).map(([name, value]) => [name, value, replacementFor(name, value)] as const);
+  const redactor = new Redactor(replacements.flatMap(([, value, r]) => [...(r.redact ? [value] : []), ...r.secretParts]));
+  const substitutions = replacements.flatMap(([, , r]) => r.substitutions).sort((a, b) => b[0].length - a[0].length);
+  return { scrubber: new Scrubber(redactor, substitutions), replacements };
 }
 
 /**
@@ -287,10 +319,8 @@ export function replacementFor(name: string, value: string): Replacement {
  * placeholders instead of the real values.
  */
 export function fixtureFromRecording(input: { description: string; event: Record<string, unknown>; secrets: Record<string, string>; recorded: RecordedCall[]; outcome: Fixture['expect'] }): Fixture {
-  const replacements = Object.entries(input.secrets).map(([name, value]) => [name, value, replacementFor(name, value)] as const);
-  const redactor = new Redactor(replacements.flatMap(([, value, r]) => [value, ...r.secretParts]));
-  const substitutions = replacements.flatMap(([, , r]) => r.substitutions).sort((a, b) => b[0].length - a[0].length);
-  const scrubber = new Scrubber(redactor, substitutions);
+  const { scrubber, replacements } = scrubberFor(input.secrets);
+  const redactor = scrubber.redactor;
   // First pass: tokens issued at run time (found under credential names in any body or query string).
   for (const call of input.recorded) {
     const body = typeof call.body === 'string' && call.body !== '' ? tryJson(call.body) : call.body;

@@ -121,6 +121,20 @@ describe('--record scrubbing: any secret name, any key spelling', () => {
     expect(fixture.interactions[2]?.response.body).toEqual({ access_token: '[redacted]', instance_url: 'https://fixture-salesforce-login-url.my.salesforce.com' });
   });
 
+  it('an identifier is replaced as a whole token: not inside a longer number or host name', () => {
+    const fixture3 = fixtureFromRecording({
+      description: 'ids',
+      event: {},
+      secrets: { VENDOR_ACCOUNT_ID: '4711', DB_URL: 'postgres://u:pw-0123456789@10.1.2.3:5432/db' },
+      recorded: [{ scope: 'https://api.vendor.example', method: 'GET', path: '/accounts/4711/orders?since=1747110000', status: 200, response: { id: 'ord-47110', account: 4711, total: 14711, db: 'postgres://u:pw-0123456789@10.1.2.3:5432/db' } }],
+      outcome: { outputFields: {} },
+    });
+    const id = fixture3.secrets.VENDOR_ACCOUNT_ID as string;
+    expect(id).toMatch(/^\d{4}$/);
+    expect(fixture3.interactions[0]?.request.url).toBe(`https://api.vendor.example/accounts/${id}/orders?since=1747110000`);
+    expect(fixture3.interactions[0]?.response.body).toEqual({ id: 'ord-47110', account: Number(id), total: 14711, db: 'postgres://fixture:fixture@fixture-db-url.invalid:5432/fixture-db-url' });
+  });
+
   it('replays: the action, given the placeholders, sends exactly what the fixture recorded', async () => {
     const intercept = interceptFixture({ ...fixture, interactions: [fixture.interactions[1]!] });
     try {
