@@ -27,7 +27,7 @@ export interface VerifyReport {
   file: string;
   ok: boolean;
   counts: { error: number; warning: number; info: number };
-  handler?: { line: number; style: 'callback' | 'return' };
+  handler?: { line: number; style: 'callback' | 'return'; outputs: 'callback' | 'returned' | 'none' };
   secrets: { uses: SecretUse[]; typicalTotal: number; budget: number; fits: boolean };
   outputs: Array<OutputField & { observed?: string }>;
   run?: {
@@ -52,6 +52,8 @@ export interface VerifyOptions {
   /** Skip the sandboxed run. */
   staticOnly?: boolean;
   timeoutMs?: number;
+  /** @hubspot/api-client behind require in the run: HubSpot's documented ^10 (default, as in the harness) or the latest. */
+  client?: 'v10' | 'latest';
 }
 
 /** An event with every `event.inputFields.X` the file reads (or its header lists), filled with plausible values. */
@@ -104,7 +106,7 @@ function typeOf(value: unknown): string {
   return value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
 }
 
-function runFindings(probe: ProbeResult): VerifyFinding[] {
+export function runFindings(probe: ProbeResult, declaresNoOutputs: boolean): VerifyFinding[] {
   const out: VerifyFinding[] = [];
   const add = (f: Finding) => out.push({ ...f, source: 'run' });
   if (probe.loadError) {
@@ -128,7 +130,8 @@ function runFindings(probe: ProbeResult): VerifyFinding[] {
       fix: 're-throw 429/5xx failures (with their status) instead of returning',
     });
   }
-  if (probe.outcome === 'returned' && !probe.outputs) add({ rule: 'missing-return', severity: 'error', line: 0, message: 'the run ended without outputs (main returned nothing and never called back)' });
+  // A handler that never returns a value declares no outputs: ending without any is what it means (handlerShape()).
+  if (probe.outcome === 'returned' && !probe.outputs && !declaresNoOutputs) add({ rule: 'missing-return', severity: 'error', line: 0, message: 'the run ended without outputs (main returned nothing and never called back)' });
   if (probe.outcome === 'threw' && madeCalls && !isRetriedByHubSpot(probe.thrownStatus)) {
     add({
       rule: 'retry-lost',
@@ -167,7 +170,7 @@ export async function verifyFile(file: string, options: VerifyOptions = {}): Pro
   if (!options.staticOnly) {
     const event = options.event ?? synthesizeEvent(ast, source);
     const secretNames = [...new Set([...uses.keys(), ...Object.keys(options.secrets ?? {})])];
-    const common = { event, ...(options.secrets ? { secretValues: options.secrets } : {}), ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) };
+    const common = { event, ...(options.secrets ? { secretValues: options.secrets } : {}), ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}), ...(options.client ? { client: options.client } : {}) };
     const probe = await probeFile(file, { ...common, secretNames });
     // A second pass when the run read secrets the code names only dynamically, so they get values too.
     const missing = probe.envRead.filter((n) => !uses.has(n));
@@ -177,7 +180,7 @@ export async function verifyFile(file: string, options: VerifyOptions = {}): Pro
       const { length, basis } = typicalLength(name, declared);
       uses.set(name, { name, lines: [], typicalLength: length, basis, runOnly: true });
     }
-    findings.push(...runFindings(final));
+    findings.push(...runFindings(final, analysis.handler?.outputs === 'none'));
     run = {
       event: options.event ? 'given' : 'synthesized',
       status: 503,
@@ -214,7 +217,7 @@ export async function verifyFile(file: string, options: VerifyOptions = {}): Pro
 
 export function formatVerify(report: VerifyReport): string[] {
   const out = [`verify ${path.relative(process.env.INIT_CWD ?? process.cwd(), report.file) || report.file}`];
-  out.push(report.handler ? `  handler: exports.main (line ${report.handler.line}), ${report.handler.style === 'callback' ? 'callback style' : 'returns its outputs'}` : '  handler: not found statically');
+  out.push(report.handler ? `  handler: exports.main (line ${report.handler.line}), ${report.handler.style === 'callback' ? 'callback style' : report.handler.outputs === 'none' ? 'returns no outputs (declares none)' : 'returns its outputs'}` : '  handler: not found statically');
   if (report.secrets.uses.length) {
     out.push('  secrets read (process.env):');
     for (const u of report.secrets.uses) out.push(`    ${u.name.padEnd(28)} ${u.lines.length ? `line ${u.lines.join(', ')}` : 'read at run time'} · ~${u.typicalLength} chars (${u.basis})`);

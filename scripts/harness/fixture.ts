@@ -114,10 +114,12 @@ export interface RecordedCall {
 /**
  * Keys whose values are credentials wherever they appear in a recorded body or query string, in any case style
  * (access_token, accessToken, Access-Token, sessionToken, clientSecret, x-api-key): compared with case and
- * separators removed. A pagination token opens nothing and is kept, so replayed paging still lines up.
+ * separators removed.
  */
 const CREDENTIAL_KEY = /(token|secret|password|passwd|apikey|signature|privatekey|credentials?)$|^(code|clientid|pwd|hapikey|authorization|cookie|sessionid)$/;
-const NOT_CREDENTIAL_KEY = /page|cursor|continuation/;
+// Tokens that open nothing: paging cursors (pageToken, nextToken, continuationToken) and QuickBooks' SyncToken, the
+// record version an update must send back.
+const NOT_CREDENTIAL_KEY = /page|cursor|continuation|^next|sync/;
 const KEPT_RESPONSE_HEADERS = new Set(['retry-after', 'content-type', 'x-hubspot-ratelimit-remaining']);
 /**
  * A token-store value (lib/token-store.ts: format.iv.tag.body, base64url): it decrypts with the QUICKBOOKS_TOKEN_KEY in
@@ -223,8 +225,13 @@ export function isIdentifierSecret(name: string): boolean {
   return /(_SHOP|_URL|_REALM_ID|_ENVIRONMENT|_DOMAIN)$/.test(name);
 }
 
-/** A stand-in value for a credential: named after it, and long enough for actions that check key strength. */
+/**
+ * A stand-in value for a credential: named after it, and long enough for actions that check key strength. Encryption
+ * keys (…_TOKEN_KEY) must be random bytes in base64 (lib/token-store.ts weakKeyReason): theirs is the base64 of a
+ * hash of the name, fixed so fixtures stay stable.
+ */
 export function placeholderSecret(name: string): string {
+  if (/_TOKEN_KEY$/.test(name)) return createHash('sha256').update(`fixture-${name}`).digest('base64');
   return `fixture-${name.toLowerCase().replace(/_/g, '-')}-`.padEnd(48, '0');
 }
 
@@ -302,6 +309,22 @@ export function replacementFor(name: string, value: string): Replacement {
     return { placeholder, substitutions: [[trimmed, placeholder]], secretParts: [], redact: false };
   }
   return { placeholder: placeholderSecret(name), substitutions: [], secretParts: [], redact: true };
+}
+
+/**
+ * How a fixture's bodies were scrubbed, for comparing what a replay sends: the same rules applied to the fixture's
+ * placeholders, which they map onto themselves (used by interceptFixture and scripts/user-code/replay-match.ts).
+ */
+export function fixtureScrubber(secrets: Record<string, string>): { value(value: unknown): unknown } {
+  return scrubberFor(secrets).scrubber;
+}
+
+/**
+ * `value` with credential-keyed strings, everything `redactor` knows and token-store ciphertext replaced. Without a
+ * fixture's substitutions: to compare with a recording, use fixtureScrubber.
+ */
+export function scrub(value: unknown, redactor: Redactor): unknown {
+  return new Scrubber(redactor).value(value);
 }
 
 /** The scrubber for a set of secrets: their substitutions, and a redactor for everything else about them. */

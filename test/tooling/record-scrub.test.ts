@@ -77,7 +77,7 @@ describe('--record scrubbing: any secret name, any key spelling', () => {
     HUBSPOT_ACCESS_TOKEN: 'pat-na1-live-0000-1111-2222-444444444444',
   };
   const recorded2: RecordedCall[] = [
-    { scope: 'https://auth.vendor.example', method: 'POST', path: '/session', body: { userName: 'ada' }, status: 200, response: { accessToken: ACCESS2, RefreshToken: REFRESH2, 'session-token': SESSION, tokenType: 'bearer', nextPageToken: 'page-2' } },
+    { scope: 'https://auth.vendor.example', method: 'POST', path: '/session', body: { userName: 'ada' }, status: 200, response: { accessToken: ACCESS2, RefreshToken: REFRESH2, 'session-token': SESSION, tokenType: 'bearer', nextPageToken: 'page-2', nextToken: 'n-3', SyncToken: '0' } },
     { scope: 'https://hooks.slack.com', method: 'POST', path: '/services/T0AAAAAAA/B0BBBBBBB/LiveWebhookSecret0123456789', body: { text: `db ${DATABASE} failed; session ${SESSION}` }, status: 400, response: `invalid_payload for ${encodeURIComponent(SLACK)} (password S3cretPw-0123456789)` },
     { scope: 'https://acme.my.salesforce.com', method: 'POST', path: '/services/oauth2/token', body: 'grant_type=client_credentials', status: 200, response: { access_token: 'sf-token-0123456789abcdef', instance_url: 'https://acme.my.salesforce.com' } },
     { scope: 'https://acme-store.myshopify.com', method: 'GET', path: `/admin/api/2026-01/orders.json?accessToken=${ACCESS2}`, status: 200, response: { orders: [], note: `refresh with ${REFRESH2.toUpperCase()} at crm.acme-internal.example` } },
@@ -117,7 +117,7 @@ describe('--record scrubbing: any secret name, any key spelling', () => {
       'https://fixture-salesforce-login-url.my.salesforce.com/services/oauth2/token',
       'https://fixture-shopify-shop.myshopify.com/admin/api/2026-01/orders.json?accessToken=[redacted]',
     ]);
-    expect(fixture.interactions[0]?.response.body).toEqual({ accessToken: '[redacted]', RefreshToken: '[redacted]', 'session-token': '[redacted]', tokenType: 'bearer', nextPageToken: 'page-2' });
+    expect(fixture.interactions[0]?.response.body).toEqual({ accessToken: '[redacted]', RefreshToken: '[redacted]', 'session-token': '[redacted]', tokenType: 'bearer', nextPageToken: 'page-2', nextToken: 'n-3', SyncToken: '0' });
     expect(fixture.interactions[2]?.response.body).toEqual({ access_token: '[redacted]', instance_url: 'https://fixture-salesforce-login-url.my.salesforce.com' });
   });
 
