@@ -10,8 +10,7 @@
  * value containing a comma matches the same values sent separately, which no fixture here relies on.
  */
 import { isDeepStrictEqual } from 'node:util';
-import { Redactor } from '../../lib/logger';
-import { scrub, type Fixture, type Interaction } from '../harness/fixture';
+import { fixtureScrubber, type Fixture, type Interaction } from '../harness/fixture';
 
 export interface ReplayAnswer {
   status: number;
@@ -48,13 +47,13 @@ function parseBody(body: string | undefined): unknown {
 
 export class FixtureReplay {
   private readonly used: boolean[];
-  private readonly redactor: Redactor;
+  private readonly scrubber: { value(value: unknown): unknown };
   readonly misses: string[] = [];
 
   constructor(private readonly fixture: Fixture) {
     this.used = fixture.interactions.map(() => false);
-    // Recorded bodies had credentials replaced; treat the placeholders sent now the same way before comparing.
-    this.redactor = new Redactor(Object.values(fixture.secrets ?? {}));
+    // Recorded bodies were scrubbed with the real secrets; scrub what is sent now with the same rules (fixture.ts).
+    this.scrubber = fixtureScrubber(fixture.secrets ?? {});
   }
 
   private differs(interaction: Interaction, method: string, sent: URL, body: unknown): string | undefined {
@@ -63,8 +62,8 @@ export class FixtureReplay {
     if (recorded.origin !== sent.origin || recorded.pathname !== sent.pathname) return `path differs — recorded ${recorded.origin}${recorded.pathname}`;
     const query = queryDifference(recorded, sent);
     if (query) return query;
-    if (interaction.request.body !== undefined && interaction.request.match !== false && !isDeepStrictEqual(scrub(body, this.redactor), interaction.request.body)) {
-      return `body differs — recorded ${JSON.stringify(interaction.request.body).slice(0, 200)}, sent ${JSON.stringify(scrub(body, this.redactor)).slice(0, 200)}`;
+    if (interaction.request.body !== undefined && interaction.request.match !== false && !isDeepStrictEqual(this.scrubber.value(body), interaction.request.body)) {
+      return `body differs — recorded ${JSON.stringify(interaction.request.body).slice(0, 200)}, sent ${JSON.stringify(this.scrubber.value(body)).slice(0, 200)}`;
     }
     return undefined;
   }

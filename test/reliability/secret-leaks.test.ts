@@ -1,10 +1,11 @@
-import { isIdentifierSecret } from '../../scripts/harness/fixture';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FAKE_SECRETS, type Outcome } from '../support/run';
 import type { World } from '../support/scenario';
 import { deriveKey, openStoredValue, V2_FIRST_VERSION } from '../../lib/token-store';
+import { clearModuleCaches } from '../../lib/module-cache';
+import { HUBSPOT_ORIGIN } from '../fakes/hubspot';
 import { ACTIONS, exposedText, freshWorld, runIn, secretForms } from './scenarios';
 
 /**
@@ -26,8 +27,24 @@ function secretsOf(world: World): string[] {
   return [...new Set([...Object.values(world.env), ...world.issuedSecrets()])].filter((s) => typeof s === 'string' && s.trim().length >= 6);
 }
 
+/**
+ * Issue 22 §2's echoes on top of scenarios.ts's forms: upper- and lower-cased, URL-encoded twice (%252F),
+ * System.Text.Json's default escaping (`+` as \u002B), PHP's `\/`, and hex.
+ */
+function echoForms(secret: string): string[] {
+  const json = JSON.stringify(secret).slice(1, -1);
+  return [
+    secret.toUpperCase(),
+    secret.toLowerCase(),
+    encodeURIComponent(encodeURIComponent(secret)),
+    json.replace(/[+<>&'`\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`),
+    json.replace(/\//g, '\\/'),
+    Buffer.from(secret).toString('hex'),
+  ];
+}
+
 function leaksIn(text: string, secrets: string[]): string[] {
-  return secrets.flatMap((s) => secretForms(s).filter((form) => text.includes(form)).map((form) => `${s.slice(0, 8)}… (as ${form === s ? 'is' : 'encoded'})`));
+  return secrets.flatMap((s) => [...new Set([...secretForms(s), ...echoForms(s)])].filter((form) => text.includes(form)).map((form) => `${s.slice(0, 8)}… (as ${form === s ? 'is' : 'encoded'})`));
 }
 
 /** Token-store values (lib/token-store.ts: format.iv.tag.body) anywhere in a text. */
@@ -73,6 +90,26 @@ describe.each(ACTIONS.map((a) => [a.name, a.scenarios] as const))('%s', (_name, 
     expect(leaksIn(runs.map(exposedText).join('\n'), secretsOf(world))).toEqual([]);
   });
 
+  it("a HubSpot error that echoes the token in every encoding (a proxy's, a .NET or PHP service's): none of it reaches logs, outputs or errors", async () => {
+    const [path] = scenarios.paths;
+    if (!path) throw new Error('no path');
+    clearModuleCaches();
+    const world = scenarios.world();
+    path.setup?.(world);
+    const token = world.env.HUBSPOT_ACCESS_TOKEN as string;
+    const json = JSON.stringify(token).slice(1, -1);
+    const mixed = Array.from(token, (c, i) => (i % 3 === 0 ? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}` : i % 3 === 1 ? encodeURIComponent(encodeURIComponent(c)) : c.toUpperCase())).join('');
+    const echo = [...echoForms(token), mixed, `Authorization=Bearer%20${encodeURIComponent(token)}`, json.replace(/-/g, '\\u002D')].join(' | ');
+    world.net.wrapRoute(HUBSPOT_ORIGIN, () => () => ({ status: 400, body: { status: 'error', category: 'VALIDATION_ERROR', message: `Bad request; you sent ${echo}` } }));
+    world.net.install();
+    current = world;
+    const outcome = await runIn(scenarios, world, path.event);
+    const text = exposedText(outcome);
+    expect(text).toContain('Bad request; you sent');
+    expect(leaksIn(text, [token])).toEqual([]);
+    expect(text).not.toContain(mixed);
+  });
+
   it('wrong credentials: the rejected values stay out of logs, outputs and errors', async () => {
     const [path] = scenarios.paths;
     if (!path) throw new Error('no path');
@@ -92,8 +129,9 @@ it('no recorded fixture or test file under test/ holds an issued token or a secr
     const world = (current = freshWorld(scenarios, scenarios.paths[0]));
     if (scenarios.paths[0]) await runIn(scenarios, world, scenarios.paths[0].event);
     for (const s of world.issuedSecrets()) secrets.add(s);
-    // Every credential the action is given; identifiers (shop domain, My Domain URL, realm id) open nothing alone.
-    for (const [name, value] of Object.entries(world.env)) if (!isIdentifierSecret(name)) secrets.add(value);
+    // Every secret the action is given, identifiers too (shop domain, My Domain URL, realm id): whatever its name, a
+    // secret's value is replaced in a recording (issue 22 §6: a *_URL secret can be a webhook or a database URL).
+    for (const value of Object.values(world.env)) secrets.add(value);
     world.net.uninstall();
     current = undefined;
   }
