@@ -256,7 +256,7 @@ export function pasteGuideLines(definition, meta) {
   const lines = [];
   const wrap = (text, indent = '   ') => lines.push(`${indent}${text}`);
   lines.push(`${definition.name} — ${definition.title}`);
-  lines.push(`${meta.packageName} ${meta.version} · commit ${meta.commit} · HubSpot custom code, Node.js 24`);
+  lines.push(`${meta.packageName} ${meta.version} · build ${meta.build} · HubSpot custom code, Node.js 24`);
   lines.push('');
   lines.push(definition.description);
   lines.push('');

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -6,7 +6,7 @@ import type { OutputType } from '../../lib/outputs';
 import { DEPLOY_SCOPES, OUTPUT_TYPE_LABELS, SETUP_SCOPES, installGuide, pasteGuideLines, propertyDisplay } from '../../scripts/paste-guide.mjs';
 import { FLOW_SCOPES } from '../../scripts/lib-tooling/flow-deploy';
 import { SCHEMA_SCOPES } from '../../scripts/lib-tooling/property-setup';
-import { GUIDE_DIR, renderGuide, renderIndex, writeGuides } from '../../scripts/guide';
+import { GUIDE_DIR, README_FILE, README_TABLE_END, README_TABLE_START, renderGuide, renderIndex, renderReadmeTable, withReadmeTable, writeGuides, writeSummary } from '../../scripts/guide';
 import { loadActions, ROOT } from '../../scripts/lib-tooling/common';
 import { orderAction } from './fixtures/actions';
 
@@ -182,7 +182,7 @@ describe('renderGuide', () => {
     const install = renderGuide(source).split('\n## Install\n')[1]!.split('\n## ')[0]!;
     const steps = [...install.matchAll(/^(\d)\. \*\*([^*]+)\*\*/gm)].map((m) => `${m[1]} ${m[2]}`);
     expect(steps).toEqual(['1 Custom properties', '2 Workflow', '3 Action', '4 Secrets', '5 Properties to include in code', '6 Paste', '7 Data outputs', '8 Test']);
-    const header = pasteGuideLines(orderAction.definition, { packageName: 'p', version: '1', commit: 'c', outputs: orderAction.outputs });
+    const header = pasteGuideLines(orderAction.definition, { packageName: 'p', version: '1', build: 'c', outputs: orderAction.outputs });
     const headerSteps = header.filter((l) => /^\d\. /.test(l)).map((l) => /^(\d)\. ([A-Za-z ]+?):/.exec(l)?.slice(1).join(' '));
     expect(headerSteps).toEqual(['1 Custom properties', '2 Workflow', '3 Action', '4 Secrets', '5 Properties to include in code', '6 Paste', '7 Data outputs', '8 Test']);
   });
@@ -192,7 +192,7 @@ describe('renderGuide', () => {
     expect(text).toContain('the **schema** scopes `crm.schemas.contacts.read`, `crm.schemas.contacts.write`, `crm.schemas.deals.read`, `crm.schemas.deals.write`');
     expect(text).toContain('Development → Keys → **Service keys**');
     expect(text).toMatch(/needs the scope `automation`/);
-    const header = pasteGuideLines(orderAction.definition, { packageName: 'p', version: '1', commit: 'c', outputs: orderAction.outputs }).join('\n');
+    const header = pasteGuideLines(orderAction.definition, { packageName: 'p', version: '1', build: 'c', outputs: orderAction.outputs }).join('\n');
     expect(header).toContain('schema scopes crm.schemas.contacts.read, crm.schemas.contacts.write, crm.schemas.deals.read, crm.schemas.deals.write');
     // The manual way, in HubSpot's words, one line per property, with uniqueness and every option.
     expect(header).toContain('Deal property · label "Storefront order id" · internal name storefront_order_id · group "Storefront sync" · field type Single-line text · Require unique values: on');
@@ -219,11 +219,31 @@ describe('renderGuide', () => {
     expect(renderGuide({ definition, outputs: orderAction.outputs })).toMatch(/\*\*1200\*\*, more than HubSpot's 1,000 characters .* \*\*does not fit\*\*/);
   });
 
-  it('writeGuides writes one file per action plus the index, and rewrites nothing when unchanged', () => {
+  it('writeGuides writes one file per action, the index and the README table, and rewrites nothing when unchanged', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'guides-'));
-    const files = writeGuides([source], dir);
-    expect(files.map((f) => path.basename(f))).toEqual(['fixture-order-sync.md', 'README.md']);
+    const readme = path.join(dir, 'TOP.md');
+    writeFileSync(readme, `# Title\n\n${README_TABLE_START}\nold table\n${README_TABLE_END}\n\nhand-written text\n`);
+    const first = writeGuides([source], dir, readme);
+    expect(first.files.map((f) => path.basename(f))).toEqual(['fixture-order-sync.md', 'README.md', 'TOP.md']);
+    expect(first.written).toEqual(first.files);
     expect(readFileSync(path.join(dir, 'README.md'), 'utf8')).toBe(renderIndex([source]));
-    expect(writeGuides([source], dir)).toEqual(files);
+    expect(readFileSync(readme, 'utf8')).toBe(`# Title\n\n${README_TABLE_START}\n${renderReadmeTable([source])}\n${README_TABLE_END}\n\nhand-written text\n`);
+    expect(writeSummary(first)).toMatch(/^Wrote 3 of 3 files/);
+    // Issue 23 §7: a second run changes nothing and says so, instead of "Wrote 3 files".
+    const second = writeGuides([source], dir, readme);
+    expect(second.written).toEqual([]);
+    expect(writeSummary(second)).toMatch(/^3 files up to date/);
+  });
+
+  it("README.md's action table lists every action, from the declarations (a new action needs no README edit)", async () => {
+    const actions = await loadActions();
+    const table = renderReadmeTable(actions.map((a) => ({ definition: a.definition, outputs: a.outputs })));
+    for (const a of actions) expect(table).toContain(`[dist/${a.definition.name}.js](dist/${a.definition.name}.js)`);
+    const readme = readFileSync(README_FILE, 'utf8');
+    expect(readme, 'README.md is out of date: run `npm run guide`').toBe(withReadmeTable(readme, table));
+  });
+
+  it('refuses to write the README table when its markers are gone, rather than appending a second table', () => {
+    expect(() => withReadmeTable('# no markers\n', 'table')).toThrow(/lacks the markers/);
   });
 });
