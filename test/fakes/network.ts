@@ -88,6 +88,11 @@ export class FakeNetwork {
   private scopes: nock.Scope[] = [];
   /** Optional hook to delay each answer (latency simulation); resolves when the answer may be sent. */
   latency: ((req: FakeRequest) => Promise<void>) | undefined;
+  /**
+   * Requests being answered right now, hung ones excluded: a virtual clock (test/support/virtual-time.ts) moves time
+   * only while this is 0, so no abort timer fires while an answer is still on its way.
+   */
+  inFlight = 0;
 
   route(origin: string, handler: FakeHandler): this {
     this.routes.set(origin.replace(/\/+$/, ''), handler);
@@ -125,6 +130,26 @@ export class FakeNetwork {
           .intercept(() => true, method)
           // nock 15 hands the reply function the request as a fetch Request.
           .reply(async (request: Request) => {
+            network.inFlight += 1;
+            let answer: Awaited<ReturnType<FakeNetwork['dispatch']>>;
+            try {
+              answer = await network.answer(handler, request, origin, method);
+            } finally {
+              network.inFlight -= 1;
+            }
+            if (answer === 'hang') return new Promise<never>(() => {}); // never answers: the caller's deadline must abort
+            if (answer === 'reset') throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+            const body = answer.body === undefined ? '' : typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body);
+            const contentType = typeof answer.body === 'string' ? 'text/html' : 'application/json';
+            return [answer.status, body, { 'content-type': contentType, ...(answer.headers ?? {}) }];
+          });
+        this.scopes.push(scope);
+      }
+    }
+    return this;
+  }
+
+  private async answer(handler: FakeHandler, request: Request, origin: string, method: string): Promise<FakeResponse | 'reset' | 'hang'> {
             const headers: Record<string, string> = {};
             request.headers.forEach((value, key) => (headers[key.toLowerCase()] = value));
             const raw = await request.text();
@@ -139,17 +164,7 @@ export class FakeNetwork {
               body: parseBody(raw, headers['content-type'] ?? ''),
               rawBody: raw,
             };
-            const answer = await network.dispatch(handler, req);
-            if (answer === 'hang') return new Promise<never>(() => {}); // never answers: the caller's deadline must abort
-            if (answer === 'reset') throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
-            const body = answer.body === undefined ? '' : typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body);
-            const contentType = typeof answer.body === 'string' ? 'text/html' : 'application/json';
-            return [answer.status, body, { 'content-type': contentType, ...(answer.headers ?? {}) }];
-          });
-        this.scopes.push(scope);
-      }
-    }
-    return this;
+            return this.dispatch(handler, req);
   }
 
   uninstall(): void {
