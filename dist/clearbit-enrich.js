@@ -1,6 +1,6 @@
 /*
  * clearbit-enrich — Clearbit enrichment: fill a contact’s job, company and social facts
- * hubspot-custom-code-actions 0.1.0 · commit 2203c57478ea · HubSpot custom code, Node.js 24
+ * hubspot-custom-code-actions 0.1.0 · build 3007c24b91d1 · HubSpot custom code, Node.js 24
  *
  * Looks the contact’s email up in Clearbit’s combined Enrichment API and fills empty contact properties with the person and company facts it returns. Authenticates with HTTP Basic (the API key as user name), as Clearbit documents.
  *
@@ -22,30 +22,30 @@
  *      Contact property · label "Company LinkedIn page (Clearbit)" · internal name clearbit_company_linkedin_url · group "Clearbit" · field type Single-line text
  *      Contact property · label "Enriched at (Clearbit)" · internal name clearbit_enriched_at · group "Clearbit" · field type Date and time picker
  * 2. Workflow: Automations → Workflows → Create workflow → From scratch → Contact-based.
- *    Trigger: Contact is created, or Email is known and Clearbit enriched at is unknown.
+ *    Trigger: Contact is created, or Email is known and Enriched at (Clearbit) is unknown.
  *    Enrolls each contact once it has an email; "Enriched at (Clearbit) is unknown" keeps enriched contacts out. A queued lookup (enrichment_status = queued) can be retried with a delay and re-enrollment.
  * 3. Action: + → Data ops → Custom code; Language: Node.js 24.x.
  * 4. Secrets: create each (Secrets → Add secret) and select it in the action:
  *      CLEARBIT_API_KEY — Clearbit secret API key (sk_…), of an account that still has Enrichment API access [where: Clearbit dashboard → API (keys created before Clearbit’s free tools ended on 2025-04-30 keep working)]
  *      HUBSPOT_ACCESS_TOKEN — HubSpot Service Key (or an existing legacy private-app token) with scopes crm.objects.contacts.read, crm.objects.contacts.write [where: HubSpot → Development → Keys → Service keys → Create service key, add the scopes listed, then Show and copy the key (a legacy private app's access token also works)]
  * 5. Properties to include in code: one row each, name → what to pick — why:
- *      email (required) → Email (`email`) [email] — the address Clearbit looks up
- *      jobtitle → Job Title (`jobtitle`) [string] — its current value tells the action whether the property is empty (only empty ones are filled by default)
- *      company → Company Name (`company`) [string] — its current value tells the action whether the property is empty (only empty ones are filled by default)
- *      industry → Industry (`industry`) [string] — its current value tells the action whether the property is empty (only empty ones are filled by default)
- *      city → City (`city`) [string] — its current value tells the action whether the property is empty (only empty ones are filled by default)
- *      state → State/Region (`state`) [string] — its current value tells the action whether the property is empty (only empty ones are filled by default)
- *      country → Country/Region (`country`) [string] — its current value tells the action whether the property is empty (only empty ones are filled by default)
- *      clearbit_seniority → Seniority (Clearbit) (`clearbit_seniority`) [string] — its current value tells the action whether the property is empty (only empty ones are filled by default)
- *      clearbit_role → Role (Clearbit) (`clearbit_role`) [string] — its current value tells the action whether the property is empty (only empty ones are filled by default)
- *      clearbit_linkedin_url → LinkedIn profile (Clearbit) (`clearbit_linkedin_url`) [string] — its current value tells the action whether the property is empty (only empty ones are filled by default)
- *      clearbit_twitter_url → Twitter/X profile (Clearbit) (`clearbit_twitter_url`) [string] — its current value tells the action whether the property is empty (only empty ones are filled by default)
- *      clearbit_company_domain → Company domain (Clearbit) (`clearbit_company_domain`) [string] — its current value tells the action whether the property is empty (only empty ones are filled by default)
- *      clearbit_company_sector → Company sector (Clearbit) (`clearbit_company_sector`) [string] — its current value tells the action whether the property is empty (only empty ones are filled by default)
- *      clearbit_company_employees → Company employees (Clearbit) (`clearbit_company_employees`) [string] — its current value tells the action whether the property is empty (only empty ones are filled by default)
- *      clearbit_company_revenue → Company est. annual revenue (Clearbit) (`clearbit_company_revenue`) [string] — its current value tells the action whether the property is empty (only empty ones are filled by default)
- *      clearbit_company_founded_year → Company founded year (Clearbit) (`clearbit_company_founded_year`) [string] — its current value tells the action whether the property is empty (only empty ones are filled by default)
- *      clearbit_company_linkedin_url → Company LinkedIn page (Clearbit) (`clearbit_company_linkedin_url`) [string] — its current value tells the action whether the property is empty (only empty ones are filled by default)
+ *      email (required) → Email (`email`) (Single-line text) — the address Clearbit looks up
+ *      jobtitle → Job Title (`jobtitle`) (Single-line text) — its current value tells the action whether the property is empty (only empty ones are filled by default)
+ *      company → Company Name (`company`) (Single-line text) — its current value tells the action whether the property is empty (only empty ones are filled by default)
+ *      industry → Industry (`industry`) (Single-line text) — its current value tells the action whether the property is empty (only empty ones are filled by default)
+ *      city → City (`city`) (Single-line text) — its current value tells the action whether the property is empty (only empty ones are filled by default)
+ *      state → State/Region (`state`) (Single-line text) — its current value tells the action whether the property is empty (only empty ones are filled by default)
+ *      country → Country/Region (`country`) (Single-line text) — its current value tells the action whether the property is empty (only empty ones are filled by default)
+ *      clearbit_seniority → Seniority (Clearbit) (`clearbit_seniority`) (Single-line text) — its current value tells the action whether the property is empty (only empty ones are filled by default)
+ *      clearbit_role → Role (Clearbit) (`clearbit_role`) (Single-line text) — its current value tells the action whether the property is empty (only empty ones are filled by default)
+ *      clearbit_linkedin_url → LinkedIn profile (Clearbit) (`clearbit_linkedin_url`) (Single-line text) — its current value tells the action whether the property is empty (only empty ones are filled by default)
+ *      clearbit_twitter_url → Twitter/X profile (Clearbit) (`clearbit_twitter_url`) (Single-line text) — its current value tells the action whether the property is empty (only empty ones are filled by default)
+ *      clearbit_company_domain → Company domain (Clearbit) (`clearbit_company_domain`) (Single-line text) — its current value tells the action whether the property is empty (only empty ones are filled by default)
+ *      clearbit_company_sector → Company sector (Clearbit) (`clearbit_company_sector`) (Single-line text) — its current value tells the action whether the property is empty (only empty ones are filled by default)
+ *      clearbit_company_employees → Company employees (Clearbit) (`clearbit_company_employees`) (Number) — its current value tells the action whether the property is empty (only empty ones are filled by default)
+ *      clearbit_company_revenue → Company est. annual revenue (Clearbit) (`clearbit_company_revenue`) (Single-line text) — its current value tells the action whether the property is empty (only empty ones are filled by default)
+ *      clearbit_company_founded_year → Company founded year (Clearbit) (`clearbit_company_founded_year`) (Number) — its current value tells the action whether the property is empty (only empty ones are filled by default)
+ *      clearbit_company_linkedin_url → Company LinkedIn page (Clearbit) (`clearbit_company_linkedin_url`) (Single-line text) — its current value tells the action whether the property is empty (only empty ones are filled by default)
  * 6. Paste: replace the code in the editor with this whole file.
  * 7. Data outputs: add each with its type:
  *      enrichment_status: Enumeration (enriched | queued | not_found | invalid_email | error)
@@ -61,6 +61,7 @@
  * 8. Test: "Test action" on a test record, then add an if/then branch on "status" (ok | error) and "error_code".
  *
  * Retries: on 429/5xx/timeouts it throws so HubSpot re-runs it; every step is safe to repeat.
+ * Troubleshooting: a secret LOG_LEVEL = debug logs more detail in the action's logs (never secret values); it counts its 5 characters in the budget. Leave it out normally.
  */
 "use strict";
 var __defProp = Object.defineProperty;
@@ -1505,7 +1506,10 @@ function headlineFrom(facts) {
 // actions/clearbit-enrich/index.ts
 var GROUP = "clearbit";
 var currentValueInputs = Object.fromEntries(
-  ENRICHMENT_FIELDS.map((f) => [f.name, input.string(`Current value of "${f.label}" (map the contact property ${f.name}); left as is unless empty`, { property: f.name })])
+  ENRICHMENT_FIELDS.map((f) => {
+    const description = `Current value of "${f.label}" (map the contact property ${f.name}); left as is unless empty`;
+    return [f.name, f.type === "number" ? input.decimal(description, { property: f.name }) : input.string(description, { property: f.name })];
+  })
 );
 var customProperties = [
   ...ENRICHMENT_FIELDS.filter((f) => f.custom).map(
@@ -1517,7 +1521,8 @@ var action = defineAction({
   name: "clearbit-enrich",
   title: "Clearbit enrichment: fill a contact’s job, company and social facts",
   description: "Looks the contact’s email up in Clearbit’s combined Enrichment API and fills empty contact properties with the person and company facts it returns. Authenticates with HTTP Basic (the API key as user name), as Clearbit documents.",
-  enrollment: { objectType: "contact", trigger: "Contact is created, or Email is known and Clearbit enriched at is unknown" },
+  // {name}: rendered as the property's label in the guides (scripts/paste-guide.mjs triggerText), as HubSpot's filter shows it.
+  enrollment: { objectType: "contact", trigger: "Contact is created, or {email} is known and {clearbit_enriched_at} is unknown" },
   secrets: {
     CLEARBIT_API_KEY: {
       description: "Clearbit secret API key (sk_…), of an account that still has Enrichment API access",

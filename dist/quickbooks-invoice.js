@@ -1,6 +1,6 @@
 /*
  * quickbooks-invoice — QuickBooks invoice for a won deal
- * hubspot-custom-code-actions 0.1.0 · commit 2203c57478ea · HubSpot custom code, Node.js 24
+ * hubspot-custom-code-actions 0.1.0 · build 0ddd12cce44d · HubSpot custom code, Node.js 24
  *
  * Finds or creates the QuickBooks Online customer for the deal's contact, creates an invoice for the deal (one line per line item, or the amount), and writes the invoice id, number and status back to the deal. QuickBooks Online Accounting API, minorversion 75. A customer made inactive in QuickBooks is found by email and made active again. A deal in a foreign currency needs Multicurrency on in QuickBooks; its new customer is created in that currency, and an existing customer kept in another currency is the error QUICKBOOKS_CUSTOMER_CURRENCY_MISMATCH.
  *
@@ -18,8 +18,9 @@
  *      Company property · label "Integration store value (encrypted)" · internal name integration_store_value · group "Integration token store" · field type Multi-line text
  *      Company property · label "Integration store version" · internal name integration_store_version · group "Integration token store" · field type Number
  * 2. Workflow: Automations → Workflows → Create workflow → From scratch → Deal-based.
- *    Trigger: Deal stage is Closed won (and quickbooks_invoice_id is unknown).
+ *    Trigger: Deal Stage is Closed won and QuickBooks invoice ID is unknown.
  *    Enrolls each deal when it reaches Closed won; the filter "QuickBooks invoice ID is unknown" keeps invoiced deals out (the action also checks).
+ *    The action keeps its QuickBooks tokens on the company record "QuickBooks connection (do not delete)" — do not delete or merge it.
  * 3. Action: + → Data ops → Custom code; Language: Node.js 24.x.
  * 4. Secrets: create each (Secrets → Add secret) and select it in the action:
  *      QUICKBOOKS_CLIENT_ID — Client ID of your Intuit app (production keys for production companies) [where: developer.intuit.com → your app → Keys & credentials]
@@ -29,11 +30,11 @@
  *      QUICKBOOKS_TOKEN_KEY — At least 32 random characters; encrypts the stored tokens (AES-256-GCM) [where: Generate: openssl rand -base64 32]
  *      HUBSPOT_ACCESS_TOKEN — HubSpot Service Key (or an existing legacy private-app token) with scopes crm.objects.deals.read, crm.objects.deals.write, crm.objects.contacts.read, crm.objects.companies.read, crm.objects.companies.write, crm.objects.line_items.read [where: HubSpot → Development → Keys → Service keys → Create service key, add the scopes listed, then Show and copy the key (a legacy private app's access token also works)]
  * 5. Properties to include in code: one row each, name → what to pick — why:
- *      dealname → Deal Name (`dealname`) [string] — Deal name (used as the line description when the deal has no line items)
- *      amount → Amount (`amount`) [decimal] — invoiced when the deal has no line items
- *      closedate → Close Date (`closedate`) [datetime] — becomes the invoice date (today when empty)
- *      deal_currency_code → Currency (`deal_currency_code`) [string] — Deal currency (ISO code); sent when set, needs multicurrency in QuickBooks for foreign currencies
- *      quickbooks_invoice_id → QuickBooks invoice ID (`quickbooks_invoice_id`) [string] — when the deal already has an invoice the action stops before any QuickBooks call
+ *      dealname → Deal Name (`dealname`) (Single-line text) — Deal name (used as the line description when the deal has no line items)
+ *      amount → Amount (`amount`) (Number) — invoiced when the deal has no line items
+ *      closedate → Close Date (`closedate`) (Date picker) — becomes the invoice date (today when empty)
+ *      deal_currency_code → Currency (`deal_currency_code`) (Single-line text) — Deal currency (ISO code); sent when set, needs multicurrency in QuickBooks for foreign currencies
+ *      quickbooks_invoice_id → QuickBooks invoice ID (`quickbooks_invoice_id`) (Single-line text) — when the deal already has an invoice the action stops before any QuickBooks call
  * 6. Paste: replace the code in the editor with this whole file.
  * 7. Data outputs: add each with its type:
  *      invoice_id: String
@@ -46,6 +47,7 @@
  * 8. Test: "Test action" on a test record, then add an if/then branch on "status" (ok | error) and "error_code".
  *
  * Retries: on 429/5xx/timeouts it throws so HubSpot re-runs it; every step is safe to repeat.
+ * Troubleshooting: a secret LOG_LEVEL = debug logs more detail in the action's logs (never secret values); it counts its 5 characters in the budget. Leave it out normally.
  */
 "use strict";
 var __defProp = Object.defineProperty;
@@ -1857,7 +1859,7 @@ var action = defineAction({
   name: "quickbooks-invoice",
   title: "QuickBooks invoice for a won deal",
   description: "Finds or creates the QuickBooks Online customer for the deal's contact, creates an invoice for the deal (one line per line item, or the amount), and writes the invoice id, number and status back to the deal. QuickBooks Online Accounting API, minorversion 75. A customer made inactive in QuickBooks is found by email and made active again. A deal in a foreign currency needs Multicurrency on in QuickBooks; its new customer is created in that currency, and an existing customer kept in another currency is the error QUICKBOOKS_CUSTOMER_CURRENCY_MISMATCH.",
-  enrollment: { objectType: "deal", trigger: "Deal stage is Closed won (and quickbooks_invoice_id is unknown)" },
+  enrollment: { objectType: "deal", trigger: "{dealstage} is Closed won and {quickbooks_invoice_id} is unknown" },
   secrets: {
     QUICKBOOKS_CLIENT_ID: { description: "Client ID of your Intuit app (production keys for production companies)", typicalLength: 50, where: "developer.intuit.com → your app → Keys & credentials" },
     QUICKBOOKS_CLIENT_SECRET: { description: "Client secret of your Intuit app", typicalLength: 40, where: "developer.intuit.com → your app → Keys & credentials" },

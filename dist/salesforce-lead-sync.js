@@ -1,6 +1,6 @@
 /*
  * salesforce-lead-sync — Salesforce lead sync: HubSpot contact ↔ Salesforce lead
- * hubspot-custom-code-actions 0.1.0 · commit 2203c57478ea · HubSpot custom code, Node.js 24
+ * hubspot-custom-code-actions 0.1.0 · build 758a4ecb7881 · HubSpot custom code, Node.js 24
  *
  * Creates or updates the Salesforce Lead for a contact, or copies newer Salesforce values back; lifecycle stage ↔ lead status and owners mapped by configurable tables. Salesforce REST API v68.0 (Winter '27). When a duplicate rule blocks a new lead, the lead it matched is linked; a matched contact is the error SALESFORCE_DUPLICATE_CONTACT. Alert-only duplicate rules block API saves too unless the build setting allowDuplicateSave sends Sforce-Duplicate-Rule-Header allowSave=true (off by default).
  *
@@ -16,7 +16,7 @@
  *      Contact property · label "Salesforce last sync" · internal name salesforce_last_sync_at · group "Salesforce sync" · field type Date and time picker
  *      Contact property · label "Salesforce sync error" · internal name salesforce_sync_error · group "Salesforce sync" · field type Multi-line text
  * 2. Workflow: Automations → Workflows → Create workflow → From scratch → Contact-based.
- *    Trigger: Contact property changes you want in Salesforce (e.g. lifecycle stage, name, company), with re-enrollment on.
+ *    Trigger: Contact property changes you want in Salesforce (e.g. Lifecycle Stage, First Name, Last Name, Company Name), with re-enrollment on.
  *    Enrolls each contact whose synced properties change; turn re-enrollment on for those properties so every later change syncs again. A run with nothing different writes nothing, so the action's own writes do not loop.
  * 3. Action: + → Data ops → Custom code; Language: Node.js 24.x.
  * 4. Secrets: create each (Secrets → Add secret) and select it in the action:
@@ -25,18 +25,18 @@
  *      SALESFORCE_CLIENT_SECRET — Consumer secret of the same app [where: Next to the consumer key]
  *      HUBSPOT_ACCESS_TOKEN — HubSpot Service Key (or an existing legacy private-app token) with scopes crm.objects.contacts.read, crm.objects.contacts.write [where: HubSpot → Development → Keys → Service keys → Create service key, add the scopes listed, then Show and copy the key (a legacy private app's access token also works)]
  * 5. Properties to include in code: one row each, name → what to pick — why:
- *      email (required) → Email (`email`) [email] — Contact email; finds the lead when no Salesforce id is stored yet
- *      firstname → First Name (`firstname`) [string] — First name
- *      lastname → Last Name (`lastname`) [string] — Last name (a placeholder is used on new leads when empty: Salesforce requires it)
- *      company → Company Name (`company`) [string] — Company name (a placeholder is used on new leads when empty: Salesforce requires it)
- *      phone → Phone Number (`phone`) [string] — Phone number
- *      lifecyclestage → Lifecycle Stage (`lifecyclestage`) [string] — Lifecycle stage (internal value, e.g. marketingqualifiedlead)
- *      hs_lead_status → Lead Status (`hs_lead_status`) [string] — HubSpot lead status (internal value, e.g. IN_PROGRESS)
- *      hubspot_owner_id → Contact owner (`hubspot_owner_id`) [string] — Contact owner
- *      lastmodifieddate → Last Modified Date (`lastmodifieddate`) [datetime] — decides which side is newer; the action compares it with the lead's LastModifiedDate
- *      salesforce_lead_id → Salesforce lead id (`salesforce_lead_id`) [string] — stored by the previous run; lets the action find the lead by id instead of by email
- *      salesforce_lead_status → Salesforce lead status (`salesforce_lead_status`) [string] — stored by the previous run; with salesforce_sync_status, lets a run with nothing new write nothing (no re-enrollment loop)
- *      salesforce_sync_status → Salesforce sync status (`salesforce_sync_status`) [string] — stored by the previous run; see above
+ *      email (required) → Email (`email`) (Single-line text) — Contact email; finds the lead when no Salesforce id is stored yet
+ *      firstname → First Name (`firstname`) (Single-line text) — First name
+ *      lastname → Last Name (`lastname`) (Single-line text) — Last name (a placeholder is used on new leads when empty: Salesforce requires it)
+ *      company → Company Name (`company`) (Single-line text) — Company name (a placeholder is used on new leads when empty: Salesforce requires it)
+ *      phone → Phone Number (`phone`) (Single-line text) — Phone number
+ *      lifecyclestage → Lifecycle Stage (`lifecyclestage`) (Single-line text) — Lifecycle stage (internal value, e.g. marketingqualifiedlead)
+ *      hs_lead_status → Lead Status (`hs_lead_status`) (Single-line text) — HubSpot lead status (internal value, e.g. IN_PROGRESS)
+ *      hubspot_owner_id → Contact owner (`hubspot_owner_id`) (Single-line text) — Contact owner
+ *      lastmodifieddate → Last Modified Date (`lastmodifieddate`) (Date picker) — decides which side is newer; the action compares it with the lead's LastModifiedDate
+ *      salesforce_lead_id → Salesforce lead id (`salesforce_lead_id`) (Single-line text) — stored by the previous run; lets the action find the lead by id instead of by email
+ *      salesforce_lead_status → Salesforce lead status (`salesforce_lead_status`) (Single-line text) — stored by the previous run; with salesforce_sync_status, lets a run with nothing new write nothing (no re-enrollment loop)
+ *      salesforce_sync_status → Salesforce sync status (`salesforce_sync_status`) (Dropdown select) — stored by the previous run; see above
  * 6. Paste: replace the code in the editor with this whole file.
  * 7. Data outputs: add each with its type:
  *      sync_operation: Enumeration (create | update | sync_from_salesforce | noop)
@@ -47,6 +47,7 @@
  * 8. Test: "Test action" on a test record, then add an if/then branch on "status" (ok | error) and "error_code".
  *
  * Retries: on 429/5xx/timeouts it throws so HubSpot re-runs it; every step is safe to repeat.
+ * Troubleshooting: a secret LOG_LEVEL = debug logs more detail in the action's logs (never secret values); it counts its 5 characters in the budget. Leave it out normally.
  */
 "use strict";
 var __defProp = Object.defineProperty;
@@ -1682,7 +1683,7 @@ var action = defineAction({
   description: "Creates or updates the Salesforce Lead for a contact, or copies newer Salesforce values back; lifecycle stage ↔ lead status and owners mapped by configurable tables. Salesforce REST API v68.0 (Winter '27). When a duplicate rule blocks a new lead, the lead it matched is linked; a matched contact is the error SALESFORCE_DUPLICATE_CONTACT. Alert-only duplicate rules block API saves too unless the build setting allowDuplicateSave sends Sforce-Duplicate-Rule-Header allowSave=true (off by default).",
   enrollment: {
     objectType: "contact",
-    trigger: "Contact property changes you want in Salesforce (e.g. lifecycle stage, name, company), with re-enrollment on"
+    trigger: "Contact property changes you want in Salesforce (e.g. {lifecyclestage}, {firstname}, {lastname}, {company}), with re-enrollment on"
   },
   secrets: {
     SALESFORCE_LOGIN_URL: {

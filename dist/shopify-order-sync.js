@@ -1,6 +1,6 @@
 /*
  * shopify-order-sync — Shopify order → HubSpot contact, deal and line items
- * hubspot-custom-code-actions 0.1.0 · commit 2203c57478ea · HubSpot custom code, Node.js 24
+ * hubspot-custom-code-actions 0.1.0 · build cced78c23828 · HubSpot custom code, Node.js 24
  *
  * Reads a Shopify order (GraphQL Admin API), upserts the buyer as a contact with Shopify's order totals, upserts a closed-won deal for the order and one line item per order line, and associates them.
  *
@@ -20,7 +20,7 @@
  *    Trigger: When a webhook is received — Shopify's orders/create webhook — with the contact matched by Email = the order's "email" field.
  *    This action creates the order's deal itself, so a deal-based workflow cannot start it for a new order (there is no deal to enroll yet); a deal-based workflow only fits re-syncing orders already recorded (deals with Shopify order ID set).
  *    So: a contact-based workflow triggered by a webhook. In Shopify: Settings → Notifications → Webhooks → Create webhook, event "Order creation" (orders/create), format JSON, URL = the webhook URL HubSpot shows for the trigger. HubSpot enrolls the contact whose Email matches the order's "email" field; map the input shopify_order_id to the webhook's "id". The deal, line items and totals are written by the action, not by the enrollment.
- *    A workflow enrolls records, it does not create them (assumed for webhook triggers too: HubSpot's webhook-trigger article was not in the copies we could read), so a first-time buyer with no contact yet is not enrolled until the contact exists (HubSpot's Shopify app, a checkout form or an import may create it). The action upserts the contact by email itself, so enrolling any existing contact of the order is enough.
+ *    A workflow enrolls records, it does not create them, so a first-time buyer with no contact yet is not enrolled until the contact exists (HubSpot's Shopify app, a checkout form or an import may create it). The action upserts the contact by email itself, so enrolling any existing contact of the order is enough.
  * 3. Action: + → Data ops → Custom code; Language: Node.js 24.x.
  * 4. Secrets: create each (Secrets → Add secret) and select it in the action:
  *      SHOPIFY_SHOP — Your shop's permanent domain, e.g. acme.myshopify.com [where: Shopify admin → Settings → Domains (the .myshopify.com one)]
@@ -29,7 +29,7 @@
  *      SHOPIFY_CLIENT_SECRET (optional) — Client secret of that Dev Dashboard app [where: Shopify Dev Dashboard → Apps → your app → Settings]
  *      HUBSPOT_ACCESS_TOKEN — HubSpot Service Key (or an existing legacy private-app token) with scopes crm.objects.contacts.read, crm.objects.contacts.write, crm.objects.deals.read, crm.objects.deals.write, crm.objects.line_items.read, crm.objects.line_items.write [where: HubSpot → Development → Keys → Service keys → Create service key, add the scopes listed, then Show and copy the key (a legacy private app's access token also works)]
  * 5. Properties to include in code: one row each, name → what to pick — why:
- *      shopify_order_id (required) → in the webhook-triggered workflow of step 2, the webhook's "id" field (Shopify's numeric order id); in a deal-based workflow, Shopify order ID (unique) (`shopify_order_id`) of a deal that already carries it [string] — the action reads the order from Shopify by this id and creates the deal itself, so no HubSpot property holds the id before the first run
+ *      shopify_order_id (required) → in the webhook-triggered workflow of step 2, the webhook's "id" field (Shopify's numeric order id); in a deal-based workflow, Shopify order ID (unique) (`shopify_order_id`) of a deal that already carries it (Single-line text) — the action reads the order from Shopify by this id and creates the deal itself, so no HubSpot property holds the id before the first run
  * 6. Paste: replace the code in the editor with this whole file.
  * 7. Data outputs: add each with its type:
  *      contact_id: String
@@ -42,6 +42,7 @@
  * 8. Test: "Test action" on a test record, then add an if/then branch on "status" (ok | error) and "error_code".
  *
  * Retries: on 429/5xx/timeouts it throws so HubSpot re-runs it; every step is safe to repeat.
+ * Troubleshooting: a secret LOG_LEVEL = debug logs more detail in the action's logs (never secret values); it counts its 5 characters in the budget. Leave it out normally.
  */
 "use strict";
 var __defProp = Object.defineProperty;
@@ -72,7 +73,7 @@ __export(index_exports, {
 module.exports = __toCommonJS(index_exports);
 
 // <define:__ACTION_CONFIG__>
-var define_ACTION_CONFIG_default = { name: "shopify-order-sync", settings: { pipline: "ecommerce" } };
+var define_ACTION_CONFIG_default = { name: "shopify-order-sync", settings: {} };
 
 // lib/errors.ts
 var ActionError = class extends Error {

@@ -23,7 +23,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { closest, parseOrExit, userPath } from './lib-tooling/cli.mjs';
-import { pasteGuideComment } from './paste-guide.mjs';
+import { installGuide, pasteGuideComment, triggerText } from './paste-guide.mjs';
 import { RUNTIME_MODULES } from './runtime-modules.mjs';
 
 const require = createRequire(import.meta.url);
@@ -206,9 +206,10 @@ export async function renderAll({ configFile, minify = false } = {}) {
       file: `${name}.js`,
       bytes: Buffer.byteLength(file),
       sha256: createHash('sha256').update(file).digest('hex'),
-      enrollment: definition.enrollment,
+      // The trigger as the guide shows it: {property} placeholders replaced by the labels HubSpot shows.
+      enrollment: { ...definition.enrollment, trigger: triggerText(definition, definition.enrollment) },
       secrets: Object.entries(definition.secrets).map(([n, s]) => ({ name: n, required: s.required !== false, typicalLength: s.typicalLength })),
-      inputs: Object.entries(definition.inputs).map(([n, i]) => ({ name: n, type: i.type, required: i.required === true, property: i.property ?? null })),
+      inputs: installGuide(definition).inputs.map((i) => ({ name: i.name, type: i.type, fieldType: i.fieldType, required: i.required, property: i.property })),
       outputs: Object.entries(action.outputs).map(([n, o]) => ({ name: n, type: o.type, ...(o.options ? { options: o.options } : {}) })),
       properties: (definition.properties ?? []).map((p) => `${p.objectType}.${p.name}`),
       externals,

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { secretBudget, SECRET_BUDGET_CHARS, type ActionDefinition } from '../lib/action';
 import type { OutputSpecs } from '../lib/outputs';
-import { DEPLOY_SCOPES, OUTPUT_TYPE_LABELS, installGuide, setupScopesFor } from './paste-guide.mjs';
+import { DEPLOY_SCOPES, LOG_LEVEL_NOTE, OUTPUT_TYPE_LABELS, installGuide, setupScopesFor } from './paste-guide.mjs';
 import { exitWhenFlushed, parseOrExit, type CommandSpec } from './lib-tooling/cli.mjs';
 import { loadActions, ROOT } from './lib-tooling/common';
 
@@ -65,7 +65,8 @@ export function renderGuide({ definition: def, outputs }: GuideSource): string {
   push('');
 
   push('## What enrolls', '');
-  push(`A **${g.objectType}**-based workflow: each enrolled ${g.objectType} runs the action once, with the input fields read from that record (or from the trigger's webhook fields). Suggested trigger: ${g.trigger}.`);
+  // Only a webhook-triggered workflow has webhook fields to read (a deal reaching a stage has none).
+  push(`A **${g.objectType}**-based workflow: each enrolled ${g.objectType} runs the action once, with the input fields read from that record${g.webhookTrigger ? " (or from the trigger's webhook fields)" : ''}. Suggested trigger: ${g.trigger}.`);
   for (const note of g.enrollmentNotes) push('', note);
   push('');
 
@@ -80,6 +81,7 @@ export function renderGuide({ definition: def, outputs }: GuideSource): string {
         ? `Secret budget: typical values total **${budget.typical}** of HubSpot's ${SECRET_BUDGET_CHARS.toLocaleString('en-US')} characters for all secret values of the account together — fits, leaving ${budget.budget - budget.typical} for other actions' secrets.`
         : `Secret budget: typical values total **${budget.typical}**, more than HubSpot's ${SECRET_BUDGET_CHARS.toLocaleString('en-US')} characters for all secret values of the account together — **does not fit**.`,
     );
+    push('', `Optional, for troubleshooting, in every action: ${LOG_LEVEL_NOTE.replace('LOG_LEVEL = debug', '`LOG_LEVEL` = `debug`')}`);
     if (def.secrets.HUBSPOT_ACCESS_TOKEN) {
       push('', `The HubSpot token is counted at ${def.secrets.HUBSPOT_ACCESS_TOKEN.typicalLength} characters: HubSpot does not document a Service Key's length, so this is a conservative assumption (a legacy private-app token has 44). One key can serve every action of the account: give it the union of their scopes and count it once.`);
     }
@@ -88,8 +90,8 @@ export function renderGuide({ definition: def, outputs }: GuideSource): string {
 
   push('## Input fields', '');
   if (g.inputs.length) {
-    push(row(['Field', 'Map to', 'Type', 'Required', 'Why']), row(['---', '---', '---', '---', '---']));
-    for (const i of g.inputs) push(row([code(i.name), i.pick, i.type, i.required ? 'required' : 'optional', `${i.why}${i.options ? ` (one of: ${i.options.join(', ')})` : ''}`]));
+    push(row(['Field', 'Map to', 'Field type', 'Required', 'Why']), row(['---', '---', '---', '---', '---']));
+    for (const i of g.inputs) push(row([code(i.name), i.pick, i.fieldType, i.required ? 'required' : 'optional', `${i.why}${i.options ? ` (one of: ${i.options.join(', ')})` : ''}`]));
     push('', 'HubSpot\'s property picker shows the label; searching the internal name (in backticks) finds it too. Values arrive as text; an empty value means "not set".');
   } else push('None.');
   push('');

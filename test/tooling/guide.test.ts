@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { OutputType } from '../../lib/outputs';
-import { DEPLOY_SCOPES, OUTPUT_TYPE_LABELS, SETUP_SCOPES, installGuide, pasteGuideLines, propertyDisplay } from '../../scripts/paste-guide.mjs';
+import { DEPLOY_SCOPES, LOG_LEVEL_NOTE, OUTPUT_TYPE_LABELS, SETUP_SCOPES, installGuide, pasteGuideLines, propertyDisplay, triggerText } from '../../scripts/paste-guide.mjs';
 import { FLOW_SCOPES } from '../../scripts/lib-tooling/flow-deploy';
+import { typicalLength } from '../../scripts/codemod/secret-lengths';
 import { SCHEMA_SCOPES } from '../../scripts/lib-tooling/property-setup';
 import { GUIDE_DIR, README_FILE, README_TABLE_END, README_TABLE_START, renderGuide, renderIndex, renderReadmeTable, withReadmeTable, writeGuides, writeSummary } from '../../scripts/guide';
 import { loadActions, ROOT } from '../../scripts/lib-tooling/common';
@@ -22,7 +23,7 @@ interface Manifest {
     name: string;
     file: string;
     secrets: Array<{ name: string; required: boolean }>;
-    inputs: Array<{ name: string; type: string; required: boolean; property: string | null }>;
+    inputs: Array<{ name: string; type: string; fieldType: string; required: boolean; property: string | null }>;
     outputs: Array<{ name: string; type: OutputType; options?: string[] }>;
     properties: string[];
   }>;
@@ -58,7 +59,7 @@ function fromBundleHeader(bundle: string): Described {
       return `${m?.[1]}:${m?.[2] ? 'optional' : 'required'}`;
     }),
     inputs: section('5. Properties to include').map((l) => {
-      const m = /^(\S+)( \(required\))? → (.+?) \[(\w+)\] — /.exec(l);
+      const m = /^(\S+)( \(required\))? → (.+?) \(([A-Z][A-Za-z -]+)\) — /.exec(l);
       return `${m?.[1]}:${m?.[2] ? 'required' : 'optional'}:${m?.[3]}:${m?.[4]}`;
     }),
     outputs: section('7. Data outputs').map((l) => {
@@ -99,7 +100,7 @@ function fromGuide(markdown: string): Described {
 function fromManifest(entry: Manifest['actions'][number]): Omit<Described, 'inputs'> & { inputs: string[] } {
   return {
     secrets: entry.secrets.map((s) => `${s.name}:${s.required ? 'required' : 'optional'}`),
-    inputs: entry.inputs.map((i) => `${i.name}:${i.required ? 'required' : 'optional'}:${i.type}`),
+    inputs: entry.inputs.map((i) => `${i.name}:${i.required ? 'required' : 'optional'}:${i.fieldType}`),
     outputs: entry.outputs.map((o) => `${o.name}:${OUTPUT_TYPE_LABELS[o.type]}:${o.options?.join(' | ') ?? ''}`),
     properties: entry.properties,
   };
@@ -154,6 +155,59 @@ describe('generated setup guides', () => {
     expect(text).toContain('map the input shopify_order_id to the webhook\'s "id"');
   });
 
+  describe('in HubSpot\'s words, with nothing internal (issue 23 §5)', () => {
+    const all = async () => (await loadActions()).map((a) => ({ name: a.definition.name, definition: a.definition, header: pasteGuideLines(a.definition, { packageName: 'p', version: '1', build: 'b', outputs: a.outputs }).join('\n'), guide: renderGuide({ definition: a.definition, outputs: a.outputs }) }));
+
+    it('trigger lines name properties by the labels the admin created or HubSpot shows, never by internal name', async () => {
+      const [clearbit] = await loadActions('clearbit-enrich');
+      const [quickbooks] = await loadActions('quickbooks-invoice');
+      expect(installGuide(clearbit!.definition).trigger).toBe('Contact is created, or Email is known and Enriched at (Clearbit) is unknown');
+      expect(installGuide(quickbooks!.definition).trigger).toBe('Deal Stage is Closed won and QuickBooks invoice ID is unknown');
+      for (const a of await all()) {
+        const trigger = installGuide(a.definition).trigger;
+        expect(trigger, a.name).not.toMatch(/[{}]|\b[a-z]+_[a-z_]+ is (un)?known/);
+      }
+      expect(() => triggerText({ name: 'x', properties: [] }, { objectType: 'contact', trigger: '{no_such_property} is known' })).toThrow(/no_such_property/);
+    });
+
+    it('input field types are HubSpot UI field type names, and an input follows its property\'s type', async () => {
+      const uiNames = ['Single-line text', 'Multi-line text', 'Number', 'Date picker', 'Date and time picker', 'Dropdown select', 'Radio select', 'Single checkbox'];
+      for (const a of await all()) {
+        for (const i of installGuide(a.definition).inputs) expect(uiNames, `${a.name} ${i.name}`).toContain(i.fieldType);
+        expect(a.header, a.name).not.toMatch(/\[(string|email|decimal|integer|boolean|datetime|enumeration)\]/);
+      }
+      const [clearbit] = await loadActions('clearbit-enrich');
+      const employees = installGuide(clearbit!.definition).inputs.find((i) => i.name === 'clearbit_company_employees');
+      expect(employees).toMatchObject({ type: 'decimal', fieldType: 'Number' });
+    });
+
+    it('the pasted header carries no internal research notes', async () => {
+      for (const a of await all()) expect(a.header, a.name).not.toMatch(/copies we could read|assumed|TODO/i);
+    });
+
+    it('the QuickBooks guide and header say where the tokens are kept, and not to delete that record', async () => {
+      const quickbooks = (await all()).find((a) => a.name === 'quickbooks-invoice')!;
+      for (const text of [quickbooks.header, quickbooks.guide]) expect(text).toContain('keeps its QuickBooks tokens on the company record "QuickBooks connection (do not delete)" — do not delete or merge it');
+    });
+
+    it('only a webhook-triggered workflow is told about webhook fields', async () => {
+      for (const a of await all()) {
+        const enrolls = a.guide.split('\n## What enrolls\n')[1]!.split('\n## ')[0]!;
+        expect(enrolls.includes("trigger's webhook fields"), a.name).toBe(/webhook/i.test(installGuide(a.definition).trigger));
+      }
+    });
+
+    it('documents LOG_LEVEL, the one optional secret every action reads, in the guide and the header', async () => {
+      for (const a of await all()) {
+        expect(a.header).toContain(`Troubleshooting: ${LOG_LEVEL_NOTE}`);
+        expect(a.guide).toContain('`LOG_LEVEL` = `debug`');
+      }
+      // npm run verify counts it as the guides say: its 5 characters, not an unknown secret's 40.
+      expect(typicalLength('LOG_LEVEL')).toMatchObject({ length: 5 });
+      expect(LOG_LEVEL_NOTE).toContain('5 characters');
+    });
+  });
+
   it('the index links every action', () => {
     const index = readFileSync(path.join(GUIDE_DIR, 'README.md'), 'utf8');
     for (const a of manifest.actions) expect(index).toContain(`[${a.name}](${a.name}.md)`);
@@ -171,7 +225,7 @@ describe('renderGuide', () => {
 
   it('lists inputs with the property to map (label and internal name), custom properties with uniqueness and options, API calls per path', () => {
     const text = renderGuide(source);
-    expect(text).toContain('| `order_id` | Storefront order id (`storefront_order_id`) | string | required | Order id |');
+    expect(text).toContain('| `order_id` | Storefront order id (`storefront_order_id`) | Single-line text | required | Order id |');
     expect(text).toContain('| deals | `storefront_order_id` | Storefront order id | Storefront sync (`storefront_sync`) | Single-line text (string / text) | yes: Require unique values |  |');
     expect(text).toContain('| deals | `storefront_order_status` | Storefront order status | Storefront sync (`storefront_sync`) | Dropdown select (enumeration / select) | no | Paid = paid, Refunded = refunded |');
     expect(text).toContain('| new order | 2 |');
