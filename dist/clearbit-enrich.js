@@ -29,13 +29,13 @@
  *      CLEARBIT_API_KEY — Clearbit secret API key (sk_…), of an account that still has Enrichment API access [where: Clearbit dashboard → API (keys created before Clearbit’s free tools ended on 2025-04-30 keep working)]
  *      HUBSPOT_ACCESS_TOKEN — HubSpot Service Key (or an existing legacy private-app token) with scopes crm.objects.contacts.read, crm.objects.contacts.write [where: HubSpot → Development → Keys → Service keys → Create service key, add the scopes listed, then Show and copy the key (a legacy private app's access token also works)]
  * 5. Properties to include in code: one row each, name → what to pick — why:
- *      email (required) → Email (`email`) (Single-line text) — the address Clearbit looks up
- *      jobtitle → Job Title (`jobtitle`) (Single-line text) — its current value tells the action whether the property is empty (only empty ones are filled by default)
- *      company → Company Name (`company`) (Single-line text) — its current value tells the action whether the property is empty (only empty ones are filled by default)
- *      industry → Industry (`industry`) (Single-line text) — its current value tells the action whether the property is empty (only empty ones are filled by default)
- *      city → City (`city`) (Single-line text) — its current value tells the action whether the property is empty (only empty ones are filled by default)
- *      state → State/Region (`state`) (Single-line text) — its current value tells the action whether the property is empty (only empty ones are filled by default)
- *      country → Country/Region (`country`) (Single-line text) — its current value tells the action whether the property is empty (only empty ones are filled by default)
+ *      email (required) → Email (`email`) — the address Clearbit looks up
+ *      jobtitle → Job Title (`jobtitle`) — its current value tells the action whether the property is empty (only empty ones are filled by default)
+ *      company → Company Name (`company`) — its current value tells the action whether the property is empty (only empty ones are filled by default)
+ *      industry → Industry (`industry`) — its current value tells the action whether the property is empty (only empty ones are filled by default)
+ *      city → City (`city`) — its current value tells the action whether the property is empty (only empty ones are filled by default)
+ *      state → State/Region (`state`) — its current value tells the action whether the property is empty (only empty ones are filled by default)
+ *      country → Country/Region (`country`) — its current value tells the action whether the property is empty (only empty ones are filled by default)
  *      clearbit_seniority → Seniority (Clearbit) (`clearbit_seniority`) (Single-line text) — its current value tells the action whether the property is empty (only empty ones are filled by default)
  *      clearbit_role → Role (Clearbit) (`clearbit_role`) (Single-line text) — its current value tells the action whether the property is empty (only empty ones are filled by default)
  *      clearbit_linkedin_url → LinkedIn profile (Clearbit) (`clearbit_linkedin_url`) (Single-line text) — its current value tells the action whether the property is empty (only empty ones are filled by default)

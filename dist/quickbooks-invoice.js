@@ -30,10 +30,10 @@
  *      QUICKBOOKS_TOKEN_KEY — At least 32 random characters; encrypts the stored tokens (AES-256-GCM) [where: Generate: openssl rand -base64 32]
  *      HUBSPOT_ACCESS_TOKEN — HubSpot Service Key (or an existing legacy private-app token) with scopes crm.objects.deals.read, crm.objects.deals.write, crm.objects.contacts.read, crm.objects.companies.read, crm.objects.companies.write, crm.objects.line_items.read [where: HubSpot → Development → Keys → Service keys → Create service key, add the scopes listed, then Show and copy the key (a legacy private app's access token also works)]
  * 5. Properties to include in code: one row each, name → what to pick — why:
- *      dealname → Deal Name (`dealname`) (Single-line text) — Deal name (used as the line description when the deal has no line items)
- *      amount → Amount (`amount`) (Number) — invoiced when the deal has no line items
- *      closedate → Close Date (`closedate`) (Date picker) — becomes the invoice date (today when empty)
- *      deal_currency_code → Currency (`deal_currency_code`) (Single-line text) — Deal currency (ISO code); sent when set, needs multicurrency in QuickBooks for foreign currencies
+ *      dealname → Deal Name (`dealname`) — Deal name (used as the line description when the deal has no line items)
+ *      amount → Amount (`amount`) — invoiced when the deal has no line items
+ *      closedate → Close Date (`closedate`) — becomes the invoice date (today when empty)
+ *      deal_currency_code → Currency (`deal_currency_code`) — Deal currency (ISO code); sent when set, needs multicurrency in QuickBooks for foreign currencies
  *      quickbooks_invoice_id → QuickBooks invoice ID (`quickbooks_invoice_id`) (Single-line text) — when the deal already has an invoice the action stops before any QuickBooks call
  * 6. Paste: replace the code in the editor with this whole file.
  * 7. Data outputs: add each with its type:

@@ -25,15 +25,15 @@
  *      SALESFORCE_CLIENT_SECRET — Consumer secret of the same app [where: Next to the consumer key]
  *      HUBSPOT_ACCESS_TOKEN — HubSpot Service Key (or an existing legacy private-app token) with scopes crm.objects.contacts.read, crm.objects.contacts.write [where: HubSpot → Development → Keys → Service keys → Create service key, add the scopes listed, then Show and copy the key (a legacy private app's access token also works)]
  * 5. Properties to include in code: one row each, name → what to pick — why:
- *      email (required) → Email (`email`) (Single-line text) — Contact email; finds the lead when no Salesforce id is stored yet
- *      firstname → First Name (`firstname`) (Single-line text) — First name
- *      lastname → Last Name (`lastname`) (Single-line text) — Last name (a placeholder is used on new leads when empty: Salesforce requires it)
- *      company → Company Name (`company`) (Single-line text) — Company name (a placeholder is used on new leads when empty: Salesforce requires it)
- *      phone → Phone Number (`phone`) (Single-line text) — Phone number
- *      lifecyclestage → Lifecycle Stage (`lifecyclestage`) (Single-line text) — Lifecycle stage (internal value, e.g. marketingqualifiedlead)
- *      hs_lead_status → Lead Status (`hs_lead_status`) (Single-line text) — HubSpot lead status (internal value, e.g. IN_PROGRESS)
- *      hubspot_owner_id → Contact owner (`hubspot_owner_id`) (Single-line text) — Contact owner
- *      lastmodifieddate → Last Modified Date (`lastmodifieddate`) (Date picker) — decides which side is newer; the action compares it with the lead's LastModifiedDate
+ *      email (required) → Email (`email`) — Contact email; finds the lead when no Salesforce id is stored yet
+ *      firstname → First Name (`firstname`) — First name
+ *      lastname → Last Name (`lastname`) — Last name (a placeholder is used on new leads when empty: Salesforce requires it)
+ *      company → Company Name (`company`) — Company name (a placeholder is used on new leads when empty: Salesforce requires it)
+ *      phone → Phone Number (`phone`) — Phone number
+ *      lifecyclestage → Lifecycle Stage (`lifecyclestage`) — Lifecycle stage (internal value, e.g. marketingqualifiedlead)
+ *      hs_lead_status → Lead Status (`hs_lead_status`) — HubSpot lead status (internal value, e.g. IN_PROGRESS)
+ *      hubspot_owner_id → Contact owner (`hubspot_owner_id`) — Contact owner
+ *      lastmodifieddate → Last Modified Date (`lastmodifieddate`) — decides which side is newer; the action compares it with the lead's LastModifiedDate
  *      salesforce_lead_id → Salesforce lead id (`salesforce_lead_id`) (Single-line text) — stored by the previous run; lets the action find the lead by id instead of by email
  *      salesforce_lead_status → Salesforce lead status (`salesforce_lead_status`) (Single-line text) — stored by the previous run; with salesforce_sync_status, lets a run with nothing new write nothing (no re-enrollment loop)
  *      salesforce_sync_status → Salesforce sync status (`salesforce_sync_status`) (Dropdown select) — stored by the previous run; see above

@@ -19,13 +19,13 @@
  * 4. Secrets: create each (Secrets → Add secret) and select it in the action:
  *      HUBSPOT_ACCESS_TOKEN — HubSpot Service Key (or an existing legacy private-app token) with scopes crm.objects.contacts.read, crm.objects.contacts.write, crm.objects.companies.read, crm.objects.companies.write [where: HubSpot → Development → Keys → Service keys → Create service key, add the scopes listed, then Show and copy the key (a legacy private app's access token also works)]
  * 5. Properties to include in code: one row each, name → what to pick — why:
- *      email (required) → Email (`email`) (Single-line text) — Email address the customer signed up with
- *      firstname → First Name (`firstname`) (Single-line text) — First name
- *      lastname → Last Name (`lastname`) (Single-line text) — Last name
- *      company → Company Name (`company`) (Single-line text) — Company name
+ *      email (required) → Email (`email`) — Email address the customer signed up with
+ *      firstname → First Name (`firstname`) — First name
+ *      lastname → Last Name (`lastname`) — Last name
+ *      company → Company Name (`company`) — Company name
  *      domain → leave it out, or map a contact property that holds the company's domain (e.g. your own "Company domain" property); in a webhook-triggered workflow, the webhook's "domain" field (Single-line text) — without it the action takes the domain from Website URL, else from the email — never from gmail.com and other personal mail, so those signups get no company
- *      phone → Phone Number (`phone`) (Single-line text) — Phone number
- *      website → Website URL (`website`) (Single-line text) — Website URL
+ *      phone → Phone Number (`phone`) — Phone number
+ *      website → Website URL (`website`) — Website URL
  * 6. Paste: replace the code in the editor with this whole file.
  * 7. Data outputs: add each with its type:
  *      contact_id: String

@@ -91,8 +91,8 @@ export function renderGuide({ definition: def, outputs }: GuideSource): string {
   push('## Input fields', '');
   if (g.inputs.length) {
     push(row(['Field', 'Map to', 'Field type', 'Required', 'Why']), row(['---', '---', '---', '---', '---']));
-    for (const i of g.inputs) push(row([code(i.name), i.pick, i.fieldType, i.required ? 'required' : 'optional', `${i.why}${i.options ? ` (one of: ${i.options.join(', ')})` : ''}`]));
-    push('', 'HubSpot\'s property picker shows the label; searching the internal name (in backticks) finds it too. Values arrive as text; an empty value means "not set".');
+    for (const i of g.inputs) push(row([code(i.name), i.pick, i.fieldType || '—', i.required ? 'required' : 'optional', `${i.why}${i.options ? ` (one of: ${i.options.join(', ')})` : ''}`]));
+    push('', 'HubSpot\'s property picker shows the label; searching the internal name (in backticks) finds it too. Field type: of the property created in step 1, or of the value to send when no property is named; "—" for HubSpot\'s own properties. Values arrive as text; an empty value means "not set".');
   } else push('None.');
   push('');
 

@@ -184,9 +184,9 @@ const OBJECT_LABELS = { contacts: 'Contact', companies: 'Company', deals: 'Deal'
 const ENROLLED_OBJECT = { contact: 'contacts', company: 'companies', deal: 'deals', ticket: 'tickets' };
 
 /**
- * The field type an input's property has in HubSpot's UI, by the input's type, for properties the action does not
- * declare itself (HubSpot's own, or a webhook field): HubSpot's names, not ours ("[email]", "[decimal]" are not in
- * its UI). https://knowledge.hubspot.com/properties/property-field-types-in-hubspot
+ * What to send for an input that names no property (a webhook field, a fixed value), in the words of HubSpot's
+ * field types, not ours ("[email]", "[decimal]" are not in its UI).
+ * https://knowledge.hubspot.com/properties/property-field-types-in-hubspot
  */
 const INPUT_FIELD_TYPE_LABELS = {
   string: 'Single-line text',
@@ -246,7 +246,9 @@ function inputRows(definition) {
     const pick = note.pick ?? (input.property ? propertyDisplay(definition, objectType, input.property) : `a property or webhook field holding: ${input.description}`);
     const why = note.why ?? (isCurrentValue ? CURRENT_VALUE_WHY : input.description);
     const own = input.property ? (definition.properties ?? []).find((p) => p.name === input.property && p.objectType === objectType) : undefined;
-    const fieldType = own ? fieldTypeLabel(own) : (INPUT_FIELD_TYPE_LABELS[input.type] ?? input.type);
+    // The field type of a property the admin creates (step 1), or of what to send when no property is named; none
+    // for HubSpot's own properties: the admin only picks those, and their field type is HubSpot's to show.
+    const fieldType = own ? fieldTypeLabel(own) : input.property ? '' : (INPUT_FIELD_TYPE_LABELS[input.type] ?? input.type);
     return { name, required: input.required === true, type: input.type, fieldType, property: input.property ?? null, pick, why, options: input.options };
   });
 }
@@ -323,7 +325,7 @@ export function pasteGuideLines(definition, meta) {
   lines.push('4. Secrets: create each (Secrets → Add secret) and select it in the action:');
   for (const s of g.secrets) lines.push(`     ${s.name}${s.required ? '' : ' (optional)'} — ${s.description}${s.where ? ` [where: ${s.where}]` : ''}`);
   lines.push('5. Properties to include in code: one row each, name → what to pick — why:');
-  for (const i of g.inputs) lines.push(`     ${i.name}${i.required ? ' (required)' : ''} → ${i.pick} (${i.fieldType}) — ${i.why}`);
+  for (const i of g.inputs) lines.push(`     ${i.name}${i.required ? ' (required)' : ''} → ${i.pick}${i.fieldType ? ` (${i.fieldType})` : ''} — ${i.why}`);
   lines.push('6. Paste: replace the code in the editor with this whole file.');
   lines.push('7. Data outputs: add each with its type:');
   for (const o of g.outputs) lines.push(`     ${o.name}: ${o.label}${o.options ? ` (${o.options.join(' | ')})` : ''}`);

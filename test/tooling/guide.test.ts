@@ -59,8 +59,8 @@ function fromBundleHeader(bundle: string): Described {
       return `${m?.[1]}:${m?.[2] ? 'optional' : 'required'}`;
     }),
     inputs: section('5. Properties to include').map((l) => {
-      const m = /^(\S+)( \(required\))? → (.+?) \(([A-Z][A-Za-z -]+)\) — /.exec(l);
-      return `${m?.[1]}:${m?.[2] ? 'required' : 'optional'}:${m?.[3]}:${m?.[4]}`;
+      const m = /^(\S+)( \(required\))? → (.+?)(?: \(([A-Z][A-Za-z -]+)\))? — /.exec(l);
+      return `${m?.[1]}:${m?.[2] ? 'required' : 'optional'}:${m?.[3]}:${m?.[4] ?? '—'}`;
     }),
     outputs: section('7. Data outputs').map((l) => {
       const m = /^(\S+): ([A-Za-z ]+?)(?: \((.*)\))?$/.exec(l);
@@ -100,7 +100,7 @@ function fromGuide(markdown: string): Described {
 function fromManifest(entry: Manifest['actions'][number]): Omit<Described, 'inputs'> & { inputs: string[] } {
   return {
     secrets: entry.secrets.map((s) => `${s.name}:${s.required ? 'required' : 'optional'}`),
-    inputs: entry.inputs.map((i) => `${i.name}:${i.required ? 'required' : 'optional'}:${i.fieldType}`),
+    inputs: entry.inputs.map((i) => `${i.name}:${i.required ? 'required' : 'optional'}:${i.fieldType || '—'}`),
     outputs: entry.outputs.map((o) => `${o.name}:${OUTPUT_TYPE_LABELS[o.type]}:${o.options?.join(' | ') ?? ''}`),
     properties: entry.properties,
   };
@@ -171,9 +171,14 @@ describe('generated setup guides', () => {
     });
 
     it('input field types are HubSpot UI field type names, and an input follows its property\'s type', async () => {
-      const uiNames = ['Single-line text', 'Multi-line text', 'Number', 'Date picker', 'Date and time picker', 'Dropdown select', 'Radio select', 'Single checkbox'];
+      const uiNames = ['Phone number', 'Single-line text', 'Multi-line text', 'Number', 'Date picker', 'Date and time picker', 'Dropdown select', 'Radio select', 'Single checkbox'];
       for (const a of await all()) {
-        for (const i of installGuide(a.definition).inputs) expect(uiNames, `${a.name} ${i.name}`).toContain(i.fieldType);
+        for (const i of installGuide(a.definition).inputs) {
+          // HubSpot's own properties get none: the admin only picks them (their type is HubSpot's to show).
+          const own = (a.definition.properties ?? []).some((p: { name: string }) => p.name === i.property);
+          if (i.property && !own) expect(i.fieldType, `${a.name} ${i.name}`).toBe('');
+          else expect(uiNames, `${a.name} ${i.name}`).toContain(i.fieldType);
+        }
         expect(a.header, a.name).not.toMatch(/\[(string|email|decimal|integer|boolean|datetime|enumeration)\]/);
       }
       const [clearbit] = await loadActions('clearbit-enrich');
