@@ -300,11 +300,11 @@ function printTable(manifest) {
 /** @type {import('./lib-tooling/cli.mjs').CommandSpec} */
 export const BUILD_CLI = {
   command: 'npm run build --',
-  summary: 'Builds dist/<action>.js (paste-ready, Node 24) for every action, checks each loads in the runtime sandbox, writes dist/manifest.json and docs/actions/.',
+  summary: "Builds dist/<action>.js (paste-ready, Node 24) for every action, checks each loads in the runtime sandbox, writes dist/manifest.json, docs/actions/ and README.md's action table (all committed).",
   usage: ['[--config <file>] [--minify] [--quiet] [--today <YYYY-MM-DD>]', '--check [--config <file>]'],
   options: [
     { name: 'config', value: '<file>', description: 'build-time settings per action (default: actions.config.json, if present)' },
-    { name: 'minify', description: 'minify the bundles (~40% fewer bytes, harder to debug in HubSpot\'s editor)' },
+    { name: 'minify', description: 'minify the bundles (~40% fewer bytes, harder to debug in HubSpot\'s editor; the committed dist/ is not minified)' },
     { name: 'quiet', description: 'print nothing on success (no table of bundles)' },
     { name: 'check', description: 'write nothing: exit 1, naming the files, when dist/, docs/actions/ or README.md\'s action table differ from a fresh build (CI)' },
     { name: 'today', value: '<YYYY-MM-DD>', description: 'judge the pinned vendor API versions as on that day (warnings within 60 days of an end of support)' },
