@@ -48,7 +48,8 @@ export function renderGuide({ definition: def, outputs }: GuideSource): string {
   push('3. **Action**: + → Data ops → **Custom code**, language **Node.js 24.x**.');
   push('4. **Secrets**: create each secret below (Secrets → Add secret) and select it in the action.');
   push('5. **Properties to include in code**: add each input field below with the name shown, mapped to what the table says.');
-  push(`6. **Paste** the whole of ${code(`dist/${def.name}.js`)} (\`npm run build\`) over the code in the editor, or use \`npm run deploy\` (below).`);
+  // dist/ is committed: an admin copies the file from the repository (GitHub: open it, Raw), no Node needed.
+  push(`6. **Paste** the whole of [${code(`dist/${def.name}.js`)}](../../dist/${def.name}.js) (it is in the repository: on GitHub open it and use **Raw**, or build it with \`npm run build\`) over the code in the editor, or use \`npm run deploy\` (below).`);
   push('7. **Data outputs**: add each output below with its type.');
   push('8. **Test** the action on a test record, then branch on `status` and `error_code` (below).', '');
 
