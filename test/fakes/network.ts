@@ -119,9 +119,18 @@ export class FakeNetwork {
     return this;
   }
 
-  install(): this {
+  /**
+   * `transport: 'nock'` (default): requests go through Node's real fetch (undici) and nock answers at the socket, so
+   * the HTTP client's own code runs as in HubSpot. `transport: 'fetch'`: fetch() to a routed origin is answered in
+   * process, as a Response with the same status, body and headers, and the same errors — a reset is undici's
+   * TypeError("fetch failed") with the ECONNRESET cause, an abort rejects with the signal's reason — without undici's
+   * connection and TLS setup per request (most of the CPU of a run against the fakes). For suites that vary inputs,
+   * not transport (test/reliability/hostile-inputs.test.ts); nock stays installed for everything else.
+   */
+  install({ transport = 'nock' }: { transport?: 'nock' | 'fetch' } = {}): this {
     // eslint-disable-next-line @typescript-eslint/no-this-alias -- nock calls the reply function with its own `this`
     const network = this;
+    if (transport === 'fetch') this.installFetch();
     nock.disableNetConnect();
     for (const [origin, handler] of this.routes) {
       for (const method of METHODS) {
@@ -167,7 +176,42 @@ export class FakeNetwork {
             return this.dispatch(handler, req);
   }
 
+  private restoreFetch: (() => void) | undefined;
+
+  private installFetch(): void {
+    const realFetch = globalThis.fetch;
+    this.restoreFetch = () => {
+      globalThis.fetch = realFetch;
+    };
+    globalThis.fetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+      // The Request constructor validates headers and body as fetch would.
+      const request = new Request(input, init);
+      const origin = new URL(request.url).origin;
+      const handler = this.routes.get(origin);
+      if (!handler) return realFetch(input, init);
+      const { signal } = request;
+      if (signal.aborted) throw signal.reason;
+      this.inFlight += 1;
+      let answer: FakeResponse | 'reset' | 'hang';
+      try {
+        answer = await this.answer(handler, request, origin, request.method);
+      } finally {
+        this.inFlight -= 1;
+      }
+      if (signal.aborted) throw signal.reason;
+      if (answer === 'hang') return new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }));
+      if (answer === 'reset') throw new TypeError('fetch failed', { cause: Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }) });
+      const body = answer.body === undefined ? '' : typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body);
+      const contentType = typeof answer.body === 'string' ? 'text/html' : 'application/json';
+      // A 204/205/304 has no body (the Response constructor refuses one).
+      const nullBody = [204, 205, 304].includes(answer.status);
+      return new Response(nullBody ? null : body, { status: answer.status, headers: { 'content-type': contentType, ...(answer.headers ?? {}) } });
+    };
+  }
+
   uninstall(): void {
+    this.restoreFetch?.();
+    this.restoreFetch = undefined;
     nock.cleanAll();
     nock.enableNetConnect();
     this.scopes = [];
