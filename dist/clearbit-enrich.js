@@ -1,8 +1,8 @@
 /*
  * clearbit-enrich — Clearbit enrichment: fill a contact’s job, company and social facts
- * hubspot-custom-code-actions 0.1.0 · build 3007c24b91d1 · HubSpot custom code, Node.js 24
+ * hubspot-custom-code-actions 0.1.0 · build b5f96b3e3e6a · HubSpot custom code, Node.js 24
  *
- * Looks the contact’s email up in Clearbit’s combined Enrichment API and fills empty contact properties with the person and company facts it returns. Authenticates with HTTP Basic (the API key as user name), as Clearbit documents.
+ * Only for Clearbit accounts created in 2023 or earlier that still hold an API key: Clearbit issues no keys to newer accounts, and its free platform ended on 2025-04-30. Without such a key, use HubSpot’s own enrichment, Breeze Intelligence, instead (it runs inside HubSpot, in its own enrichment settings and workflow steps, and has no API this custom-code action could call). Looks the contact’s email up in Clearbit’s combined Enrichment API and fills empty contact properties with the person and company facts it returns. Authenticates with HTTP Basic (the API key as user name), as Clearbit documents.
  *
  * HOW TO INSTALL — in this order. Custom code needs Data Hub Professional or Enterprise (formerly Operations Hub).
  * 1. Custom properties: create them first (until they exist HubSpot rejects the writes: PROPERTY_DOESNT_EXIST).
@@ -26,7 +26,7 @@
  *    Enrolls each contact once it has an email; "Enriched at (Clearbit) is unknown" keeps enriched contacts out. A queued lookup (enrichment_status = queued) can be retried with a delay and re-enrollment.
  * 3. Action: + → Data ops → Custom code; Language: Node.js 24.x.
  * 4. Secrets: create each (Secrets → Add secret) and select it in the action:
- *      CLEARBIT_API_KEY — Clearbit secret API key (sk_…), of an account that still has Enrichment API access [where: Clearbit dashboard → API (keys created before Clearbit’s free tools ended on 2025-04-30 keep working)]
+ *      CLEARBIT_API_KEY — Clearbit secret API key (sk_…) of a Clearbit account created in 2023 or earlier that still has Enrichment API access (newer accounts get no key) [where: Clearbit dashboard → API (accounts created in 2023 or earlier only; Clearbit’s free platform ended on 2025-04-30)]
  *      HUBSPOT_ACCESS_TOKEN — HubSpot Service Key (or an existing legacy private-app token) with scopes crm.objects.contacts.read, crm.objects.contacts.write [where: HubSpot → Development → Keys → Service keys → Create service key, add the scopes listed, then Show and copy the key (a legacy private app's access token also works)]
  * 5. Properties to include in code: one row each, name → what to pick — why:
  *      email (required) → Email (`email`) — the address Clearbit looks up
@@ -184,7 +184,7 @@ var CLASSIFICATION_RULES = [
     errorCode: () => "INVALID_HEADER_VALUE"
   },
   {
-    why: "a success whose body is larger than an action can hold in memory: the same request gets the same answer",
+    why: "a success whose body is larger than an action can parse in its 128 MB (lib/response-caps.ts): the same request gets the same answer on every re-run, so the workflow should branch on it now",
     matches: (f) => f.bodyTooLarge === true,
     verdict: "permanent",
     errorCode: () => "RESPONSE_TOO_LARGE"
@@ -282,7 +282,7 @@ function classifyFailure(failure) {
 function errorFromFailure(failure, context = "") {
   const { verdict, errorCode, retryStatus } = classifyFailure(failure);
   const where = `${failure.service}${context ? ` ${context}` : ""}`;
-  const what = failure.invalidHeader !== void 0 ? `not sent: the ${failure.invalidHeader} header holds an invisible or non-ASCII character (often a zero-width space or line break pasted with a secret); paste the secret again` : failure.bodyTooLarge ? `HTTP ${failure.status} with a body larger than an action can read` : failure.status === void 0 ? failure.deadline ? "aborted: the action ran out of its 20 s budget" : `no response (${failure.networkCode ?? "network error"})` : failure.malformedBody ? `HTTP ${failure.status} with an unreadable body` : `HTTP ${failure.status}`;
+  const what = failure.invalidHeader !== void 0 ? `not sent: the ${failure.invalidHeader} header holds an invisible or non-ASCII character (often a zero-width space or line break pasted with a secret); paste the secret again` : failure.bodyTooLarge ? `HTTP ${failure.status} with a body larger than an action can read${failure.limitBytes ? ` (over ${formatBytes(failure.limitBytes)}, the most this call can return legitimately)` : ""}` : failure.status === void 0 ? failure.deadline ? "aborted: the action ran out of its 20 s budget" : `no response (${failure.networkCode ?? "network error"})` : failure.malformedBody ? `HTTP ${failure.status} with an unreadable body` : `HTTP ${failure.status}`;
   const message = `${where} failed: ${what}${failure.vendorMessage ? ` — ${failure.vendorMessage}` : ""}`;
   const base = { service: failure.service, status: failure.status };
   if (verdict === "retryable") {
@@ -297,6 +297,9 @@ function errorFromFailure(failure, context = "") {
   const code = failure.vendorCode ? `${failure.service.toUpperCase()}_${failure.vendorCode}` : errorCode;
   if (verdict === "config") return new ConfigError(message, { ...base, errorCode: code });
   return new PermanentError(message, { ...base, errorCode: code });
+}
+function formatBytes(bytes) {
+  return bytes >= 1024 * 1024 ? `${+(bytes / (1024 * 1024)).toFixed(1)} MiB` : `${Math.round(bytes / 1024)} KiB`;
 }
 function parseRetryAfter(value, now = Date.now()) {
   if (value === void 0 || value === null || value.trim() === "") return void 0;
@@ -409,13 +412,71 @@ function pacerFor(service) {
       const spec2 = laneFor(service, method, url);
       const lane = spec2 && state.lanes[spec2.key];
       if (lane && status !== void 0) learnLane(lane, status === 429);
+    },
+    gaveUp(method, url) {
+      const spec2 = laneFor(service, method, url);
+      const lane = spec2 && pacingRuntime.state().lanes[spec2.key];
+      if (lane) lane.retrying = false;
     }
   };
 }
 
+// lib/response-caps.ts
+var KiB = 1024;
+var MiB = 1024 * KiB;
+var MAX_RESPONSE_BYTES = 3 * MiB;
+var RESPONSE_CAPS = [
+  {
+    service: "hubspot",
+    endpoint: "CRM search, batch read/create/upsert, associations",
+    path: /\/(search|batch\/[a-z]+)\/?$/,
+    bytes: 2 * MiB,
+    why: 'a search page holds up to 200 records (PublicObjectSearchRequest.limit, "up to 200 objects": HubSpot-public-api-spec-collection PublicApiSpecs/CRM/Contacts/Rollouts/424/2026-09/contacts.json), a batch up to 100 (lib/hubspot.ts BATCH_LIMIT); with the few short properties our actions ask for a record is under 1 KB, so ~200 KB, ×10 for long text values'
+  },
+  { service: "hubspot", endpoint: "one record, one association", bytes: 512 * KiB, why: "one record with the properties we ask for: a few KB" },
+  {
+    service: "salesforce",
+    endpoint: "SOQL query",
+    path: /\/query\/?/,
+    bytes: MAX_RESPONSE_BYTES,
+    why: "up to 2,000 records per batch (https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_query.htm); a Lead of our 12 fields (lib/salesforce.ts LEAD_FIELDS) is ~600 bytes with its attributes, so ~1.2 MB"
+  },
+  { service: "salesforce", endpoint: "token, one Lead", bytes: 512 * KiB, why: "an OAuth token answer or one sObject: a few KB" },
+  {
+    service: "shopify",
+    endpoint: "Admin GraphQL (an order with a page of line items), OAuth token",
+    bytes: MiB,
+    why: "one order with a page of at most 250 line items (connections return up to 250: https://shopify.dev/docs/api/usage/pagination-graphql; we ask for 100), each well under 2 KB with the fields we select: under 500 KB"
+  },
+  {
+    service: "quickbooks",
+    endpoint: "query",
+    path: /\/query\/?$/,
+    bytes: MAX_RESPONSE_BYTES,
+    why: "a query returns at most MAXRESULTS entities (we ask for 10, lib/quickbooks.ts; Intuit allows up to 1,000 per page), a Customer or Item is ~2 KB, so ~2 MB at the most Intuit would send"
+  },
+  { service: "quickbooks", endpoint: "token, one entity, preferences", bytes: MiB, why: "an OAuth token answer, one Customer/Invoice or the preferences: tens of KB" },
+  {
+    service: "clearbit",
+    endpoint: "combined find (person + company)",
+    bytes: 512 * KiB,
+    why: "one person and one company (https://dashboard.clearbit.com/docs#enrichment-api-combined-api): 10–30 KB"
+  }
+];
+var DEFAULT_RESPONSE_CAP = { service: "*", endpoint: "any other call", bytes: MiB, why: "no endpoint of ours returns more" };
+function responseCapFor(service, url) {
+  let path = url;
+  try {
+    path = new URL(url).pathname;
+  } catch {
+    path = url.split("?")[0] ?? url;
+  }
+  return RESPONSE_CAPS.find((cap) => cap.service === service && (cap.path === void 0 || cap.path.test(path))) ?? DEFAULT_RESPONSE_CAP;
+}
+
 // lib/http.ts
 var DEFAULT_TIMEOUT_MS = 1e4;
-var MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
+var MAX_RETRIES_IN_RUN = 8;
 var KEEP_AFTER_WAIT_MS = 3e3;
 function inProcessRetryDelay(failure, attempt, random = Math.random) {
   if (failure.deadline) return void 0;
@@ -423,7 +484,7 @@ function inProcessRetryDelay(failure, attempt, random = Math.random) {
   const asked = (limitSeconds) => (failure.retryAfterSeconds !== void 0 && Number.isFinite(failure.retryAfterSeconds) ? failure.retryAfterSeconds : 0) > limitSeconds;
   const atLeast = (normalMs) => Math.max(normalMs, Math.round(Math.max(0, failure.retryAfterSeconds ?? 0) * 1e3));
   if (failure.status === 429) {
-    if (attempt > 8) return void 0;
+    if (attempt > MAX_RETRIES_IN_RUN) return void 0;
     if (asked(10)) return void 0;
     return atLeast(Math.round(1e3 * 2 ** Math.min(attempt - 1, 2) * (0.5 + random())));
   }
@@ -524,13 +585,14 @@ function createServiceClient(options) {
     const started = Date.now();
     try {
       const res = await fetch(target, { method: req.method, headers, body, signal: abort.signal, redirect: "manual" });
-      const text2 = await readCapped(res, options.maxResponseBytes ?? MAX_RESPONSE_BYTES);
+      const limitBytes = req.maxResponseBytes ?? options.maxResponseBytes ?? responseCapFor(service, url).bytes;
+      const text2 = await readCapped(res, limitBytes);
       const responseHeaders = {};
       res.headers.forEach((value, key) => responseHeaders[key.toLowerCase()] = value);
       if (text2 === void 0) {
-        log.warn("http", { service, call: req.label, method: req.method, url: shortUrl(target), status: res.status, error: "body too large", limitBytes: options.maxResponseBytes ?? MAX_RESPONSE_BYTES, ms: Date.now() - started });
+        log.warn("http", { service, call: req.label, method: req.method, url: shortUrl(target), status: res.status, error: "body too large", limitBytes, ms: Date.now() - started });
         if (res.status >= 300 && !req.accept?.includes(res.status)) return { service, status: res.status, retryAfterSeconds: parseRetryAfter(responseHeaders["retry-after"]) };
-        return { service, status: res.status, bodyTooLarge: true };
+        return { service, status: res.status, bodyTooLarge: true, limitBytes };
       }
       pacer?.after(req.method, url, res.status, responseHeaders);
       const parsed = parseBody(text2, responseHeaders["content-type"] ?? "");
@@ -575,12 +637,15 @@ function createServiceClient(options) {
         }
         const verdict = classifyFailure(result);
         attempt += 1;
-        const resendable = req.idempotent === true || result.status === 429;
-        const waitMs = verdict.verdict === "retryable" && resendable ? pacer?.retryDelay(req.method, joinUrl(options.baseUrl, req.url), result, attempt) ?? inProcessRetryDelay(result, attempt) : void 0;
+        const resendable = result.status === 429 ? req.retry429InRun !== false : req.idempotent === true;
+        let waitMs = verdict.verdict === "retryable" && resendable && attempt <= MAX_RETRIES_IN_RUN ? pacer?.retryDelay(req.method, joinUrl(options.baseUrl, req.url), result, attempt) ?? inProcessRetryDelay(result, attempt) : void 0;
+        if (waitMs !== void 0 && result.status === 429 && options.rateLimitWaitMs !== void 0) waitMs = Math.max(waitMs, options.rateLimitWaitMs);
+        if (waitMs !== void 0) req.beforeResend?.(waitMs);
         if (waitMs !== void 0 && await deadline.sleep(waitMs, KEEP_AFTER_WAIT_MS)) {
           log.info("http.retry", { service, call: req.label, after: verdict.errorCode, attempt, waitMs });
           continue;
         }
+        if (result.status === 429) pacer?.gaveUp(req.method, joinUrl(options.baseUrl, req.url));
         throw errorFromFailure(result, req.label);
       }
     }
@@ -1288,11 +1353,8 @@ function defineAction(definition) {
     definition,
     outputs,
     execute,
-    async main(event, callback) {
-      const result = await execute(event);
-      if (typeof callback === "function") callback(result);
-      return result;
-    }
+    // One declared parameter, whatever a caller passes after the event: nothing here waits on or calls a callback.
+    main: (event) => execute(event)
   };
 }
 
@@ -1520,14 +1582,14 @@ var customProperties = [
 var action = defineAction({
   name: "clearbit-enrich",
   title: "Clearbit enrichment: fill a contact’s job, company and social facts",
-  description: "Looks the contact’s email up in Clearbit’s combined Enrichment API and fills empty contact properties with the person and company facts it returns. Authenticates with HTTP Basic (the API key as user name), as Clearbit documents.",
+  description: "Only for Clearbit accounts created in 2023 or earlier that still hold an API key: Clearbit issues no keys to newer accounts, and its free platform ended on 2025-04-30. Without such a key, use HubSpot’s own enrichment, Breeze Intelligence, instead (it runs inside HubSpot, in its own enrichment settings and workflow steps, and has no API this custom-code action could call). Looks the contact’s email up in Clearbit’s combined Enrichment API and fills empty contact properties with the person and company facts it returns. Authenticates with HTTP Basic (the API key as user name), as Clearbit documents.",
   // {name}: rendered as the property's label in the guides (scripts/paste-guide.mjs triggerText), as HubSpot's filter shows it.
   enrollment: { objectType: "contact", trigger: "Contact is created, or {email} is known and {clearbit_enriched_at} is unknown" },
   secrets: {
     CLEARBIT_API_KEY: {
-      description: "Clearbit secret API key (sk_…), of an account that still has Enrichment API access",
+      description: "Clearbit secret API key (sk_…) of a Clearbit account created in 2023 or earlier that still has Enrichment API access (newer accounts get no key)",
       typicalLength: 35,
-      where: "Clearbit dashboard → API (keys created before Clearbit’s free tools ended on 2025-04-30 keep working)"
+      where: "Clearbit dashboard → API (accounts created in 2023 or earlier only; Clearbit’s free platform ended on 2025-04-30)"
     },
     HUBSPOT_ACCESS_TOKEN: hubspotTokenSecret(["crm.objects.contacts.read", "crm.objects.contacts.write"])
   },

@@ -1,6 +1,6 @@
 /*
  * quickbooks-invoice — QuickBooks invoice for a won deal
- * hubspot-custom-code-actions 0.1.0 · build 0ddd12cce44d · HubSpot custom code, Node.js 24
+ * hubspot-custom-code-actions 0.1.0 · build 3054418fdc4f · HubSpot custom code, Node.js 24
  *
  * Finds or creates the QuickBooks Online customer for the deal's contact, creates an invoice for the deal (one line per line item, or the amount), and writes the invoice id, number and status back to the deal. QuickBooks Online Accounting API, minorversion 75. A customer made inactive in QuickBooks is found by email and made active again. A deal in a foreign currency needs Multicurrency on in QuickBooks; its new customer is created in that currency, and an existing customer kept in another currency is the error QUICKBOOKS_CUSTOMER_CURRENCY_MISMATCH.
  *
@@ -27,7 +27,7 @@
  *      QUICKBOOKS_CLIENT_SECRET — Client secret of your Intuit app [where: developer.intuit.com → your app → Keys & credentials]
  *      QUICKBOOKS_REALM_ID — QuickBooks company id (realm id) [where: Shown after connecting (OAuth 2.0 Playground), or QuickBooks → Settings → Account and settings → Billing & subscription]
  *      QUICKBOOKS_REFRESH_TOKEN — A refresh token for the company, used once to start; the action then keeps the rotating tokens in its encrypted store. Replace it to reconnect. [where: developer.intuit.com → OAuth 2.0 Playground (or your app's connect flow) → Refresh token]
- *      QUICKBOOKS_TOKEN_KEY — At least 32 random characters; encrypts the stored tokens (AES-256-GCM) [where: Generate: openssl rand -base64 32]
+ *      QUICKBOOKS_TOKEN_KEY — 32 random bytes in base64 (or hex); encrypts the stored tokens (AES-256-GCM). Typed text, words or patterns are refused (WEAK_TOKEN_KEY) [where: Generate: openssl rand -base64 32]
  *      HUBSPOT_ACCESS_TOKEN — HubSpot Service Key (or an existing legacy private-app token) with scopes crm.objects.deals.read, crm.objects.deals.write, crm.objects.contacts.read, crm.objects.companies.read, crm.objects.companies.write, crm.objects.line_items.read [where: HubSpot → Development → Keys → Service keys → Create service key, add the scopes listed, then Show and copy the key (a legacy private app's access token also works)]
  * 5. Properties to include in code: one row each, name → what to pick — why:
  *      dealname → Deal Name (`dealname`) — Deal name (used as the line description when the deal has no line items)
@@ -167,7 +167,7 @@ var CLASSIFICATION_RULES = [
     errorCode: () => "INVALID_HEADER_VALUE"
   },
   {
-    why: "a success whose body is larger than an action can hold in memory: the same request gets the same answer",
+    why: "a success whose body is larger than an action can parse in its 128 MB (lib/response-caps.ts): the same request gets the same answer on every re-run, so the workflow should branch on it now",
     matches: (f) => f.bodyTooLarge === true,
     verdict: "permanent",
     errorCode: () => "RESPONSE_TOO_LARGE"
@@ -265,7 +265,7 @@ function classifyFailure(failure) {
 function errorFromFailure(failure, context = "") {
   const { verdict, errorCode, retryStatus } = classifyFailure(failure);
   const where = `${failure.service}${context ? ` ${context}` : ""}`;
-  const what = failure.invalidHeader !== void 0 ? `not sent: the ${failure.invalidHeader} header holds an invisible or non-ASCII character (often a zero-width space or line break pasted with a secret); paste the secret again` : failure.bodyTooLarge ? `HTTP ${failure.status} with a body larger than an action can read` : failure.status === void 0 ? failure.deadline ? "aborted: the action ran out of its 20 s budget" : `no response (${failure.networkCode ?? "network error"})` : failure.malformedBody ? `HTTP ${failure.status} with an unreadable body` : `HTTP ${failure.status}`;
+  const what = failure.invalidHeader !== void 0 ? `not sent: the ${failure.invalidHeader} header holds an invisible or non-ASCII character (often a zero-width space or line break pasted with a secret); paste the secret again` : failure.bodyTooLarge ? `HTTP ${failure.status} with a body larger than an action can read${failure.limitBytes ? ` (over ${formatBytes(failure.limitBytes)}, the most this call can return legitimately)` : ""}` : failure.status === void 0 ? failure.deadline ? "aborted: the action ran out of its 20 s budget" : `no response (${failure.networkCode ?? "network error"})` : failure.malformedBody ? `HTTP ${failure.status} with an unreadable body` : `HTTP ${failure.status}`;
   const message = `${where} failed: ${what}${failure.vendorMessage ? ` — ${failure.vendorMessage}` : ""}`;
   const base = { service: failure.service, status: failure.status };
   if (verdict === "retryable") {
@@ -280,6 +280,9 @@ function errorFromFailure(failure, context = "") {
   const code = failure.vendorCode ? `${failure.service.toUpperCase()}_${failure.vendorCode}` : errorCode;
   if (verdict === "config") return new ConfigError(message, { ...base, errorCode: code });
   return new PermanentError(message, { ...base, errorCode: code });
+}
+function formatBytes(bytes) {
+  return bytes >= 1024 * 1024 ? `${+(bytes / (1024 * 1024)).toFixed(1)} MiB` : `${Math.round(bytes / 1024)} KiB`;
 }
 function parseRetryAfter(value, now = Date.now()) {
   if (value === void 0 || value === null || value.trim() === "") return void 0;
@@ -429,13 +432,71 @@ function pacerFor(service) {
       const spec2 = laneFor(service, method, url);
       const lane = spec2 && state.lanes[spec2.key];
       if (lane && status !== void 0) learnLane(lane, status === 429);
+    },
+    gaveUp(method, url) {
+      const spec2 = laneFor(service, method, url);
+      const lane = spec2 && pacingRuntime.state().lanes[spec2.key];
+      if (lane) lane.retrying = false;
     }
   };
 }
 
+// lib/response-caps.ts
+var KiB = 1024;
+var MiB = 1024 * KiB;
+var MAX_RESPONSE_BYTES = 3 * MiB;
+var RESPONSE_CAPS = [
+  {
+    service: "hubspot",
+    endpoint: "CRM search, batch read/create/upsert, associations",
+    path: /\/(search|batch\/[a-z]+)\/?$/,
+    bytes: 2 * MiB,
+    why: 'a search page holds up to 200 records (PublicObjectSearchRequest.limit, "up to 200 objects": HubSpot-public-api-spec-collection PublicApiSpecs/CRM/Contacts/Rollouts/424/2026-09/contacts.json), a batch up to 100 (lib/hubspot.ts BATCH_LIMIT); with the few short properties our actions ask for a record is under 1 KB, so ~200 KB, ×10 for long text values'
+  },
+  { service: "hubspot", endpoint: "one record, one association", bytes: 512 * KiB, why: "one record with the properties we ask for: a few KB" },
+  {
+    service: "salesforce",
+    endpoint: "SOQL query",
+    path: /\/query\/?/,
+    bytes: MAX_RESPONSE_BYTES,
+    why: "up to 2,000 records per batch (https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_query.htm); a Lead of our 12 fields (lib/salesforce.ts LEAD_FIELDS) is ~600 bytes with its attributes, so ~1.2 MB"
+  },
+  { service: "salesforce", endpoint: "token, one Lead", bytes: 512 * KiB, why: "an OAuth token answer or one sObject: a few KB" },
+  {
+    service: "shopify",
+    endpoint: "Admin GraphQL (an order with a page of line items), OAuth token",
+    bytes: MiB,
+    why: "one order with a page of at most 250 line items (connections return up to 250: https://shopify.dev/docs/api/usage/pagination-graphql; we ask for 100), each well under 2 KB with the fields we select: under 500 KB"
+  },
+  {
+    service: "quickbooks",
+    endpoint: "query",
+    path: /\/query\/?$/,
+    bytes: MAX_RESPONSE_BYTES,
+    why: "a query returns at most MAXRESULTS entities (we ask for 10, lib/quickbooks.ts; Intuit allows up to 1,000 per page), a Customer or Item is ~2 KB, so ~2 MB at the most Intuit would send"
+  },
+  { service: "quickbooks", endpoint: "token, one entity, preferences", bytes: MiB, why: "an OAuth token answer, one Customer/Invoice or the preferences: tens of KB" },
+  {
+    service: "clearbit",
+    endpoint: "combined find (person + company)",
+    bytes: 512 * KiB,
+    why: "one person and one company (https://dashboard.clearbit.com/docs#enrichment-api-combined-api): 10–30 KB"
+  }
+];
+var DEFAULT_RESPONSE_CAP = { service: "*", endpoint: "any other call", bytes: MiB, why: "no endpoint of ours returns more" };
+function responseCapFor(service, url) {
+  let path = url;
+  try {
+    path = new URL(url).pathname;
+  } catch {
+    path = url.split("?")[0] ?? url;
+  }
+  return RESPONSE_CAPS.find((cap) => cap.service === service && (cap.path === void 0 || cap.path.test(path))) ?? DEFAULT_RESPONSE_CAP;
+}
+
 // lib/http.ts
 var DEFAULT_TIMEOUT_MS = 1e4;
-var MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
+var MAX_RETRIES_IN_RUN = 8;
 var KEEP_AFTER_WAIT_MS = 3e3;
 function inProcessRetryDelay(failure, attempt, random = Math.random) {
   if (failure.deadline) return void 0;
@@ -443,7 +504,7 @@ function inProcessRetryDelay(failure, attempt, random = Math.random) {
   const asked = (limitSeconds) => (failure.retryAfterSeconds !== void 0 && Number.isFinite(failure.retryAfterSeconds) ? failure.retryAfterSeconds : 0) > limitSeconds;
   const atLeast = (normalMs) => Math.max(normalMs, Math.round(Math.max(0, failure.retryAfterSeconds ?? 0) * 1e3));
   if (failure.status === 429) {
-    if (attempt > 8) return void 0;
+    if (attempt > MAX_RETRIES_IN_RUN) return void 0;
     if (asked(10)) return void 0;
     return atLeast(Math.round(1e3 * 2 ** Math.min(attempt - 1, 2) * (0.5 + random())));
   }
@@ -544,13 +605,14 @@ function createServiceClient(options) {
     const started = Date.now();
     try {
       const res = await fetch(target, { method: req.method, headers, body, signal: abort.signal, redirect: "manual" });
-      const text = await readCapped(res, options.maxResponseBytes ?? MAX_RESPONSE_BYTES);
+      const limitBytes = req.maxResponseBytes ?? options.maxResponseBytes ?? responseCapFor(service, url).bytes;
+      const text = await readCapped(res, limitBytes);
       const responseHeaders = {};
       res.headers.forEach((value, key) => responseHeaders[key.toLowerCase()] = value);
       if (text === void 0) {
-        log.warn("http", { service, call: req.label, method: req.method, url: shortUrl(target), status: res.status, error: "body too large", limitBytes: options.maxResponseBytes ?? MAX_RESPONSE_BYTES, ms: Date.now() - started });
+        log.warn("http", { service, call: req.label, method: req.method, url: shortUrl(target), status: res.status, error: "body too large", limitBytes, ms: Date.now() - started });
         if (res.status >= 300 && !req.accept?.includes(res.status)) return { service, status: res.status, retryAfterSeconds: parseRetryAfter(responseHeaders["retry-after"]) };
-        return { service, status: res.status, bodyTooLarge: true };
+        return { service, status: res.status, bodyTooLarge: true, limitBytes };
       }
       pacer?.after(req.method, url, res.status, responseHeaders);
       const parsed = parseBody(text, responseHeaders["content-type"] ?? "");
@@ -595,12 +657,15 @@ function createServiceClient(options) {
         }
         const verdict = classifyFailure(result);
         attempt += 1;
-        const resendable = req.idempotent === true || result.status === 429;
-        const waitMs = verdict.verdict === "retryable" && resendable ? pacer?.retryDelay(req.method, joinUrl(options.baseUrl, req.url), result, attempt) ?? inProcessRetryDelay(result, attempt) : void 0;
+        const resendable = result.status === 429 ? req.retry429InRun !== false : req.idempotent === true;
+        let waitMs = verdict.verdict === "retryable" && resendable && attempt <= MAX_RETRIES_IN_RUN ? pacer?.retryDelay(req.method, joinUrl(options.baseUrl, req.url), result, attempt) ?? inProcessRetryDelay(result, attempt) : void 0;
+        if (waitMs !== void 0 && result.status === 429 && options.rateLimitWaitMs !== void 0) waitMs = Math.max(waitMs, options.rateLimitWaitMs);
+        if (waitMs !== void 0) req.beforeResend?.(waitMs);
         if (waitMs !== void 0 && await deadline.sleep(waitMs, KEEP_AFTER_WAIT_MS)) {
           log.info("http.retry", { service, call: req.label, after: verdict.errorCode, attempt, waitMs });
           continue;
         }
+        if (result.status === 429) pacer?.gaveUp(req.method, joinUrl(options.baseUrl, req.url));
         throw errorFromFailure(result, req.label);
       }
     }
@@ -1279,11 +1344,8 @@ function defineAction(definition) {
     definition,
     outputs,
     execute,
-    async main(event, callback) {
-      const result = await execute(event);
-      if (typeof callback === "function") callback(result);
-      return result;
-    }
+    // One declared parameter, whatever a caller passes after the event: nothing here waits on or calls a callback.
+    main: (event) => execute(event)
   };
 }
 
@@ -1299,14 +1361,16 @@ var STORE_KEY_PROPERTY = "integration_store_key";
 var STORE_VALUE_PROPERTY = "integration_store_value";
 var STORE_VERSION_PROPERTY = "integration_store_version";
 var TOKEN_STORE_PROPERTIES = [
-  textProperty("companies", STORE_GROUP.name, STORE_KEY_PROPERTY, "Integration store key (unique)", "Marks the record that holds an integration's encrypted connection state. Do not edit.", { hasUniqueValue: true }),
+  textProperty("companies", STORE_GROUP.name, STORE_KEY_PROPERTY, "Integration store key (unique)", "Marks the record that holds an integration's encrypted connection state. Set by npm run setup (or by hand when setup cannot create the record); do not change it afterwards.", { hasUniqueValue: true }),
   textProperty("companies", STORE_GROUP.name, STORE_VALUE_PROPERTY, "Integration store value (encrypted)", "Encrypted connection state (AES-256-GCM). Clear it to force a reconnect from the secret.", { fieldType: "textarea" }),
   { ...textProperty("companies", STORE_GROUP.name, STORE_VERSION_PROPERTY, "Integration store version", "Increases with every write; used to notice a rotation by another execution."), type: "number", fieldType: "number" }
 ];
-var MIN_KEY_LENGTH = 32;
-var MIN_KEY_DISTINCT_CHARS = 10;
+var MIN_KEY_BYTES = 32;
+var MIN_DISTINCT_BASE64_CHARS = 20;
+var MIN_DISTINCT_HEX_DIGITS = 12;
 var FORMAT = "v2";
 var LEGACY_FORMAT = "v1";
+var V2_FIRST_VERSION = 1e6;
 var AUTH_TAG_BYTES = 16;
 var TokenStoreConflictError = class extends RetryableError {
   constructor(storedVersion, attemptedVersion) {
@@ -1317,14 +1381,46 @@ var TokenStoreConflictError = class extends RetryableError {
   storedVersion;
   attemptedVersion;
 };
+var TokenStoreMissingError = class extends ConfigError {
+  constructor(key, recordName) {
+    super(
+      `The token store record does not exist in HubSpot: a company named "${recordName}" whose "Integration store key (unique)" is "${key}". Run \`npm run setup -- --apply\` once (it creates the record and prints its id), or create it by hand: Companies → Create company, Company name "${recordName}" (fill whatever else your create form requires), then set its "Integration store key (unique)" property to "${key}". The action never creates this record itself: a portal's required-field rules would refuse that create.`,
+      { errorCode: "TOKEN_STORE_MISSING", service: "hubspot" }
+    );
+  }
+};
+var TokenStoreWriteRefusedError = class extends ConfigError {
+  constructor(recordId, recordName, cause) {
+    super(
+      `HubSpot refused to save the token store on company ${recordId} ("${recordName}"): ${cause.message}. The action writes only the properties "Integration store value (encrypted)" and "Integration store version" of that record: exempt the record from the rule, or give it the values the rule asks for (edit the company in HubSpot), then re-enroll.`,
+      { errorCode: "TOKEN_STORE_WRITE_REFUSED", service: "hubspot", ...cause.httpStatus !== void 0 ? { status: cause.httpStatus } : {}, cause }
+    );
+  }
+};
 var HOW_TO_MAKE_A_KEY = "generate one with `openssl rand -base64 32` (or `node -e \"console.log(require('crypto').randomBytes(32).toString('base64'))\"`) and paste it whole";
+function weakKeyReason(secretKey) {
+  const hex = /^[0-9a-fA-F]+$/.test(secretKey) && secretKey.length % 2 === 0;
+  const base64 = /^[A-Za-z0-9+/]+={0,2}$/.test(secretKey) || /^[A-Za-z0-9_-]+={0,2}$/.test(secretKey);
+  if (!hex && !base64) return "it is not base64 or hex (random bytes are written in one of them)";
+  const bytes = hex ? Buffer.from(secretKey, "hex") : Buffer.from(secretKey, /[_-]/.test(secretKey) ? "base64url" : "base64");
+  if (bytes.length < MIN_KEY_BYTES) return `it holds ${bytes.length} bytes; at least ${MIN_KEY_BYTES} random bytes are needed`;
+  if (!hex) {
+    const unpadded = secretKey.replace(/=+$/, "");
+    const again = (/[_-]/.test(secretKey) ? bytes.toString("base64url") : bytes.toString("base64")).replace(/=+$/, "");
+    if (again !== unpadded) return "it is not the base64 of bytes (typed text, or a cut-off or edited key)";
+    if (!/[A-Z]/.test(secretKey) || !/[a-z]/.test(secretKey)) return "it lacks upper- or lower-case letters, which base64 of random bytes always mixes";
+  }
+  const distinct = new Set(hex ? secretKey.toLowerCase() : secretKey).size;
+  if (distinct < (hex ? MIN_DISTINCT_HEX_DIGITS : MIN_DISTINCT_BASE64_CHARS)) return `it uses only ${distinct} different characters`;
+  const run = hex ? 8 : 5;
+  for (let i = 0; i + run <= secretKey.length; i += 1) {
+    if (secretKey.indexOf(secretKey.slice(i, i + run), i + 1) >= 0) return "a run of its characters repeats (a word or pattern, not random bytes)";
+  }
+  return void 0;
+}
 function deriveKey(secretKey, secretName = "the token key secret") {
-  if (secretKey.length < MIN_KEY_LENGTH) {
-    throw new ConfigError(`${secretName} is too short: it must be at least ${MIN_KEY_LENGTH} random characters; ${HOW_TO_MAKE_A_KEY}`, { errorCode: "WEAK_TOKEN_KEY" });
-  }
-  if (new Set(secretKey).size < MIN_KEY_DISTINCT_CHARS) {
-    throw new ConfigError(`${secretName} is not random enough (only ${new Set(secretKey).size} different characters, e.g. one character repeated); ${HOW_TO_MAKE_A_KEY}`, { errorCode: "WEAK_TOKEN_KEY" });
-  }
+  const weak = weakKeyReason(secretKey);
+  if (weak) throw new ConfigError(`${secretName} is not a random key: ${weak}; ${HOW_TO_MAKE_A_KEY}`, { errorCode: "WEAK_TOKEN_KEY" });
   return Buffer.from(crypto().hkdfSync("sha256", secretKey, "hubspot-custom-code-token-store", LEGACY_FORMAT, 32));
 }
 var b64 = (b) => b.toString("base64url");
@@ -1350,8 +1446,9 @@ function decrypt(key, context, text, format = FORMAT) {
   }
 }
 var versionedContext = (context, version) => `${context}#version=${version}`;
+var isLegacyAfterV2 = (text, version) => text.startsWith(`${LEGACY_FORMAT}.`) && version >= V2_FIRST_VERSION;
 function openStoredValue(key, context, text, version) {
-  if (text.startsWith(`${LEGACY_FORMAT}.`)) return decrypt(key, context, text, LEGACY_FORMAT);
+  if (text.startsWith(`${LEGACY_FORMAT}.`)) return isLegacyAfterV2(text, version) ? void 0 : decrypt(key, context, text, LEGACY_FORMAT);
   const plaintext = decrypt(key, versionedContext(context, version), text);
   if (plaintext === void 0) return void 0;
   try {
@@ -1371,17 +1468,21 @@ function createTokenStore(options) {
   const { hubspot, key, log } = options;
   const cryptoKey = deriveKey(options.secretKey, options.secretName);
   const context = `${key}:${options.context}`;
+  const readRecord = async (properties) => {
+    const record = await hubspot.getObject("companies", key, { idProperty: STORE_KEY_PROPERTY, properties, accept404: true });
+    if (!record) throw new TokenStoreMissingError(key, options.recordName);
+    return record;
+  };
   return {
     async read() {
-      const record = await hubspot.getObject("companies", key, {
-        idProperty: STORE_KEY_PROPERTY,
-        properties: [STORE_VALUE_PROPERTY, STORE_VERSION_PROPERTY],
-        accept404: true
-      });
-      if (!record) return { version: 0, value: void 0 };
+      const record = await readRecord([STORE_VALUE_PROPERTY, STORE_VERSION_PROPERTY]);
       const version = Number(record.properties[STORE_VERSION_PROPERTY] ?? 0) || 0;
       const text = record.properties[STORE_VALUE_PROPERTY] ?? "";
       if (text.trim() === "") return { version, value: void 0 };
+      if (isLegacyAfterV2(text.trim(), version)) {
+        log.warn("token-store.unreadable", { key, version, hint: "an old-format value at a version only the new format is written at: restored from the property history? Not used; starting again from the bootstrap secret" });
+        return { version, value: void 0, unreadable: "legacy-after-v2" };
+      }
       const plaintext = openStoredValue(cryptoKey, context, text.trim(), version);
       if (plaintext === void 0) {
         log.warn("token-store.unreadable", { key, version, hint: `${options.secretName} changed or the value was edited; starting again from the bootstrap secret` });
@@ -1394,24 +1495,22 @@ function createTokenStore(options) {
       }
     },
     async write(value, basedOn) {
-      const version = basedOn + 1;
-      const current = await hubspot.getObject("companies", key, { idProperty: STORE_KEY_PROPERTY, properties: [STORE_VERSION_PROPERTY], accept404: true });
-      const storedVersion = Number(current?.properties[STORE_VERSION_PROPERTY] ?? 0) || 0;
+      const version = Math.max(basedOn + 1, V2_FIRST_VERSION);
+      const current = await readRecord([STORE_VERSION_PROPERTY]);
+      const storedVersion = Number(current.properties[STORE_VERSION_PROPERTY] ?? 0) || 0;
       if (storedVersion >= version) {
         log.warn("token-store.conflict", { key, stored: storedVersion, attempted: version });
         throw new TokenStoreConflictError(storedVersion, version);
       }
-      const [record] = await hubspot.upsertObjects("companies", STORE_KEY_PROPERTY, [
-        {
-          id: key,
-          properties: {
-            name: options.recordName,
-            [STORE_VALUE_PROPERTY]: sealStoredValue(cryptoKey, context, value, version),
-            [STORE_VERSION_PROPERTY]: String(version)
-          }
-        }
-      ]);
-      if (!record) throw new PermanentError("HubSpot returned no record from the token store upsert", { errorCode: "HUBSPOT_EMPTY_RESPONSE", service: "hubspot" });
+      try {
+        await hubspot.updateObject("companies", current.id, {
+          [STORE_VALUE_PROPERTY]: sealStoredValue(cryptoKey, context, value, version),
+          [STORE_VERSION_PROPERTY]: String(version)
+        });
+      } catch (error) {
+        if (error instanceof PermanentError && error.httpStatus === 400) throw new TokenStoreWriteRefusedError(current.id, options.recordName, error);
+        throw error;
+      }
       log.info("token-store.written", { key, version });
       return version;
     }
@@ -1419,8 +1518,10 @@ function createTokenStore(options) {
 }
 
 // lib/quickbooks.ts
+var QUICKBOOKS_TOKEN_STORE = { key: "quickbooks", recordName: "QuickBooks connection (do not delete)" };
 var INTUIT_TOKEN_URL = "https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer";
 var QUICKBOOKS_API = { production: "https://quickbooks.api.intuit.com", sandbox: "https://sandbox-quickbooks.api.intuit.com" };
+var INTUIT_RATE_LIMIT_WAIT_MS = 6e4;
 var RACE_GRACE_MS = 1500;
 var REFRESH_BUDGET_MS = 8e3;
 var INVALID_GRANT_GRACE_MS = 6 * 36e5;
@@ -1462,9 +1563,10 @@ function quickBooksLiteral(value) {
 }
 var tokenCache = moduleCache();
 var refreshing = moduleCache();
-function reconnectError(realmId, from) {
+function reconnectError(realmId, from, cause = "refused") {
+  const what = cause === "lost-reply" ? `Intuit's answer to this run's token refresh was lost in transit, and the same refresh token sent again was refused (invalid_grant): Intuit rotated it when it answered, the new one never arrived, and Intuit documents no way to use a rotated refresh token again. The connection to QuickBooks company ${realmId} is lost. ` : `QuickBooks refused the ${from === "bootstrap" ? "refresh token in the QUICKBOOKS_REFRESH_TOKEN secret" : "stored refresh token"} (invalid_grant): the connection to QuickBooks company ${realmId} has expired or was revoked. `;
   return new ConfigError(
-    `QuickBooks refused the ${from === "bootstrap" ? "refresh token in the QUICKBOOKS_REFRESH_TOKEN secret" : "stored refresh token"} (invalid_grant): the connection to QuickBooks company ${realmId} has expired or was revoked. To reconnect, get a new refresh token for this company (your Intuit app's connect flow or the OAuth 2.0 Playground), put it in the QUICKBOOKS_REFRESH_TOKEN secret, and clear the "Integration store value" property of the company "QuickBooks connection (do not delete)" in HubSpot (a changed secret is also noticed on its own).`,
+    what + `To reconnect, get a new refresh token for this company (your Intuit app's connect flow or the OAuth 2.0 Playground), put it in the QUICKBOOKS_REFRESH_TOKEN secret, and clear the "Integration store value" property of the company "QuickBooks connection (do not delete)" in HubSpot (a changed secret is also noticed on its own).`,
     { errorCode: "QUICKBOOKS_RECONNECT_REQUIRED", service: "quickbooks" }
   );
 }
@@ -1484,6 +1586,9 @@ function createQuickBooksAuth(options) {
     try {
       return remember(tokens, await store.write(tokens, basedOn));
     } catch (error) {
+      if (error instanceof TokenStoreWriteRefusedError) {
+        log.warn("quickbooks.token.not_saved", { reason: "a validation rule refused the token store update", rotated: tokens.refreshToken !== redeemed, next: "kept in this container until a write succeeds" });
+      }
       if (!(error instanceof TokenStoreConflictError)) throw error;
       log.warn("quickbooks.token.not_saved", { reason: "the store moved on since it was read", stored: error.storedVersion });
       return remember(tokens, error.storedVersion);
@@ -1500,25 +1605,39 @@ function createQuickBooksAuth(options) {
     }
     return persist(cached.tokens, cached.version, cached.unsaved.redeemed);
   }
-  function checkRefreshBudget() {
+  function checkRefreshBudget(aheadMs = 0) {
     if (!options.budget) return;
     const needed = Math.min(REFRESH_BUDGET_MS, options.budget.total * 0.45);
-    const left = options.budget.remaining();
+    const left = options.budget.remaining() - aheadMs;
     if (left < needed) {
-      throw new DeadlineError(`stopped before refreshing the QuickBooks token: ${Math.round(left)} ms of the budget left, a refresh and its store write need ${Math.round(needed)} ms`, { service: "quickbooks" });
+      throw new DeadlineError(`stopped before ${aheadMs ? "resending" : "sending"} the QuickBooks token refresh: ${Math.round(left)} ms of the budget left${aheadMs ? ` after a ${Math.round(aheadMs)} ms wait` : ""}, a refresh and its store write need ${Math.round(needed)} ms`, { service: "quickbooks" });
     }
   }
   async function redeem(refreshToken) {
     checkRefreshBudget();
     log.addSecret(refreshToken);
+    try {
+      return await redeemOnce(refreshToken);
+    } catch (error) {
+      const lostReply = error instanceof RetryableError && !(error instanceof DeadlineError) && error.status !== 429;
+      if (!lostReply) throw error;
+      checkRefreshBudget();
+      log.warn("quickbooks.token.reply_lost", { error: error.errorCode, next: "sending the same refresh token once more" });
+      const again = await redeemOnce(refreshToken);
+      return again.ok ? again : { ...again, afterLostReply: true };
+    }
+  }
+  async function redeemOnce(refreshToken) {
     const res = await oauth.request({
       method: "POST",
       url: INTUIT_TOKEN_URL,
       headers: { authorization: `Basic ${Buffer.from(`${credentials.clientId}:${credentials.clientSecret}`).toString("base64")}` },
       form: { grant_type: "refresh_token", refresh_token: refreshToken },
       accept: [400, 401],
-      // Not retried in-process: a lost answer may already have rotated the token.
+      // Not resent after a lost answer (it may already have rotated the token); a 429 refused it unseen and may be
+      // resent, but only with the refresh budget still ahead after the wait.
       idempotent: false,
+      beforeResend: (waitMs) => checkRefreshBudget(waitMs),
       label: "refresh token"
     });
     const body = res.data ?? {};
@@ -1562,6 +1681,7 @@ function createQuickBooksAuth(options) {
       const second = await redeem(latest.refreshToken);
       if (second.ok) return persist(second.tokens, again.version, latest.refreshToken);
     }
+    if (first.afterLostReply && !(latest && again.version !== stored.version)) throw reconnectError(credentials.realmId, current ? "store" : "bootstrap", "lost-reply");
     const refused = latest ?? current;
     const issuedAt = refused ? refused.issuedAt ?? refused.accessTokenExpiresAt - 36e5 : void 0;
     if (refused && issuedAt !== void 0 && now() - issuedAt < INVALID_GRANT_GRACE_MS) {
@@ -1629,6 +1749,7 @@ function createQuickBooksClient(options) {
     },
     describeError: describeQuickBooksError,
     inspect: faultInSuccess,
+    rateLimitWaitMs: INTUIT_RATE_LIMIT_WAIT_MS,
     onUnauthorized: async () => {
       await auth.renewAfterUnauthorized(lastToken);
       return true;
@@ -1848,8 +1969,6 @@ function dealPropertiesFromInvoice(invoice, customerId) {
 
 // actions/quickbooks-invoice/index.ts
 var GROUP = "quickbooks";
-var STORE_KEY = "quickbooks";
-var STORE_RECORD_NAME = "QuickBooks connection (do not delete)";
 var DEAL_PROPERTIES = ["dealname", "amount", "closedate", "deal_currency_code", "quickbooks_invoice_id", "quickbooks_invoice_number", "quickbooks_customer_id"];
 var CONTACT_PROPERTIES = ["email", "firstname", "lastname", "company", "phone", "address", "city", "state", "zip", "country"];
 var LINE_ITEM_PROPERTIES = ["name", "quantity", "price", "hs_sku"];
@@ -1869,7 +1988,7 @@ var action = defineAction({
       typicalLength: 50,
       where: "developer.intuit.com → OAuth 2.0 Playground (or your app's connect flow) → Refresh token"
     },
-    QUICKBOOKS_TOKEN_KEY: { description: "At least 32 random characters; encrypts the stored tokens (AES-256-GCM)", typicalLength: 44, where: "Generate: openssl rand -base64 32" },
+    QUICKBOOKS_TOKEN_KEY: { description: "32 random bytes in base64 (or hex); encrypts the stored tokens (AES-256-GCM). Typed text, words or patterns are refused (WEAK_TOKEN_KEY)", typicalLength: 44, where: "Generate: openssl rand -base64 32" },
     HUBSPOT_ACCESS_TOKEN: hubspotTokenSecret(["crm.objects.deals.read", "crm.objects.deals.write", "crm.objects.contacts.read", "crm.objects.companies.read", "crm.objects.companies.write", "crm.objects.line_items.read"])
   },
   inputs: {
@@ -1900,6 +2019,9 @@ var action = defineAction({
     "new customer, warm token": "6, +1 when a company is associated (its name)",
     "cold container": "+1 store read; +3 (token refresh, store version check, store write) once an hour; +1 preferences read when the deal has a currency",
     "customer made inactive in QuickBooks": "+1 (sparse update making it active again)"
+  },
+  notes: {
+    "Before the first run: the token store record": `The encrypted token pair lives in one company record, "${QUICKBOOKS_TOKEN_STORE.recordName}", whose property "Integration store key (unique)" is \`${QUICKBOOKS_TOKEN_STORE.key}\`. \`npm run setup -- --apply\` creates it (after the properties) and prints its id; \`npm run setup\` shows whether it exists. The action never creates it: from API version 2026-09 HubSpot applies your portal's validation rules to API writes, and a create-company form with required fields refuses a create that lacks them. If setup reports such a refusal (it names the property), create the record by hand: Companies → Create company, Company name "${QUICKBOOKS_TOKEN_STORE.recordName}", fill the fields your form requires, save; then on the record (View all properties) set "Integration store key (unique)" (group "Integration token store") to \`${QUICKBOOKS_TOKEN_STORE.key}\`. Without the record every run ends with \`TOKEN_STORE_MISSING\` before any QuickBooks call; a rule that refuses the action's update of the record (it writes only "Integration store value (encrypted)" and "Integration store version") ends with \`TOKEN_STORE_WRITE_REFUSED\`, naming the rule. Do not delete or merge this company; deleting it disconnects QuickBooks until setup creates it again and the QUICKBOOKS_REFRESH_TOKEN secret holds a live token.`
   },
   config: { environment: "production", defaultItemId: "", defaultItemName: "Services" },
   async run(ctx) {
@@ -1985,8 +2107,8 @@ function connectQuickBooks(ctx) {
   }
   const store = createTokenStore({
     hubspot: ctx.hubspot(),
-    key: STORE_KEY,
-    recordName: STORE_RECORD_NAME,
+    key: QUICKBOOKS_TOKEN_STORE.key,
+    recordName: QUICKBOOKS_TOKEN_STORE.recordName,
     secretKey: secrets.QUICKBOOKS_TOKEN_KEY,
     secretName: "QUICKBOOKS_TOKEN_KEY",
     context: `${config.environment}:${secrets.QUICKBOOKS_REALM_ID}`,

@@ -11,7 +11,12 @@ import type { PropertyDeclaration, PropertyGroupDeclaration } from './properties
 /**
  * The runtime adapter: one way to declare a HubSpot custom-code action, and the `exports.main` it becomes.
  * It owns HubSpot's conventions so that an action file only tells its integration's story:
- * - Node 24 handlers return `{ outputFields }`; Node 20 ones called `callback(result)`. We do both.
+ * - `main(event)` takes one parameter and returns `{ outputFields }`: "Node.js 24 doesn't support callback-style
+ *   handlers, so you'll need to update your code to return its outputs instead of calling callback()"
+ *   (https://developers.hubspot.com/docs/api-reference/legacy/automation/workflow-actions/upgrade-custom-code-actions-to-node-24).
+ *   The Lambda runtime under it dropped callback handlers too (aws-lambda-nodejs-runtime-interface-client 4.0.0:
+ *   "Removed callback-based handler support (promise-based only)"), so `main` declares one parameter
+ *   (`main.length === 1`) and never looks for a callback.
  * - Inputs arrive as strings ("" = not set) and are parsed against the declaration before any HTTP call.
  * - Secrets are env vars; every missing one is named at once, before any HTTP call.
  * - Retryable failures are re-thrown with a 429/5xx status (HubSpot re-runs the action only on those);
@@ -97,8 +102,8 @@ export interface Action<IS extends InputSpecs = InputSpecs, OS extends OutputSpe
   definition: ActionDefinition<IS, OS, S, C>;
   /** Every output, the standard status/error_code/error_message included. */
   outputs: OS & typeof STANDARD_OUTPUTS;
-  /** What HubSpot calls. Returns the result and also hands it to `callback` when one is passed (Node 20). */
-  main(event: HubSpotEvent, callback?: (result: ActionResult) => void): Promise<ActionResult>;
+  /** What HubSpot calls: one parameter, returns the outputs (Node 24 has no callback-style handlers). */
+  main(event: HubSpotEvent): Promise<ActionResult>;
   /** The same, with the environment and clock injectable (harness, tests). */
   execute(event: HubSpotEvent, options?: RunOptions): Promise<ActionResult>;
 }
@@ -261,11 +266,8 @@ export function defineAction<IS extends InputSpecs, OS extends OutputSpecs, S ex
     definition,
     outputs,
     execute,
-    async main(event, callback) {
-      const result = await execute(event);
-      if (typeof callback === 'function') callback(result);
-      return result;
-    },
+    // One declared parameter, whatever a caller passes after the event: nothing here waits on or calls a callback.
+    main: (event: HubSpotEvent) => execute(event),
   };
 }
 

@@ -25,8 +25,10 @@ export interface HttpFailure {
   malformedBody?: boolean;
   /** The request was aborted because the action's deadline ran out. */
   deadline?: boolean;
-  /** The answer's body was larger than we read (lib/http.ts MAX_RESPONSE_BYTES). */
+  /** The answer's body was larger than we read (the endpoint's cap, lib/response-caps.ts). */
   bodyTooLarge?: boolean;
+  /** The cap it went over, in bytes. */
+  limitBytes?: number;
   /** Nothing was sent: this header's value holds a character HTTP cannot carry (a secret pasted with one). */
   invalidHeader?: string;
 }
@@ -51,7 +53,7 @@ export const CLASSIFICATION_RULES: readonly Rule[] = [
     errorCode: () => 'INVALID_HEADER_VALUE',
   },
   {
-    why: 'a success whose body is larger than an action can hold in memory: the same request gets the same answer',
+    why: 'a success whose body is larger than an action can parse in its 128 MB (lib/response-caps.ts): the same request gets the same answer on every re-run, so the workflow should branch on it now',
     matches: (f) => f.bodyTooLarge === true,
     verdict: 'permanent',
     errorCode: () => 'RESPONSE_TOO_LARGE',
@@ -155,7 +157,7 @@ export function errorFromFailure(failure: HttpFailure, context = ''): ActionErro
   const what = failure.invalidHeader !== undefined
     ? `not sent: the ${failure.invalidHeader} header holds an invisible or non-ASCII character (often a zero-width space or line break pasted with a secret); paste the secret again`
     : failure.bodyTooLarge
-      ? `HTTP ${failure.status} with a body larger than an action can read`
+      ? `HTTP ${failure.status} with a body larger than an action can read${failure.limitBytes ? ` (over ${formatBytes(failure.limitBytes)}, the most this call can return legitimately)` : ''}`
       : failure.status === undefined
       ? failure.deadline
         ? 'aborted: the action ran out of its 20 s budget'
@@ -177,6 +179,10 @@ export function errorFromFailure(failure: HttpFailure, context = ''): ActionErro
   const code = failure.vendorCode ? `${failure.service.toUpperCase()}_${failure.vendorCode}` : errorCode;
   if (verdict === 'config') return new ConfigError(message, { ...base, errorCode: code });
   return new PermanentError(message, { ...base, errorCode: code });
+}
+
+function formatBytes(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${+(bytes / (1024 * 1024)).toFixed(1)} MiB` : `${Math.round(bytes / 1024)} KiB`;
 }
 
 /** Parses Retry-After (seconds or an HTTP date) into seconds; undefined when absent or unreadable. */

@@ -6,8 +6,11 @@ import type { ServiceClient, ServiceOptions, VendorErrorDetails } from './http';
  * (see docs/clearbit.md): an action asks an `EnrichmentProvider` for `findByEmail(email)` and receives
  * provider-neutral facts, never a vendor payload.
  *
- * Status (2025): Clearbit belongs to HubSpot; its free tools ended on 2025-04-30 and HubSpot's Breeze
- * Intelligence is the successor. The Enrichment API still answers existing keys.
+ * Status: Clearbit belongs to HubSpot. API keys exist only for Clearbit accounts created in 2023 or earlier
+ * (https://help.clearbit.com/hc/en-us/articles/16764226936471-Legacy-Understanding-Credits-and-Usage), and the free
+ * platform was sunset on 2025-04-30 in favour of HubSpot's Breeze Intelligence
+ * (https://help.clearbit.com/hc/en-us/articles/19677786369687-Sales-Intelligence-Understanding-Credits-Usage). The
+ * Enrichment API still answers those existing keys; Breeze Intelligence has no API for a custom-code action.
  *
  * One call per lookup: `GET https://person.clearbit.com/v2/combined/find?email=…` returns the person and the
  * company of the email's domain together (https://dashboard.clearbit.com/docs#enrichment-api-combined-api).

@@ -2,6 +2,7 @@ import { errorFromFailure, parseRetryAfter, classifyFailure, type HttpFailure } 
 import type { Deadline } from './deadline';
 import type { Logger } from './logger';
 import { pacerFor } from './pacing';
+import { responseCapFor } from './response-caps';
 
 /**
  * The one request function every vendor client is built on. It owns timeouts (bounded by the action's
@@ -31,12 +32,25 @@ export interface HttpRequest {
   accept?: readonly number[];
   /** Safe to send twice: one in-process retry on 429/5xx/reset when the budget allows. */
   idempotent?: boolean;
+  /**
+   * Default true: a 429 is waited out and resent in the run (up to MAX_RETRIES_IN_RUN). False throws it at once as a
+   * retryable 429 for HubSpot's re-run: for a vendor whose documented wait cannot fit a run (Intuit: "wait 60 seconds
+   * before retrying").
+   */
+  retry429InRun?: boolean;
   /** Per-call timeout; the deadline cuts it shorter when needed. */
   timeoutMs?: number;
   /** What the call does, for logs and error messages ("upsert contact"). */
   label?: string;
   /** The caller reads a JSON body: an empty or non-JSON 2xx (other than 204) is then a malformed answer (retryable 502). */
   expectJson?: boolean;
+  /** Largest body read for this call (bytes); default: the client's, else the endpoint's cap (lib/response-caps.ts). */
+  maxResponseBytes?: number;
+  /**
+   * Runs before each in-process resend, given the wait ahead of it; what it throws is thrown instead of resending.
+   * For a request that needs more of the budget than its own call (a token refresh and the store write after it).
+   */
+  beforeResend?: (waitMs: number) => void;
 }
 
 export interface HttpResponse<T = unknown> {
@@ -69,8 +83,13 @@ export interface ServiceOptions {
    */
   inspect?: (response: HttpResponse) => Omit<HttpFailure, 'service'> | undefined;
   defaultTimeoutMs?: number;
-  /** Largest body read (bytes); default MAX_RESPONSE_BYTES. Tests lower it. */
+  /** Largest body read (bytes) for every call of this client; default: the endpoint's cap (lib/response-caps.ts). */
   maxResponseBytes?: number;
+  /**
+   * The least wait the vendor asks for after a 429 before the request is sent again (Intuit: 60 s). A resend that
+   * cannot wait that long within the budget is not made: the 429 is thrown for HubSpot's re-run.
+   */
+  rateLimitWaitMs?: number;
 }
 
 export interface ServiceClient {
@@ -79,13 +98,16 @@ export interface ServiceClient {
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
+/** The ceiling of every response cap; the caps per endpoint, and why, are in lib/response-caps.ts. */
+export { MAX_RESPONSE_BYTES } from './response-caps';
 /**
- * The most of one response body we read. HubSpot gives an action 128 MB in all
- * (https://developers.hubspot.com/docs/api/workflows/custom-code-actions, "Limitations"); a JSON text turns into
- * several times its size in objects, so a body is capped far below that. Our largest real answers (a batch read of
- * 100 records, a Shopify order with 100 lines) are well under 1 MB.
+ * Retries of one request in one run, whoever chose the waits between them (lib/pacing.ts's lane and window delays,
+ * or inProcessRetryDelay below). The pacer decides how long to wait, never how often: a search answered 429 forever
+ * was sent 48 times in 15 s by the lane's ever shorter retries (issue 21 §8). Eight retries of a 429 take about 5 s
+ * on the search lane, and more than the budget holds with the 1, 2, 4, 4… s back-off below, so a slot that frees
+ * within a run is still found; past them the 429 goes to HubSpot's re-run, later and with a fresh 20 s.
  */
-export const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
+export const MAX_RETRIES_IN_RUN = 8;
 /** Budget kept after any in-process wait, for the retried call itself; otherwise HubSpot's re-run takes over. */
 const KEEP_AFTER_WAIT_MS = 3_000;
 
@@ -105,7 +127,7 @@ export function inProcessRetryDelay(failure: HttpFailure, attempt: number, rando
   const asked = (limitSeconds: number) => (failure.retryAfterSeconds !== undefined && Number.isFinite(failure.retryAfterSeconds) ? failure.retryAfterSeconds : 0) > limitSeconds;
   const atLeast = (normalMs: number) => Math.max(normalMs, Math.round(Math.max(0, failure.retryAfterSeconds ?? 0) * 1000));
   if (failure.status === 429) {
-    if (attempt > 8) return undefined;
+    if (attempt > MAX_RETRIES_IN_RUN) return undefined;
     if (asked(10)) return undefined;
     // 1 s, 2 s, then 4 s until the budget runs out, each ±50 %: runs refused together must not come back together,
     // and a rolling 10 s window usually has room again within a few seconds.
@@ -238,14 +260,15 @@ export function createServiceClient(options: ServiceOptions): ServiceClient {
     try {
       const res = await fetch(target, { method: req.method, headers, body, signal: abort.signal, redirect: 'manual' });
       // Reading the body is bounded by the same signal: a server that stalls mid-body is aborted too.
-      const text = await readCapped(res, options.maxResponseBytes ?? MAX_RESPONSE_BYTES);
+      const limitBytes = req.maxResponseBytes ?? options.maxResponseBytes ?? responseCapFor(service, url).bytes;
+      const text = await readCapped(res, limitBytes);
       const responseHeaders: Record<string, string> = {};
       res.headers.forEach((value, key) => (responseHeaders[key.toLowerCase()] = value));
       if (text === undefined) {
-        log.warn('http', { service, call: req.label, method: req.method, url: shortUrl(target), status: res.status, error: 'body too large', limitBytes: options.maxResponseBytes ?? MAX_RESPONSE_BYTES, ms: Date.now() - started });
+        log.warn('http', { service, call: req.label, method: req.method, url: shortUrl(target), status: res.status, error: 'body too large', limitBytes, ms: Date.now() - started });
         // An error status says enough on its own; a success whose body we cannot hold is a permanent failure.
         if (res.status >= 300 && !req.accept?.includes(res.status)) return { service, status: res.status, retryAfterSeconds: parseRetryAfter(responseHeaders['retry-after']) };
-        return { service, status: res.status, bodyTooLarge: true };
+        return { service, status: res.status, bodyTooLarge: true, limitBytes };
       }
       pacer?.after(req.method, url, res.status, responseHeaders);
       const parsed = parseBody(text, responseHeaders['content-type'] ?? '');
@@ -295,12 +318,17 @@ export function createServiceClient(options: ServiceOptions): ServiceClient {
         // A 429 is a refusal: the rate limiter turned the request away before the vendor acted on it, so even a
         // create is safe to send again (HubSpot's own SDK retries 429s of every method: @hubspot/api-client
         // RetryDecorator). Any other failure of a non-idempotent request may have acted: the re-run decides.
-        const resendable = req.idempotent === true || result.status === 429;
-        const waitMs = verdict.verdict === 'retryable' && resendable ? (pacer?.retryDelay(req.method, joinUrl(options.baseUrl, req.url), result, attempt) ?? inProcessRetryDelay(result, attempt)) : undefined;
+        const resendable = result.status === 429 ? req.retry429InRun !== false : req.idempotent === true;
+        let waitMs = verdict.verdict === 'retryable' && resendable && attempt <= MAX_RETRIES_IN_RUN
+          ? (pacer?.retryDelay(req.method, joinUrl(options.baseUrl, req.url), result, attempt) ?? inProcessRetryDelay(result, attempt))
+          : undefined;
+        if (waitMs !== undefined && result.status === 429 && options.rateLimitWaitMs !== undefined) waitMs = Math.max(waitMs, options.rateLimitWaitMs);
+        if (waitMs !== undefined) req.beforeResend?.(waitMs);
         if (waitMs !== undefined && (await deadline.sleep(waitMs, KEEP_AFTER_WAIT_MS))) {
           log.info('http.retry', { service, call: req.label, after: verdict.errorCode, attempt, waitMs });
           continue;
         }
+        if (result.status === 429) pacer?.gaveUp(req.method, joinUrl(options.baseUrl, req.url));
         throw errorFromFailure(result, req.label);
       }
     },

@@ -188,11 +188,16 @@ export interface Pacer {
    * The in-process wait after a 429 (no Retry-After). On a lane: laneRetryDelay (2 s for search, then shorter on
    * each further refusal) — instead of lib/http.ts's 1, 2, 4 s, scaled for HubSpot's 10 s window, which ran runs
    * that kept losing the race for a freed slot out of their 20 s. Under HubSpot's headers: the reserve's refill
-   * time. Undefined: lib/http.ts decides.
+   * time. Undefined: lib/http.ts decides. Only how long: how often is lib/http.ts's MAX_RETRIES_IN_RUN.
    */
   retryDelay(method: string, url: string, failure: { status?: number; retryAfterSeconds?: number }, attempt: number): number | undefined;
   /** Learns from an answer: HubSpot's headers, or a 429/success on a header-less lane. */
   after(method: string, url: string, status: number | undefined, headers: Record<string, string> | undefined): void;
+  /**
+   * lib/http.ts stopped resending a refused request (its retries or the budget ran out): the next request of the
+   * kind is a new one, which holds its slot like any other, not a retry that skips the wait.
+   */
+  gaveUp(method: string, url: string): void;
 }
 
 /** The pacer for one service client: HubSpot and QuickBooks are paced, other vendors are not. */
@@ -226,6 +231,11 @@ export function pacerFor(service: string): Pacer | undefined {
       const spec = laneFor(service, method, url);
       const lane = spec && state.lanes[spec.key];
       if (lane && status !== undefined) learnLane(lane, status === 429);
+    },
+    gaveUp(method, url) {
+      const spec = laneFor(service, method, url);
+      const lane = spec && pacingRuntime.state().lanes[spec.key];
+      if (lane) lane.retrying = false;
     },
   };
 }

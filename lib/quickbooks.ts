@@ -4,7 +4,7 @@ import type { HttpFailure } from './classify';
 import type { HttpResponse, ServiceClient, ServiceOptions } from './http';
 import type { Logger } from './logger';
 import { isFresh, moduleCache, type CachedToken } from './module-cache';
-import { fingerprint, TokenStoreConflictError, type StoredValue, type TokenStore } from './token-store';
+import { fingerprint, TokenStoreConflictError, TokenStoreWriteRefusedError, type StoredValue, type TokenStore } from './token-store';
 
 /**
  * QuickBooks Online: Intuit's OAuth 2.0 token endpoint and the Accounting API v3, called directly
@@ -20,15 +20,28 @@ import { fingerprint, TokenStoreConflictError, type StoredValue, type TokenStore
  * - Errors come as { "Fault": { "Error": [{ Message, Detail, code, element }], "type": "ValidationFault" }, "time" } —
  *   with HTTP 400, and sometimes with HTTP 200 (hence `inspect`). A 401 has a lower-case "fault" body.
  * - Limits (production and sandbox): 10 requests per second per realm and app, and 500 requests per minute per
- *   realm; beyond either, HTTP 429 (https://developer.intuit.com/app/developer/qbo/docs/learn/limits-and-throttles).
- *   One run makes at most about six calls, one after another, so a run alone stays far below 10/s; many enrollments
- *   at once can reach it, and then lib/http.ts waits 1–4 s and sends again (every call here is idempotent: queries,
- *   and creates carrying a requestid), which fits a per-second window. No pacing inside a run is needed.
+ *   realm; beyond either, HTTP 429, and "If you see this, wait 60 seconds before retrying the request"
+ *   (https://developer.intuit.com/app/developer/qbo/docs/learn/limits-and-throttles). One run makes at most about six
+ *   calls, one after another, so a run alone stays far below 10/s; many enrollments at once can reach it. lib/pacing.ts
+ *   spaces a container's calls after a 429; the 429 itself is thrown for HubSpot's re-run (a minute or more later),
+ *   because 60 s never fits the 20 s budget (INTUIT_RATE_LIMIT_WAIT_MS).
  */
 
+/**
+ * The company record holding the encrypted token pair (lib/token-store.ts): created by `npm run setup -- --apply`
+ * (scripts/lib-tooling/token-store-setup.ts) or by hand, never by the action.
+ */
+export const QUICKBOOKS_TOKEN_STORE = { key: 'quickbooks', recordName: 'QuickBooks connection (do not delete)' } as const;
 export const INTUIT_TOKEN_URL = 'https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer';
 export const QUICKBOOKS_API = { production: 'https://quickbooks.api.intuit.com', sandbox: 'https://sandbox-quickbooks.api.intuit.com' } as const;
 export type QuickBooksEnvironment = keyof typeof QUICKBOOKS_API;
+/**
+ * Intuit on a 429: "wait 60 seconds before retrying the request"
+ * (https://developer.intuit.com/app/developer/qbo/docs/learn/limits-and-throttles). lib/http.ts resends in the run only
+ * when the budget can hold that wait, which a 20 s run never can: the 429 goes to HubSpot's re-run instead of 1–4 s
+ * retries that Intuit does not promise to accept and that spend the run.
+ */
+export const INTUIT_RATE_LIMIT_WAIT_MS = 60_000;
 /** How long an execution that got invalid_grant waits for a concurrent one to save the rotated pair. */
 const RACE_GRACE_MS = 1_500;
 /**
@@ -160,11 +173,15 @@ export interface QuickBooksAuth {
   renewAfterUnauthorized(refused: string): Promise<void>;
 }
 
-type Redemption = { ok: true; tokens: QuickBooksTokens } | { ok: false; reason: 'invalid_grant' };
+/** `afterLostReply`: Intuit refused the token when it was sent again because its answer to the first send was lost. */
+type Redemption = { ok: true; tokens: QuickBooksTokens } | { ok: false; reason: 'invalid_grant'; afterLostReply?: boolean };
 
-export function reconnectError(realmId: string, from: 'bootstrap' | 'store'): ConfigError {
+export function reconnectError(realmId: string, from: 'bootstrap' | 'store', cause: 'refused' | 'lost-reply' = 'refused'): ConfigError {
+  const what = cause === 'lost-reply'
+    ? `Intuit's answer to this run's token refresh was lost in transit, and the same refresh token sent again was refused (invalid_grant): Intuit rotated it when it answered, the new one never arrived, and Intuit documents no way to use a rotated refresh token again. The connection to QuickBooks company ${realmId} is lost. `
+    : `QuickBooks refused the ${from === 'bootstrap' ? 'refresh token in the QUICKBOOKS_REFRESH_TOKEN secret' : 'stored refresh token'} (invalid_grant): the connection to QuickBooks company ${realmId} has expired or was revoked. `;
   return new ConfigError(
-    `QuickBooks refused the ${from === 'bootstrap' ? 'refresh token in the QUICKBOOKS_REFRESH_TOKEN secret' : 'stored refresh token'} (invalid_grant): the connection to QuickBooks company ${realmId} has expired or was revoked. ` +
+    what +
       'To reconnect, get a new refresh token for this company (your Intuit app\'s connect flow or the OAuth 2.0 Playground), put it in the QUICKBOOKS_REFRESH_TOKEN secret, and clear the "Integration store value" property of the company "QuickBooks connection (do not delete)" in HubSpot (a changed secret is also noticed on its own).',
     { errorCode: 'QUICKBOOKS_RECONNECT_REQUIRED', service: 'quickbooks' },
   );
@@ -203,6 +220,11 @@ export function createQuickBooksAuth(options: {
     try {
       return remember(tokens, await store.write(tokens, basedOn));
     } catch (error) {
+      if (error instanceof TokenStoreWriteRefusedError) {
+        // A portal rule refused the update: the pair stays in this container only, saved by its next run once the
+        // rule lets the write through (the error tells the admin which rule). A rotated token lives nowhere else.
+        log.warn('quickbooks.token.not_saved', { reason: 'a validation rule refused the token store update', rotated: tokens.refreshToken !== redeemed, next: 'kept in this container until a write succeeds' });
+      }
       if (!(error instanceof TokenStoreConflictError)) throw error;
       // Someone wrote a newer version meanwhile (a reconnect, another chain): leave it; this run still has a valid token.
       log.warn('quickbooks.token.not_saved', { reason: 'the store moved on since it was read', stored: error.storedVersion });
@@ -228,28 +250,61 @@ export function createQuickBooksAuth(options: {
     return persist(cached.tokens, cached.version, cached.unsaved.redeemed);
   }
 
-  /** Refuses to start a refresh that might not finish: a rotated pair lost to our own deadline loses the connection. */
-  function checkRefreshBudget(): void {
+  /**
+   * Refuses to send a refresh that might not finish: a rotated pair lost to our own deadline loses the connection.
+   * Checked before the first send and before every resend (after a 429, `aheadMs` is the wait before it): a refresh
+   * resent at 15 s of a 20 s run once rotated the token and had its store write cut off by the deadline.
+   */
+  function checkRefreshBudget(aheadMs = 0): void {
     if (!options.budget) return;
     const needed = Math.min(REFRESH_BUDGET_MS, options.budget.total * 0.45);
-    const left = options.budget.remaining();
+    const left = options.budget.remaining() - aheadMs;
     if (left < needed) {
-      throw new DeadlineError(`stopped before refreshing the QuickBooks token: ${Math.round(left)} ms of the budget left, a refresh and its store write need ${Math.round(needed)} ms`, { service: 'quickbooks' });
+      throw new DeadlineError(`stopped before ${aheadMs ? 'resending' : 'sending'} the QuickBooks token refresh: ${Math.round(left)} ms of the budget left${aheadMs ? ` after a ${Math.round(aheadMs)} ms wait` : ''}, a refresh and its store write need ${Math.round(needed)} ms`, { service: 'quickbooks' });
     }
   }
 
+  /**
+   * One refresh. Its answer can be lost (a reset, a timeout, a 5xx or a garbled 200 from a proxy) after Intuit acted
+   * on it. Intuit rotates a refresh token when it issues a new one and the old one then stops working
+   * (https://developer.intuit.com/app/developer/qbo/docs/develop/authentication-and-authorization/faq); it documents
+   * no grace period in which the previous token still works (none in the pages we could search: the FAQ, the 2024
+   * token-management and 2025 refresh-token-policy posts on blogs.intuit.com), and the answer cannot be asked for
+   * again. The refresh token's value changes only about once a day, though (developers quote the FAQ for "every 24
+   * hours", e.g. blog.csdn.net/chenpei_pei/article/details/124256298; our stored copy of the FAQ is cut short; the
+   * fake rotates after 24 h by default), so most lost answers lost nothing: the token is sent once more at once, while the refresh budget allows
+   * (sending a rotated token costs only an invalid_grant). If that is refused, this run's own lost answer most likely
+   * rotated it: the run says so at once (QUICKBOOKS_RECONNECT_REQUIRED, naming the lost answer) instead of leaving the
+   * enrollment to six hours of re-runs. Other enrollments cannot tell this from a warm container that holds an
+   * unsaved pair, so they still retry (QUICKBOOKS_TOKEN_ROTATION_PENDING) and pick up a reconnect when it is made.
+   */
   async function redeem(refreshToken: string): Promise<Redemption> {
     checkRefreshBudget();
     // The token we send may come back in an error message (a vendor or proxy echoing the request).
     log.addSecret(refreshToken);
+    try {
+      return await redeemOnce(refreshToken);
+    } catch (error) {
+      const lostReply = error instanceof RetryableError && !(error instanceof DeadlineError) && error.status !== 429;
+      if (!lostReply) throw error;
+      checkRefreshBudget();
+      log.warn('quickbooks.token.reply_lost', { error: error.errorCode, next: 'sending the same refresh token once more' });
+      const again = await redeemOnce(refreshToken);
+      return again.ok ? again : { ...again, afterLostReply: true };
+    }
+  }
+
+  async function redeemOnce(refreshToken: string): Promise<Redemption> {
     const res = await oauth.request<{ access_token?: unknown; refresh_token?: unknown; expires_in?: unknown; x_refresh_token_expires_in?: unknown; error?: unknown }>({
       method: 'POST',
       url: INTUIT_TOKEN_URL,
       headers: { authorization: `Basic ${Buffer.from(`${credentials.clientId}:${credentials.clientSecret}`).toString('base64')}` },
       form: { grant_type: 'refresh_token', refresh_token: refreshToken },
       accept: [400, 401],
-      // Not retried in-process: a lost answer may already have rotated the token.
+      // Not resent after a lost answer (it may already have rotated the token); a 429 refused it unseen and may be
+      // resent, but only with the refresh budget still ahead after the wait.
       idempotent: false,
+      beforeResend: (waitMs) => checkRefreshBudget(waitMs),
       label: 'refresh token',
     });
     const body = res.data ?? {};
@@ -298,6 +353,8 @@ export function createQuickBooksAuth(options: {
       const second = await redeem(latest.refreshToken);
       if (second.ok) return persist(second.tokens, again.version, latest.refreshToken);
     }
+    // This run's own lost answer rotated it and nothing newer appeared: waiting cannot bring the new pair back.
+    if (first.afterLostReply && !(latest && again.version !== stored.version)) throw reconnectError(credentials.realmId, current ? 'store' : 'bootstrap', 'lost-reply');
     const refused = latest ?? current;
     const issuedAt = refused ? (refused.issuedAt ?? refused.accessTokenExpiresAt - 3600_000) : undefined;
     if (refused && issuedAt !== undefined && now() - issuedAt < INVALID_GRANT_GRACE_MS) {
@@ -439,6 +496,7 @@ export function createQuickBooksClient(options: {
     },
     describeError: describeQuickBooksError,
     inspect: faultInSuccess,
+    rateLimitWaitMs: INTUIT_RATE_LIMIT_WAIT_MS,
     onUnauthorized: async () => {
       await auth.renewAfterUnauthorized(lastToken);
       return true;

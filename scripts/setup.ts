@@ -14,6 +14,7 @@ import { exitWhenFlushed, formatHelp, parseCommandLine, UsageError, usageLines, 
 import { createToolingClient, loadActions, readAccessToken, timeoutFromArgs, type AnyAction } from './lib-tooling/common';
 import { describeFailure } from './lib-tooling/network';
 import { collectDeclarations, formatSetupReport, runPropertySetup, scopesFor, type SetupResult } from './lib-tooling/property-setup';
+import { setupTokenStores, type TokenStoreSetup } from './lib-tooling/token-store-setup';
 
 export const SETUP_CLI: CommandSpec = {
   command: 'npm run setup --',
@@ -39,7 +40,7 @@ export interface SetupCommandOptions {
   actions?: AnyAction[];
 }
 
-export async function setupCommand(options: SetupCommandOptions): Promise<SetupResult> {
+export async function setupCommand(options: SetupCommandOptions): Promise<SetupResult & { tokenStores?: TokenStoreSetup }> {
   const print = options.print ?? ((line: string) => console.log(line));
   const args = parseCommandLine(SETUP_CLI, options.argv);
   if (args.positionals.length) throw new UsageError(`unexpected argument ${args.positionals[0]} (did you mean --only ${args.positionals[0]}?)`, SETUP_CLI);
@@ -57,7 +58,10 @@ export async function setupCommand(options: SetupCommandOptions): Promise<SetupR
   print(`${apply ? 'Applying' : 'Dry run'}: custom properties for ${actions.map((a) => a.definition.name).join(', ')}`);
   const result = await runPropertySetup(client, actions, { apply });
   for (const line of formatSetupReport(result)) print(line);
-  return result;
+  // The token store records (quickbooks-invoice): created here, never by an action (issue 21 §4).
+  const tokenStores = await setupTokenStores(client, actions, result);
+  for (const line of tokenStores.lines) print(line);
+  return { ...result, tokenStores };
 }
 
 function offlineResult(actions: readonly AnyAction[]): SetupResult {
@@ -97,7 +101,7 @@ export async function setupMain(argv: string[], overrides: Partial<Omit<SetupCom
       return 0;
     }
     const result = await setupCommand({ argv, ...overrides });
-    return result.plan.different.length || result.plan.inconsistent.length ? 2 : 0;
+    return result.plan.different.length || result.plan.inconsistent.length || result.tokenStores?.refused ? 2 : 0;
   } catch (error) {
     if (error instanceof UsageError) {
       console.error(`${error.message}\n${usageLines(SETUP_CLI)}\n(npm run setup -- --help lists every option)`);

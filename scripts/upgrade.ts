@@ -45,14 +45,14 @@ export function formatUpgrade(file: string, result: UpgradeResult, diff: string)
   const out: string[] = [];
   const name = path.basename(file);
   if (result.status === 'no-main') out.push(`${name}: no exports.main found — nothing to upgrade (HubSpot calls exports.main)`);
-  if (result.status === 'already') out.push(`${name}: exports.main already returns its outputs — no callback to rewrite`);
+  if (result.status === 'already') out.push(`${name}: ${result.outputs === 'none' ? 'exports.main returns no outputs (it declares none)' : result.outputs === 'partial' ? 'exports.main returns outputs on some paths only (see below)' : 'exports.main already returns its outputs'} — no callback to rewrite`);
   if (result.status === 'rewritten') out.push(`${name}: rewrote ${result.sites} callback call${result.sites === 1 ? '' : 's'} to returned outputs`, '', diff.trimEnd());
   if (result.notes.length) {
     out.push('', 'Changed behaviour (on purpose; lines of the original file):');
     for (const n of result.notes) out.push(`  line ${n.line}: ${n.reason}`);
   }
   if (result.status === 'blocked') {
-    out.push(`${name}: not rewritten — ${result.unsafe.length} callback use${result.unsafe.length === 1 ? '' : 's'} cannot be changed safely (change ${result.unsafe.length === 1 ? 'it' : 'them'}, then run again):`);
+    out.push(`${name}: not rewritten — ${result.unsafe.length} place${result.unsafe.length === 1 ? '' : 's'} cannot be changed safely (change ${result.unsafe.length === 1 ? 'it' : 'them'}, then run again):`);
     for (const u of result.unsafe) out.push(`  line ${u.line}: ${u.reason}`);
   }
   if (result.findings.length) {

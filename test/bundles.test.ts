@@ -69,9 +69,11 @@ describe.each(manifest.actions)('dist/$file', (entry) => {
 
   for (const [runtime, modules] of Object.entries(RUNTIMES)) {
     describe(runtime, () => {
-      it('loads in the sandbox and exports main', () => {
+      it('loads in the sandbox and exports a one-parameter main (Node 24 has no callback-style handlers)', () => {
         const { exports } = loadBundle(file, { runtimeModules: modules, resolveFrom: ROOT });
         expect(typeof exports.main).toBe('function');
+        // https://developers.hubspot.com/docs/api-reference/legacy/automation/workflow-actions/upgrade-custom-code-actions-to-node-24
+        expect((exports.main as Main).length).toBe(1);
       });
 
       for (const name of listFixtures(entry.name)) {

@@ -8,6 +8,16 @@ import { textProperty, type PropertyDeclaration } from '../../lib/properties';
 import { ENRICHED_AT_PROPERTY, ENRICHMENT_FIELDS, OVERWRITE_POLICIES, contactUpdateFrom, headlineFrom, type OverwritePolicy } from './map';
 
 /**
+ * Who can use it (issue 21 §6, from Clearbit's help center): Clearbit's API keys belong to Clearbit accounts created in
+ * 2023 or earlier — its legacy articles apply "only … to users who signed up with Clearbit in 2023 or earlier"
+ * (https://help.clearbit.com/hc/en-us/articles/16764226936471-Legacy-Understanding-Credits-and-Usage) — and its free
+ * platform "was sunset April 30, 2025. Please see Breeze Intelligence for similar features"
+ * (https://help.clearbit.com/hc/en-us/articles/19677786369687-Sales-Intelligence-Understanding-Credits-Usage). Nobody
+ * can get a new key, so the action stays for existing key holders. Everyone else enriches with HubSpot's own Breeze
+ * Intelligence, which runs inside HubSpot (its own enrichment and workflow steps, paid with HubSpot credits) and offers
+ * no API a custom-code action could call instead of Clearbit's (as issue 21 states; our search of HubSpot's developer
+ * docs found no Breeze Intelligence enrichment endpoint either).
+ *
  * Clearbit enrichment: look the enrolled contact's email up in Clearbit (person + company in one call) and copy
  * what it knows — title, seniority, social profiles, employer domain, industry, size, revenue, founded year,
  * location — into the contact, marking when.
@@ -42,14 +52,17 @@ const customProperties: PropertyDeclaration[] = [
 export const action = defineAction({
   name: 'clearbit-enrich',
   title: 'Clearbit enrichment: fill a contact’s job, company and social facts',
-  description: 'Looks the contact’s email up in Clearbit’s combined Enrichment API and fills empty contact properties with the person and company facts it returns. Authenticates with HTTP Basic (the API key as user name), as Clearbit documents.',
+  description:
+    'Only for Clearbit accounts created in 2023 or earlier that still hold an API key: Clearbit issues no keys to newer accounts, and its free platform ended on 2025-04-30. ' +
+    'Without such a key, use HubSpot’s own enrichment, Breeze Intelligence, instead (it runs inside HubSpot, in its own enrichment settings and workflow steps, and has no API this custom-code action could call). ' +
+    'Looks the contact’s email up in Clearbit’s combined Enrichment API and fills empty contact properties with the person and company facts it returns. Authenticates with HTTP Basic (the API key as user name), as Clearbit documents.',
   // {name}: rendered as the property's label in the guides (scripts/paste-guide.mjs triggerText), as HubSpot's filter shows it.
   enrollment: { objectType: 'contact', trigger: 'Contact is created, or {email} is known and {clearbit_enriched_at} is unknown' },
   secrets: {
     CLEARBIT_API_KEY: {
-      description: 'Clearbit secret API key (sk_…), of an account that still has Enrichment API access',
+      description: 'Clearbit secret API key (sk_…) of a Clearbit account created in 2023 or earlier that still has Enrichment API access (newer accounts get no key)',
       typicalLength: 35,
-      where: 'Clearbit dashboard → API (keys created before Clearbit’s free tools ended on 2025-04-30 keep working)',
+      where: 'Clearbit dashboard → API (accounts created in 2023 or earlier only; Clearbit’s free platform ended on 2025-04-30)',
     },
     HUBSPOT_ACCESS_TOKEN: hubspotTokenSecret(['crm.objects.contacts.read', 'crm.objects.contacts.write']),
   },

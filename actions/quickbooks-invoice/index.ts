@@ -7,6 +7,7 @@ import { output } from '../../lib/outputs';
 import { textProperty } from '../../lib/properties';
 import {
   QUICKBOOKS_API,
+  QUICKBOOKS_TOKEN_STORE,
   createQuickBooksAuth,
   createQuickBooksClient,
   isDuplicateName,
@@ -50,11 +51,11 @@ import {
  *   creating a second invoice.
  * Tokens: Intuit rotates refresh tokens, and custom-code secrets are read-only, so the current pair lives encrypted
  * in a token store inside this HubSpot account (lib/token-store.ts), bootstrapped once from QUICKBOOKS_REFRESH_TOKEN.
+ * The store's company record is created at setup (a portal's required-field rules refuse creates the action cannot
+ * satisfy); the action only reads and updates it, and a missing record is TOKEN_STORE_MISSING.
  */
 
 const GROUP = 'quickbooks';
-const STORE_KEY = 'quickbooks';
-const STORE_RECORD_NAME = 'QuickBooks connection (do not delete)';
 
 const DEAL_PROPERTIES = ['dealname', 'amount', 'closedate', 'deal_currency_code', 'quickbooks_invoice_id', 'quickbooks_invoice_number', 'quickbooks_customer_id'];
 const CONTACT_PROPERTIES = ['email', 'firstname', 'lastname', 'company', 'phone', 'address', 'city', 'state', 'zip', 'country'];
@@ -87,7 +88,7 @@ export const action = defineAction({
       typicalLength: 50,
       where: 'developer.intuit.com → OAuth 2.0 Playground (or your app\'s connect flow) → Refresh token',
     },
-    QUICKBOOKS_TOKEN_KEY: { description: 'At least 32 random characters; encrypts the stored tokens (AES-256-GCM)', typicalLength: 44, where: 'Generate: openssl rand -base64 32' },
+    QUICKBOOKS_TOKEN_KEY: { description: '32 random bytes in base64 (or hex); encrypts the stored tokens (AES-256-GCM). Typed text, words or patterns are refused (WEAK_TOKEN_KEY)', typicalLength: 44, where: 'Generate: openssl rand -base64 32' },
     HUBSPOT_ACCESS_TOKEN: hubspotTokenSecret(['crm.objects.deals.read', 'crm.objects.deals.write', 'crm.objects.contacts.read', 'crm.objects.companies.read', 'crm.objects.companies.write', 'crm.objects.line_items.read']),
   },
   inputs: {
@@ -118,6 +119,16 @@ export const action = defineAction({
     'new customer, warm token': '6, +1 when a company is associated (its name)',
     'cold container': '+1 store read; +3 (token refresh, store version check, store write) once an hour; +1 preferences read when the deal has a currency',
     'customer made inactive in QuickBooks': '+1 (sparse update making it active again)',
+  },
+  notes: {
+    'Before the first run: the token store record':
+      `The encrypted token pair lives in one company record, "${QUICKBOOKS_TOKEN_STORE.recordName}", whose property "Integration store key (unique)" is \`${QUICKBOOKS_TOKEN_STORE.key}\`. ` +
+      '`npm run setup -- --apply` creates it (after the properties) and prints its id; `npm run setup` shows whether it exists. ' +
+      'The action never creates it: from API version 2026-09 HubSpot applies your portal\'s validation rules to API writes, and a create-company form with required fields refuses a create that lacks them. ' +
+      'If setup reports such a refusal (it names the property), create the record by hand: Companies → Create company, Company name ' +
+      `"${QUICKBOOKS_TOKEN_STORE.recordName}", fill the fields your form requires, save; then on the record (View all properties) set "Integration store key (unique)" (group "Integration token store") to \`${QUICKBOOKS_TOKEN_STORE.key}\`. ` +
+      'Without the record every run ends with `TOKEN_STORE_MISSING` before any QuickBooks call; a rule that refuses the action\'s update of the record (it writes only "Integration store value (encrypted)" and "Integration store version") ends with `TOKEN_STORE_WRITE_REFUSED`, naming the rule. ' +
+      'Do not delete or merge this company; deleting it disconnects QuickBooks until setup creates it again and the QUICKBOOKS_REFRESH_TOKEN secret holds a live token.',
   },
   config: { environment: 'production', defaultItemId: '', defaultItemName: 'Services' } as Config,
 
@@ -225,8 +236,8 @@ function connectQuickBooks(ctx: Ctx): QuickBooksClient {
   }
   const store = createTokenStore<QuickBooksTokens>({
     hubspot: ctx.hubspot(),
-    key: STORE_KEY,
-    recordName: STORE_RECORD_NAME,
+    key: QUICKBOOKS_TOKEN_STORE.key,
+    recordName: QUICKBOOKS_TOKEN_STORE.recordName,
     secretKey: secrets.QUICKBOOKS_TOKEN_KEY,
     secretName: 'QUICKBOOKS_TOKEN_KEY',
     context: `${config.environment}:${secrets.QUICKBOOKS_REALM_ID}`,

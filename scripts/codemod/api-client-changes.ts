@@ -9,14 +9,44 @@
 export interface ApiClientChange {
   /** Matched against the call's member path after the client variable, e.g. "crm.contacts.associationsApi.create". */
   pattern: RegExp;
-  /** Extra condition on the call (argument count). */
-  when?: (argCount: number) => boolean;
+  /** Extra condition on the call: its argument count, and its argument nodes when the caller has them. */
+  when?: (args: CallArgs) => boolean;
   /** The client version that changed it. */
   since: string;
   /** error: the call fails or misreads data on the current client; warning: it may, depending on how it is called. */
   severity: 'error' | 'warning';
   what: string;
   fix: string;
+}
+
+/** A call's arguments: the count, and the parsed nodes (@babel/parser) when known. */
+export interface CallArgs {
+  count: number;
+  nodes?: any[];
+}
+
+/**
+ * Object types an old-style `associations` argument names (getById(id, properties, ['companies'])): plural type
+ * names and type ids only, since singular ones (`company`, `email`) are also property names and could be a
+ * current-style propertiesWithHistory.
+ */
+const ASSOCIATION_TYPES = /^(contacts|companies|deals|tickets|line_items|products|quotes|0-\d+|2-\d+)$/;
+
+/**
+ * Whether argument `index` is written for the pre-6.0.0 signature, where it held `associations` (or, one further,
+ * `archived`). Only evidence counts: an array of object type names, a variable named like associations, or a
+ * boolean where the old signature took `archived`. `undefined`, `[]`, property names or anything unknown match
+ * the current signature (propertiesWithHistory there): no warning.
+ */
+function oldAssociationsArgument(args: CallArgs, index: number): boolean {
+  if (!args.nodes) return args.count > index;
+  const node = args.nodes[index];
+  const next = args.nodes[index + 1];
+  if (!node) return false;
+  if (node.type === 'ArrayExpression' && node.elements.length > 0 && node.elements.every((e: any) => e?.type === 'StringLiteral' && ASSOCIATION_TYPES.test(e.value))) return true;
+  if (node.type === 'Identifier' && /assoc/i.test(node.name)) return true;
+  // old: (…, associations, archived); current: (…, propertiesWithHistory, associations): a boolean right after means old.
+  return args.nodes.length === index + 2 && next?.type === 'BooleanLiteral';
 }
 
 const OBJECTS = '(?:contacts|companies|deals|tickets|lineItems|products|quotes|objects(?:\\.\\w+)?)';
@@ -52,18 +82,18 @@ export const API_CLIENT_CHANGES: ApiClientChange[] = [
   },
   {
     pattern: new RegExp(`^crm\\.${OBJECTS}\\.basicApi\\.getById$`),
-    when: (argCount) => argCount >= 3,
+    when: (args) => oldAssociationsArgument(args, 2),
     since: '6.0.0',
     severity: 'warning',
-    what: 'getById(id, properties, associations, …) became getById(id, properties, propertiesWithHistory, associations, archived, idProperty): a 3rd argument written for an old client is now read as propertiesWithHistory',
+    what: 'getById(id, properties, associations, …) became getById(id, properties, propertiesWithHistory, associations, archived, idProperty) (the same in 10.2.0 and the latest client): this 3rd argument, written as associations, is now read as propertiesWithHistory',
     fix: 'check the 3rd argument: pass associations 4th (getById(id, properties, undefined, associations))',
   },
   {
     pattern: new RegExp(`^crm\\.${OBJECTS}\\.basicApi\\.getPage$`),
-    when: (argCount) => argCount >= 4,
+    when: (args) => oldAssociationsArgument(args, 3),
     since: '6.0.0',
     severity: 'warning',
-    what: 'getPage(limit, after, properties, associations, …) became getPage(limit, after, properties, propertiesWithHistory, associations, archived): a 4th argument is now read as propertiesWithHistory',
+    what: 'getPage(limit, after, properties, associations, …) became getPage(limit, after, properties, propertiesWithHistory, associations, archived): this 4th argument, written as associations, is now read as propertiesWithHistory',
     fix: 'pass associations 5th (getPage(limit, after, properties, undefined, associations))',
   },
   {
@@ -82,6 +112,8 @@ export const BODY_WRAPPER_CHANGE = {
   fix: 'drop `.body` (results.body.properties → results.properties)',
 };
 
-export function matchApiClientChange(path: string, argCount: number): ApiClientChange | undefined {
-  return API_CLIENT_CHANGES.find((c) => c.pattern.test(path) && (!c.when || c.when(argCount)));
+/** `args`: the argument nodes of the call (preferred), or only their count (then any call that may be old style matches). */
+export function matchApiClientChange(path: string, args: number | any[]): ApiClientChange | undefined {
+  const info: CallArgs = typeof args === 'number' ? { count: args } : { count: args.length, nodes: args };
+  return API_CLIENT_CHANGES.find((c) => c.pattern.test(path) && (!c.when || c.when(info)));
 }

@@ -14,8 +14,16 @@
  * Anything else (code that runs after the callback, a callback inside setTimeout or an event listener, a callback
  * handed to another function) is left untouched and reported with its line: then the handler is not rewritten at
  * all, because half a rewrite would leave a `callback` that no longer exists.
+ *
+ * Work still pending at callback() (a promise nobody awaits, a timer): the old runtime let it finish before ending
+ * the run (Lambda waits for the event loop to drain after a callback, `callbackWaitsForEmptyEventLoop`:
+ * https://docs.aws.amazon.com/lambda/latest/dg/nodejs-context.html); a Node.js 24 handler is frozen once it returns.
+ * A promise started in the handler's own body is awaited where it starts (reported as a note: the outputs now come
+ * after it, and its failure fails the run); one started inside a nested function, a timer or a forEach(async …)
+ * blocks the rewrite with its line.
  */
 import { isFunction, lineOf, textOf, TextEdits, type Node } from './ast';
+import type { PendingWork } from './checks';
 import type { Handler } from './handler';
 
 export interface Unsafe {
@@ -207,10 +215,17 @@ function collectSites(handler: Handler): Array<{ call: Node; parents: Node[] }> 
 function strayReferences(handler: Handler, sites: Array<{ call: Node }>): Unsafe[] {
   const callees = new Set(sites.map((s) => s.call.callee));
   const out: Unsafe[] = [];
+  // `if (callback)`, `callback && …`, `!callback`, `typeof callback === 'function'`, `callback ? a : b`: a test, not a hand-off.
+  const testedHere = new Set<Node>();
+  const isName = (n: Node) => n?.type === 'Identifier' && n.name === handler.callbackName;
   const visit = (node: Node): void => {
     if (!node || typeof node.type !== 'string') return;
+    if ((node.type === 'IfStatement' || node.type === 'ConditionalExpression' || node.type === 'WhileStatement') && isName(node.test)) testedHere.add(node.test);
+    if (node.type === 'LogicalExpression' && isName(node.left)) testedHere.add(node.left);
+    if (node.type === 'UnaryExpression' && (node.operator === '!' || node.operator === 'typeof') && isName(node.argument)) testedHere.add(node.argument);
+    if (node.type === 'BinaryExpression' && (isName(node.left) || isName(node.right)) && ['===', '!==', '==', '!='].includes(node.operator)) testedHere.add(isName(node.left) ? node.left : node.right);
     if (node.type === 'Identifier' && node.name === handler.callbackName && !callees.has(node)) {
-      out.push({ line: lineOf(node), reason: `\`${handler.callbackName}\` is passed on or stored here, not called; change that code to return its result` });
+      out.push({ line: lineOf(node), reason: testedHere.has(node) ? `\`${handler.callbackName}\` is tested here (as in \`if (${handler.callbackName})\`), not passed on: HubSpot always passed a callback, so the old code always took the branch where it is set; keep only that branch (drop the test), then run the upgrade again` : `\`${handler.callbackName}\` is passed on or stored here, not called; change that code to return its result` });
     }
     for (const key of Object.keys(node)) {
       if (key === 'loc' || key === 'comments' || key === 'original' || key === 'tokens') continue;
@@ -224,12 +239,33 @@ function strayReferences(handler: Handler, sites: Array<{ call: Node }>): Unsafe
 }
 
 /** Plans every call site; returns the rewritten source only when all of them are safe. */
-export function rewriteCallbackHandler(handler: Handler, source: string): RewriteResult & { code: string } {
+export function rewriteCallbackHandler(handler: Handler, source: string, pending: PendingWork[] = []): RewriteResult & { code: string } {
   if (!handler.callbackName) return { rewritten: false, sites: 0, unsafe: [], notes: [], code: source };
   const sites = collectSites(handler);
   const unsafe: Unsafe[] = strayReferences(handler, sites);
   const edits: Edit[] = [];
   const notes: Unsafe[] = [];
+  for (const work of pending) {
+    const line = lineOf(work.statement);
+    const ownBody = work.kind === 'promise' && innermostFunction(handler.fn, work.statement) === handler.fn;
+    // Awaiting inside a loop would run the requests one after another instead of together: longer, maybe past 20 s.
+    const inLoop = ownBody && insideLoop(handler.fn, work.statement);
+    if (!ownBody || inLoop) {
+      const [what, fix] =
+        work.kind === 'timer'
+          ? [`${work.started} schedules work`, 'if that work must happen, wait for it in main (await new Promise((resolve) => setTimeout(resolve, ms)), then do it); otherwise remove it']
+          : work.kind === 'forEach'
+            ? ['.forEach(async …) starts promises it drops', 'use for (const item of items) { await … } (or await Promise.all(items.map(async (item) => …)))']
+            : inLoop
+              ? [`${work.started} is started in a loop and not awaited`, 'collect the promises and await Promise.all(them) after the loop (awaiting each in the loop would run them one after another)']
+              : [`${work.started} is started inside a nested function and not returned`, 'await it in that function (make the function async) or return it, so the chain main returns waits for it'];
+      unsafe.push({ line, reason: `${what}: the old runtime kept it running after callback() until it finished; on Node.js 24 the run is frozen once main returns, so it would be lost — ${fix}, then run the upgrade again` });
+      continue;
+    }
+    const expr = work.statement.expression;
+    edits.push({ apply: (e) => (expr.type === 'UnaryExpression' && expr.operator === 'void' ? e.replace(expr.start, expr.argument.start, 'await ') : e.insert(expr.start, 'await ')) });
+    notes.push({ line, reason: `${work.started} was left running at callback() (the old runtime finished it before ending the run); Node.js 24 would freeze it once main returns, so it is now awaited here: the outputs come after it, and its failure now fails the run (a 429/5xx makes HubSpot re-run the action)` });
+  }
   const chainsDone = new Set<Node>();
   for (const { call, parents } of sites) {
     const outcome = outcomeOf(call, parents);
@@ -298,6 +334,50 @@ export function rewriteCallbackHandler(handler: Handler, source: string): Rewrit
   textEdits.replace(first.end, second.end, '');
   if (!handler.fn.async) textEdits.insert(handler.fn.start, 'async ');
   return { rewritten: true, sites: sites.length, unsafe: [], notes, code: textEdits.apply(source) };
+}
+
+/** The innermost function around `target` inside `root` (root itself when none is nested in between). */
+function innermostFunction(root: Node, target: Node): Node | undefined {
+  let found: Node | undefined;
+  const visit = (node: Node, fn: Node): void => {
+    if (found || !node || typeof node.type !== 'string') return;
+    if (node === target) {
+      found = fn;
+      return;
+    }
+    const inner = node !== root && isFunction(node) ? node : fn;
+    for (const key of Object.keys(node)) {
+      if (key === 'loc' || key === 'comments' || key === 'tokens') continue;
+      const value = node[key];
+      if (Array.isArray(value)) for (const child of value) visit(child, inner);
+      else if (value && typeof value === 'object' && typeof value.type === 'string') visit(value, inner);
+    }
+  };
+  visit(root, root);
+  return found;
+}
+
+const LOOPS = new Set(['ForStatement', 'ForInStatement', 'ForOfStatement', 'WhileStatement', 'DoWhileStatement']);
+
+/** Whether `target` sits inside a loop of `root` (not counting loops inside nested functions). */
+function insideLoop(root: Node, target: Node): boolean {
+  let found = false;
+  const visit = (node: Node, loops: number): void => {
+    if (found || !node || typeof node.type !== 'string') return;
+    if (node === target) {
+      found = loops > 0;
+      return;
+    }
+    const depth = node !== root && isFunction(node) ? 0 : loops + (LOOPS.has(node.type) ? 1 : 0);
+    for (const key of Object.keys(node)) {
+      if (key === 'loc' || key === 'comments' || key === 'tokens') continue;
+      const value = node[key];
+      if (Array.isArray(value)) for (const child of value) visit(child, depth);
+      else if (value && typeof value === 'object' && typeof value.type === 'string') visit(value, depth);
+    }
+  };
+  visit(root, 0);
+  return found;
 }
 
 function dedupe(list: Unsafe[]): Unsafe[] {

@@ -11,7 +11,7 @@ import { isBuiltin } from 'node:module';
 import { RUNTIME_MODULES } from '../runtime-modules.mjs';
 import { BODY_WRAPPER_CHANGE, matchApiClientChange } from './api-client-changes';
 import { isCall, isFunction, lineOf, memberPath, stringValue, walk, type Node } from './ast';
-import { findHandler, type Handler } from './handler';
+import { alwaysExits, contains, findHandler, handlerShape, type Handler } from './handler';
 import { HUBSPOT_API_VERSION } from '../../lib/api-versions';
 
 export type Severity = 'error' | 'warning' | 'info';
@@ -37,7 +37,8 @@ export interface OutputField {
 }
 
 export interface StaticAnalysis {
-  handler?: { line: number; style: 'callback' | 'return' };
+  /** outputs: 'none' when the handler never returns a value (it declares no outputs); see handlerShape(). */
+  handler?: { line: number; style: 'callback' | 'return'; outputs: 'callback' | 'returned' | 'none' };
   findings: Finding[];
   envReads: EnvRead[];
   outputs: OutputField[];
@@ -68,6 +69,18 @@ interface Context {
   /** Variables holding a secret value (`const token = process.env.TOKEN`), and aliases of process.env itself. */
   secretVars: Set<string>;
   envAliases: Set<string>;
+  /** First initializer seen per variable name (any scope): enough to follow `const config = { headers }` into a call. */
+  inits: Map<string, Node>;
+  /** axios instances (or axios itself, via axios.defaults.headers) whose every request carries a secret. */
+  axiosWithSecret: Set<string>;
+  /** `axios.defaults.headers… = …` assignments, checked for secrets once every variable is known. */
+  axiosDefaultHeaderAssignments: Node[];
+}
+
+function newContext(ast: Node, handler: Handler | undefined): Context {
+  const ctx: Context = { ast, ...(handler ? { handler } : {}), findings: [], modules: new Map(), hubspotClients: new Set(), axiosInstances: new Map(), axiosDefaultTimeout: false, secretVars: new Set(), envAliases: new Set(), inits: new Map(), axiosWithSecret: new Set(), axiosDefaultHeaderAssignments: [] };
+  collectBindings(ctx);
+  return ctx;
 }
 
 function add(ctx: Context, f: Finding): void {
@@ -94,11 +107,13 @@ function collectBindings(ctx: Context): void {
       if (name && isCall(node.init) && memberPath(node.init.callee)?.endsWith('.create') && isAxios(ctx, memberPath(node.init.callee)!.replace(/\.create$/, ''))) {
         ctx.axiosInstances.set(name, hasKey(node.init.arguments[0], 'timeout'));
       }
+      if (name && !ctx.inits.has(name)) ctx.inits.set(name, node.init);
       if (envName(ctx, node.init) !== undefined && name) ctx.secretVars.add(name);
       if (memberPath(node.init) === 'process.env' && name) ctx.envAliases.add(name);
       if (memberPath(node.init) === 'process.env' && node.id.type === 'ObjectPattern') for (const p of node.id.properties) if (p.value?.type === 'Identifier') ctx.secretVars.add(p.value.name);
     }
     if (node.type === 'AssignmentExpression' && node.left.type === 'Identifier' && node.right.type === 'NewExpression' && isHubSpotClientCtor(ctx, node.right.callee)) ctx.hubspotClients.add(node.left.name);
+    if (node.type === 'AssignmentExpression' && /\.defaults\.headers\b/.test(memberPath(node.left) ?? '')) ctx.axiosDefaultHeaderAssignments.push(node);
     if (node.type === 'AssignmentExpression' && memberPath(node.left) && /\.defaults\.timeout$/.test(memberPath(node.left)!) && isAxios(ctx, memberPath(node.left)!.replace(/\.defaults\.timeout$/, ''))) ctx.axiosDefaultTimeout = true;
   });
 }
@@ -165,7 +180,7 @@ function checkApiClient(ctx: Context): void {
     if (!isCall(node)) return;
     const path = clientCallPath(ctx, node);
     if (!path) return;
-    const change = matchApiClientChange(path, node.arguments.length);
+    const change = matchApiClientChange(path, node.arguments);
     if (change) {
       add(ctx, { rule: 'api-client-change', severity: change.severity, line: lineOf(node), message: `${path}(): ${change.what} (@hubspot/api-client ${change.since})`, fix: change.fix });
     }
@@ -290,17 +305,6 @@ function checkTimeouts(ctx: Context): void {
 
 // ── swallowed errors ────────────────────────────────────────────────────────────────────────────────────────────
 
-/** Whether `root` (not descending into nested functions) contains a node satisfying `test`. */
-function contains(root: Node, test: (node: Node) => boolean, intoFunctions = false): boolean {
-  let found = false;
-  walk(root, (node) => {
-    if (found) return 'skip';
-    if (node !== root && !intoFunctions && isFunction(node)) return 'skip';
-    if (test(node)) found = true;
-  });
-  return found;
-}
-
 function rethrows(body: Node, errorName: string | undefined, callbackName: string | undefined): boolean {
   return contains(body, (node) => {
     if (node.type === 'ThrowStatement') return true;
@@ -400,8 +404,101 @@ function secretExposure(ctx: Context, root: Node): string | undefined {
   return exposed;
 }
 
+/** Whether evaluating `root` can yield a secret value, following variables to their initializers a few levels deep. */
+function carriesSecret(ctx: Context, root: Node, depth = 0): string | undefined {
+  const direct = secretExposure(ctx, root);
+  if (direct || depth > 3) return direct;
+  let found: string | undefined;
+  walk(root, (node, parents) => {
+    if (found) return 'skip';
+    const parent = parents[parents.length - 1];
+    if (node.type !== 'Identifier' || (parent?.type === 'MemberExpression' && parent.property === node && !parent.computed) || (parent?.type === 'ObjectProperty' && parent.key === node && !parent.shorthand)) return;
+    const init = ctx.inits.get(node.name);
+    if (init && init !== root) found = carriesSecret(ctx, init, depth + 1);
+  });
+  return found;
+}
+
+function collectSecretCarriers(ctx: Context): void {
+  for (const [name, init] of ctx.inits) {
+    if (ctx.axiosInstances.has(name) && isCall(init) && carriesSecret(ctx, init.arguments[0] ?? { type: 'Noop' })) ctx.axiosWithSecret.add(name);
+  }
+  for (const assignment of ctx.axiosDefaultHeaderAssignments) {
+    const target = memberPath(assignment.left)!.split('.')[0]!;
+    if (carriesSecret(ctx, assignment.right)) ctx.axiosWithSecret.add(target);
+  }
+}
+
+/**
+ * The secret an axios request made in `region` carries (in its URL, params, headers or body), if any. An AxiosError
+ * keeps that request's config (node_modules/axios/lib/core/AxiosError.js: `this.config = config`; its toJSON()
+ * redacts only keys the caller lists in `config.redact`), so `console.log(err)` prints the Authorization header.
+ * @hubspot/api-client's ApiException holds only the response's code, body and headers
+ * (node_modules/@hubspot/api-client/lib/codegen/crm/contacts/apis/exception.js), and a fetch TypeError no request
+ * headers: logging those leaks nothing.
+ */
+function secretInAxiosRequest(ctx: Context, region: Node): string | undefined {
+  let found: string | undefined;
+  const helpers = new Set<Node>();
+  walk(region, (node) => {
+    if (found) return 'skip';
+    const call = outboundCall(ctx, node);
+    if (call?.kind === 'axios' || call?.kind === 'request') {
+      const instance = memberPath(node.callee)?.split('.')[0] ?? '';
+      if (ctx.axiosWithSecret.has(instance)) found = `${instance}'s default headers`;
+      else for (const arg of node.arguments) found ??= carriesSecret(ctx, arg);
+      return;
+    }
+    // A helper defined in this file that makes the request counts too: `try { await postToSlack() } catch (e) { … }`.
+    if (isCall(node) && node.callee.type === 'Identifier') {
+      const fn = ctx.inits.get(node.callee.name) ?? functionDeclaration(ctx, node.callee.name);
+      if (isFunction(fn) && !helpers.has(fn)) {
+        helpers.add(fn);
+        found ??= secretInAxiosRequest(ctx, fn.body);
+      }
+    }
+  });
+  return found;
+}
+
+function functionDeclaration(ctx: Context, name: string): Node | undefined {
+  let out: Node | undefined;
+  walk(ctx.ast, (node) => {
+    if (out) return 'skip';
+    if (node.type === 'FunctionDeclaration' && node.id?.name === name) out = node;
+  });
+  return out;
+}
+
+/** The error variable in scope at `parents` and the code whose failure it holds: a catch clause, or a .catch() / .then(_, onRejected) callback. */
+function caughtError(parents: Node[]): { name: string; region: Node } | undefined {
+  for (let i = parents.length - 1; i >= 0; i--) {
+    const p = parents[i];
+    if (p.type === 'CatchClause' && p.param?.type === 'Identifier') {
+      const tryStmt = parents[i - 1];
+      return { name: p.param.name, region: tryStmt?.block ?? p };
+    }
+    if (isFunction(p) && p.params[0]?.type === 'Identifier') {
+      const call = parents[i - 1];
+      const method = call?.type === 'CallExpression' && call.callee.type === 'MemberExpression' ? call.callee.property?.name : undefined;
+      if ((method === 'catch' && call.arguments[0] === p) || (method === 'then' && call.arguments[1] === p)) return { name: p.params[0].name, region: call.callee.object };
+    }
+  }
+  return undefined;
+}
+
+/** Whether a logged argument prints the request config of error `name`: the error itself, err.config, err.request, err.response, JSON.stringify(err), err.toJSON(). */
+function printsRequestConfig(arg: Node, name: string): boolean {
+  if (arg.type === 'Identifier') return arg.name === name;
+  if (isCall(arg) && (memberPath(arg.callee) === 'JSON.stringify' || memberPath(arg.callee) === 'util.inspect')) return arg.arguments[0] !== undefined && printsRequestConfig(arg.arguments[0], name);
+  if (isCall(arg) && memberPath(arg.callee) === `${name}.toJSON`) return true;
+  const path = memberPath(arg);
+  if (path && (path === `${name}.config` || path.startsWith(`${name}.config.`) || path === `${name}.request` || path.startsWith(`${name}.request.`) || path === `${name}.response` || path === `${name}.response.config` || path.startsWith(`${name}.response.config.`))) return true;
+  if (arg.type === 'ObjectExpression') return arg.properties.some((p: Node) => p.value && printsRequestConfig(p.value, name));
+  return false;
+}
+
 function checkSecretsLogged(ctx: Context): void {
-  const usesAxios = [...ctx.modules.values()].includes('axios');
   walk(ctx.ast, (node, parents) => {
     if (!isCall(node)) return;
     const path = memberPath(node.callee);
@@ -413,14 +510,18 @@ function checkSecretsLogged(ctx: Context): void {
         return;
       }
     }
-    // Logging a whole axios error prints its config, Authorization header included.
-    if (usesAxios) {
-      const clause = [...parents].reverse().find((p) => p.type === 'CatchClause');
-      const param = clause?.param?.type === 'Identifier' ? clause.param.name : undefined;
-      if (param && node.arguments.some((a: Node) => a.type === 'Identifier' && a.name === param)) {
-        add(ctx, { rule: 'secret-logged', severity: 'warning', line: lineOf(node), message: `${path}(${param}) prints the whole error: an axios error carries its request config, including the Authorization header with your secret`, fix: `log ${param}.message and ${param}.response?.status instead` });
-      }
-    }
+    // Logging a whole axios error prints its request config: the Authorization header or a key in the URL.
+    const caught = caughtError(parents);
+    if (!caught || !node.arguments.some((a: Node) => printsRequestConfig(a, caught.name))) return;
+    const secret = secretInAxiosRequest(ctx, caught.region);
+    if (!secret) return;
+    add(ctx, {
+      rule: 'secret-logged',
+      severity: 'error',
+      line: lineOf(node),
+      message: `${path}(${caught.name}) prints an axios error, and an axios error carries its request config: the request it holds sends ${secret}, so the value lands in the workflow's action logs`,
+      fix: `log ${caught.name}.message and ${caught.name}.response?.status instead`,
+    });
   });
 }
 
@@ -443,31 +544,7 @@ function collectEnvReads(ctx: Context): EnvRead[] {
 
 // ── the handler: style, paths, outputs ──────────────────────────────────────────────────────────────────────────
 
-/** Whether control can never fall off the end of `stmt` (it returns or throws on every path). */
-export function alwaysExits(stmt: Node): boolean {
-  if (!stmt) return false;
-  switch (stmt.type) {
-    case 'ReturnStatement':
-    case 'ThrowStatement':
-      return true;
-    case 'BlockStatement':
-      return stmt.body.some(alwaysExits);
-    case 'IfStatement':
-      return alwaysExits(stmt.consequent) && alwaysExits(stmt.alternate);
-    case 'TryStatement':
-      return (alwaysExits(stmt.block) && (!stmt.handler || alwaysExits(stmt.handler.body))) || alwaysExits(stmt.finalizer);
-    case 'SwitchStatement': {
-      const hasDefault = stmt.cases.some((c: Node) => !c.test);
-      return hasDefault && stmt.cases.every((c: Node) => c.consequent.length === 0 || c.consequent.some(alwaysExits));
-    }
-    case 'WhileStatement':
-    case 'DoWhileStatement':
-    case 'ForStatement':
-      return (!stmt.test || (stmt.test.type === 'BooleanLiteral' && stmt.test.value)) && !contains(stmt.body, (n) => n.type === 'BreakStatement' && !n.label);
-    default:
-      return false;
-  }
-}
+export { alwaysExits };
 
 function inferType(node: Node, scope: Map<string, Node>, depth = 0): string {
   if (!node || depth > 4) return 'unknown';
@@ -586,9 +663,8 @@ function checkHandler(ctx: Context, source: string): StaticAnalysis['handler'] {
     return undefined;
   }
   const fn = handler.fn;
-  const callsBack = handler.callbackName !== undefined && contains(fn.body, (n) => isCall(n) && n.callee.type === 'Identifier' && n.callee.name === handler.callbackName, true);
-  const returnsOnEveryPath = fn.type === 'ArrowFunctionExpression' && fn.body.type !== 'BlockStatement' ? true : alwaysExits(fn.body);
-  if (callsBack && !returnsOnEveryPath) {
+  const shape = handlerShape(handler);
+  if (shape.kind === 'callback') {
     add(ctx, {
       rule: 'callback-style',
       severity: 'error',
@@ -596,17 +672,13 @@ function checkHandler(ctx: Context, source: string): StaticAnalysis['handler'] {
       message: `callback-style handler (${handler.callbackName}(…)): Node.js 24 doesn't support callback-style handlers; HubSpot needs the outputs returned (https://developers.hubspot.com/docs/api-reference/legacy/automation/workflow-actions/upgrade-custom-code-actions-to-node-24)`,
       fix: 'run `npm run upgrade -- <file>` to rewrite it',
     });
-    return { line: handler.exportLine, style: 'callback' };
+    return { line: handler.exportLine, style: 'callback', outputs: 'callback' };
   }
-  if (!returnsOnEveryPath) {
-    const endLine = fn.body.loc?.end?.line ?? lineOf(fn);
-    add(ctx, { rule: 'missing-return', severity: 'error', line: endLine, message: 'some path reaches the end of exports.main without returning: HubSpot gets no outputs from that run', fix: 'return { outputFields: { … } } (or throw) on every path' });
+  if (shape.kind === 'partial') {
+    if (shape.fallsOffAt !== undefined) add(ctx, { rule: 'missing-return', severity: 'error', line: shape.fallsOffAt, message: 'some path reaches the end of exports.main without returning, while other paths return outputs: HubSpot gets no outputs from the runs that take it', fix: 'return { outputFields: { … } } (or throw) on every path' });
+    for (const line of shape.bareReturns) add(ctx, { rule: 'missing-return', severity: 'error', line, message: '`return;` ends the run without outputs, while other paths return them', fix: 'return { outputFields: { … } }' });
   }
-  walk(fn.body, (node) => {
-    if (isFunction(node)) return 'skip';
-    if (node.type === 'ReturnStatement' && !node.argument) add(ctx, { rule: 'missing-return', severity: 'error', line: lineOf(node), message: '`return;` ends the run without outputs', fix: 'return { outputFields: { … } }' });
-  });
-  return { line: handler.exportLine, style: 'return' };
+  return { line: handler.exportLine, style: 'return', outputs: shape.kind === 'none' ? 'none' : 'returned' };
 }
 
 // ── paged loops ─────────────────────────────────────────────────────────────────────────────────────────────────
@@ -715,11 +787,473 @@ function checkSearchThenCreate(ctx: Context): void {
   }
 }
 
+// ── dead API-key auth ───────────────────────────────────────────────────────────────────────────────────────────
+
+const API_KEY_SUNSET = 'HubSpot API keys were sunset on 30 November 2022 (https://developers.hubspot.com/changelog/upcoming-api-key-sunset)';
+
+function checkApiKeyAuth(ctx: Context): void {
+  walk(ctx.ast, (node) => {
+    if (node.type === 'NewExpression' && isHubSpotClientCtor(ctx, node.callee)) {
+      const options = node.arguments[0];
+      const apiKey = options?.type === 'ObjectExpression' ? options.properties.find((p: Node) => (p.key?.name ?? p.key?.value) === 'apiKey') : undefined;
+      if (apiKey) {
+        add(ctx, {
+          rule: 'api-key-auth',
+          severity: 'error',
+          line: lineOf(apiKey),
+          message: `new Client({ apiKey }): ${API_KEY_SUNSET}. The client still sends the key as ?hapikey= and no Authorization header, so HubSpot rejects every call as unauthenticated (and the key sits in every request URL)`,
+          fix: "create a private app with the scopes you need, store its access token as a secret and pass { accessToken: process.env.HUBSPOT_ACCESS_TOKEN }",
+        });
+      }
+      return;
+    }
+    const text = node.type === 'StringLiteral' ? node.value : node.type === 'TemplateElement' ? node.value.cooked : undefined;
+    const isKey = node.type === 'ObjectProperty' && !node.computed && (node.key?.name ?? node.key?.value) === 'hapikey';
+    if ((text !== undefined && /[?&]hapikey=/.test(text)) || isKey) {
+      add(ctx, {
+        rule: 'api-key-auth',
+        severity: 'error',
+        line: lineOf(node),
+        message: `hapikey: ${API_KEY_SUNSET}; a request authenticated by ?hapikey= is rejected as unauthenticated`,
+        fix: 'use a private app access token in the header: { headers: { Authorization: `Bearer ${process.env.HUBSPOT_ACCESS_TOKEN}` } }',
+      });
+    }
+  });
+}
+
+// ── secrets in query strings ────────────────────────────────────────────────────────────────────────────────────
+
+function checkSecretInQuery(ctx: Context): void {
+  const report = (node: Node, exposed: string, how: string) =>
+    add(ctx, {
+      rule: 'secret-in-url',
+      severity: 'warning',
+      line: lineOf(node),
+      message: `${exposed} is sent in the query string (${how}): URLs are written to access logs along the way, and an axios error prints its config.url`,
+      fix: 'send it in a header (Authorization: Bearer …, or the header the API documents) when the API accepts one',
+    });
+  walk(ctx.ast, (node) => {
+    if (node.type === 'TemplateLiteral') {
+      node.expressions.forEach((expr: Node, i: number) => {
+        const before = node.quasis[i]?.value?.cooked ?? '';
+        const param = /[?&]([\w.-]+)=$/.exec(before)?.[1];
+        const exposed = param && param !== 'hapikey' ? secretExposure(ctx, expr) : undefined;
+        if (exposed) report(node, exposed, `?${param}=`);
+      });
+    }
+    if (node.type === 'BinaryExpression' && node.operator === '+') {
+      const left = urlPattern(node.left);
+      const param = left ? /[?&]([\w.-]+)=\*?$/.exec(left)?.[1] : undefined;
+      const exposed = param && param !== 'hapikey' ? secretExposure(ctx, node.right) : undefined;
+      if (exposed) report(node, exposed, `?${param}=`);
+    }
+    const call = outboundCall(ctx, node);
+    if (call?.kind === 'axios' && call.configArg?.type === 'ObjectExpression') {
+      const params = keyValue(call.configArg, 'params');
+      if (params?.type !== 'ObjectExpression') return;
+      for (const prop of params.properties) {
+        const key = prop.key?.name ?? prop.key?.value;
+        const exposed = key !== 'hapikey' && prop.value ? secretExposure(ctx, prop.value) : undefined;
+        if (exposed) report(prop, exposed, `params.${key}`);
+      }
+    }
+  });
+}
+
+// ── GET with a body ─────────────────────────────────────────────────────────────────────────────────────────────
+
+/** The request's method when the code spells it out: `fallback` when the option is absent, undefined when it is computed (`method: req.method`). */
+function literalMethod(options: Node, fallback: string): string | undefined {
+  const prop = options?.type === 'ObjectExpression' ? options.properties.find((p: Node) => (p.key?.name ?? p.key?.value) === 'method') : undefined;
+  if (!prop) return options?.type === 'ObjectExpression' ? fallback : undefined;
+  return stringValue(prop.value)?.toUpperCase();
+}
+
+function checkGetWithBody(ctx: Context): void {
+  walk(ctx.ast, (node) => {
+    if (!isCall(node)) return;
+    const client = clientCallPath(ctx, node);
+    if (client === 'apiRequest') {
+      const opts = node.arguments[0];
+      const method = literalMethod(opts, 'GET');
+      if ((method === 'GET' || method === 'HEAD') && keyValue(opts, 'body')) {
+        add(ctx, { rule: 'get-with-body', severity: 'error', line: lineOf(node), message: `apiRequest({ method: '${method}', body }): the client calls fetch, which throws "TypeError: Request with GET/HEAD method cannot have body" on every run (that error has no status, so HubSpot does not re-run it)`, fix: "send the query in the path (?a=b) or use the endpoint's POST form (HubSpot search: POST /crm/v3/objects/<type>/search)" });
+      }
+      return;
+    }
+    const call = outboundCall(ctx, node);
+    if (!call || call.configArg?.type !== 'ObjectExpression') return;
+    if (call.kind === 'fetch') {
+      const method = literalMethod(call.configArg, 'GET');
+      if ((method === 'GET' || method === 'HEAD') && keyValue(call.configArg, 'body')) {
+        add(ctx, { rule: 'get-with-body', severity: 'error', line: lineOf(node), message: `fetch() with a body and method ${method}: Node's fetch throws "TypeError: Request with GET/HEAD method cannot have body" on every run (no status, so HubSpot does not re-run it)`, fix: "put the parameters in the URL, or use the endpoint's POST form (HubSpot search: POST /crm/v3/objects/<type>/search)" });
+      }
+      return;
+    }
+    if (call.kind === 'axios') {
+      const named = memberPath(node.callee)?.split('.')[1];
+      const method = (named && named !== 'request' && named in AXIOS_CONFIG_ARG ? named : literalMethod(call.configArg, 'GET'))?.toLowerCase();
+      if ((method === 'get' || method === 'head') && keyValue(call.configArg, 'data')) {
+        add(ctx, { rule: 'get-with-body', severity: 'warning', line: lineOf(node), message: `axios ${method.toUpperCase()} with \`data\`: axios sends the body, but servers (HubSpot's included) ignore the body of a GET, so the filter in it is dropped and the call answers as if it were not there`, fix: "use `params` for query parameters, or the endpoint's POST form (HubSpot search: POST /crm/v3/objects/<type>/search)" });
+      }
+    }
+  });
+}
+
+// ── promises nobody waits for ───────────────────────────────────────────────────────────────────────────────────
+
+/** Names of functions declared in the file with `async` (their calls return promises). */
+function asyncFunctionNames(ctx: Context): Set<string> {
+  const names = new Set<string>();
+  walk(ctx.ast, (node) => {
+    if (node.type === 'FunctionDeclaration' && node.async && node.id) names.add(node.id.name);
+    if (node.type === 'VariableDeclarator' && node.id.type === 'Identifier' && isFunction(node.init) && node.init.async) names.add(node.id.name);
+  });
+  return names;
+}
+
+/** What a dropped expression starts, when it is a promise: `axios.post(…)`, `client.crm…()`, `save()` (async), `x.then(…)`, `Promise.all(…)`. */
+function pendingPromise(ctx: Context, expr: Node, asyncNames: Set<string>): string | undefined {
+  let e = expr;
+  if (e?.type === 'UnaryExpression' && e.operator === 'void') e = e.argument;
+  if (!isCall(e)) return undefined;
+  const path = memberPath(e.callee);
+  if (e.callee.type === 'MemberExpression' && PROMISE_CHAIN.has(e.callee.property?.name)) {
+    const inner = pendingPromise(ctx, e.callee.object, asyncNames);
+    return inner ? `${inner}.${e.callee.property.name}(…)` : undefined;
+  }
+  if (path && /^Promise\.(all|allSettled|any|race)$/.test(path)) return `${path}(…)`;
+  // http(s).request and the `request` library report through callbacks and events, not a promise.
+  const call = outboundCall(ctx, e);
+  if (call && (call.kind === 'axios' || call.kind === 'fetch' || call.kind === 'hubspot')) return `${path ?? 'the call'}(…)`;
+  if (e.callee.type === 'Identifier' && asyncNames.has(e.callee.name)) return `${e.callee.name}(…) (an async function)`;
+  return undefined;
+}
+
+const PROMISE_CHAIN = new Set(['then', 'catch', 'finally']);
+
+function checkUnawaited(ctx: Context): void {
+  const asyncNames = asyncFunctionNames(ctx);
+  walk(ctx.ast, (node, parents) => {
+    const fn = [...parents].reverse().find(isFunction);
+    if (!fn) return;
+    const inHandler = fn === ctx.handler?.fn || (ctx.handler !== undefined && parents.includes(ctx.handler.fn) && isPromiseCallbackOf(parents, fn));
+    if (node.type === 'ExpressionStatement') {
+      const started = pendingPromise(ctx, node.expression, asyncNames);
+      if (!started) return;
+      // An old-style chain that calls back when done is the handler's continuation, not work left behind (upgrade returns it).
+      const callbackName = ctx.handler?.callbackName;
+      if (callbackName && contains(node.expression, (n) => isCall(n) && n.callee.type === 'Identifier' && n.callee.name === callbackName, true)) return;
+      add(ctx, {
+        rule: 'unawaited-promise',
+        severity: inHandler ? 'error' : 'warning',
+        line: lineOf(node),
+        message: inHandler
+          ? `${started} is started and never awaited or returned: on Node.js 24 HubSpot freezes the run once main returns, so this work may never finish, and its failure (a 429/5xx included) is never seen, so nothing re-runs it`
+          : `${started} is started and never awaited or returned in this function: its caller cannot wait for it, and it may still be pending when main returns (HubSpot then freezes it)`,
+        fix: `await it (\`await ${started.replace(/ \(an async function\)$/, '')}\`) or return it`,
+      });
+      return;
+    }
+    // items.forEach(async (x) => { await … }): forEach ignores the promises its callback returns.
+    if (isCall(node) && node.callee.type === 'MemberExpression' && node.callee.property?.name === 'forEach' && isFunction(node.arguments[0]) && node.arguments[0].async) {
+      add(ctx, {
+        rule: 'unawaited-promise',
+        severity: inHandler ? 'error' : 'warning',
+        line: lineOf(node),
+        message: '.forEach(async …) does not wait for its callbacks: main goes on (and returns) while they run, and HubSpot freezes what is still pending; their failures are never seen',
+        fix: 'for (const item of items) { await … } (or await Promise.all(items.map(async (item) => …)) for a few items)',
+      });
+    }
+  });
+}
+
+// ── identifiers never declared ──────────────────────────────────────────────────────────────────────────────────
+
+/** What a CommonJS module on Node 24 can name without declaring it: the module wrapper's parameters and Node's globals. */
+const COMMONJS_WRAPPER = ['require', 'module', 'exports', '__filename', '__dirname'];
+const NODE_GLOBALS = new Set([...Object.getOwnPropertyNames(globalThis), ...COMMONJS_WRAPPER, 'undefined', 'NaN', 'Infinity', 'arguments']);
+
+function addPatternNames(pattern: Node, out: Set<string>): void {
+  if (!pattern) return;
+  if (pattern.type === 'Identifier') out.add(pattern.name);
+  else if (pattern.type === 'ObjectPattern') for (const p of pattern.properties) addPatternNames(p.type === 'RestElement' ? p.argument : p.value, out);
+  else if (pattern.type === 'ArrayPattern') for (const e of pattern.elements) addPatternNames(e, out);
+  else if (pattern.type === 'AssignmentPattern') addPatternNames(pattern.left, out);
+  else if (pattern.type === 'RestElement') addPatternNames(pattern.argument, out);
+}
+
+/** Names assigned without a declaration (`x = 1`): a sloppy-mode CommonJS script creates a global then, so reads elsewhere work. */
+function implicitGlobals(ast: Node): Set<string> {
+  const names = new Set<string>();
+  walk(ast, (node) => {
+    if (node.type === 'AssignmentExpression') addPatternNames(node.left, names);
+    if ((node.type === 'ForInStatement' || node.type === 'ForOfStatement') && node.left.type !== 'VariableDeclaration') addPatternNames(node.left, names);
+  });
+  return names;
+}
+
+/** `var` declarations and function declarations anywhere in `body`, not inside nested functions: hoisted to the function. */
+function hoistedNames(body: Node): Set<string> {
+  const names = new Set<string>();
+  walk(body, (node) => {
+    if (node !== body && isFunction(node)) {
+      if (node.type === 'FunctionDeclaration' && node.id) names.add(node.id.name);
+      return 'skip';
+    }
+    if (node.type === 'VariableDeclaration' && node.kind === 'var') for (const d of node.declarations) addPatternNames(d.id, names);
+  });
+  return names;
+}
+
+/** What a block-like statement list declares for itself: let/const/class (and function declarations, hoisted in the block). */
+function lexicalNames(statements: Node[]): Set<string> {
+  const names = new Set<string>();
+  for (const stmt of statements) {
+    if (stmt.type === 'VariableDeclaration') for (const d of stmt.declarations) addPatternNames(d.id, names);
+    if ((stmt.type === 'FunctionDeclaration' || stmt.type === 'ClassDeclaration') && stmt.id) names.add(stmt.id.name);
+  }
+  return names;
+}
+
+/** The names a scope-creating node binds for the code inside it; undefined for nodes that make no scope. */
+function scopeNames(node: Node): Set<string> | undefined {
+  switch (node.type) {
+    case 'Program':
+      return new Set([...lexicalNames(node.body), ...hoistedNames(node)]);
+    case 'BlockStatement':
+    case 'StaticBlock':
+      return lexicalNames(node.body);
+    case 'SwitchStatement':
+      return lexicalNames(node.cases.flatMap((c: Node) => c.consequent));
+    case 'ForStatement':
+      return node.init?.type === 'VariableDeclaration' ? lexicalNames([node.init]) : new Set();
+    case 'ForInStatement':
+    case 'ForOfStatement':
+      return node.left.type === 'VariableDeclaration' ? lexicalNames([node.left]) : new Set();
+    case 'CatchClause': {
+      const names = new Set<string>();
+      addPatternNames(node.param, names);
+      return names;
+    }
+    case 'ClassExpression':
+      return new Set(node.id ? [node.id.name] : []);
+    default:
+      if (!isFunction(node)) return undefined;
+      {
+        const names = hoistedNames(node.body);
+        for (const p of node.params) addPatternNames(p, names);
+        if (node.type === 'FunctionExpression' && node.id) names.add(node.id.name);
+        return names;
+      }
+  }
+}
+
+/** Whether this Identifier is read as a variable (not a property name, key, label or binding). */
+function isReference(node: Node, parent: Node | undefined, grand: Node | undefined): boolean {
+  if (!parent) return true;
+  switch (parent.type) {
+    case 'MemberExpression':
+    case 'OptionalMemberExpression':
+      return parent.object === node || parent.computed;
+    case 'ObjectProperty':
+      if (parent.key === node && !parent.computed) return parent.shorthand && grand?.type === 'ObjectExpression' && parent.value === node;
+      return grand?.type === 'ObjectExpression' || parent.value !== node;
+    case 'ObjectMethod':
+    case 'ClassMethod':
+    case 'ClassProperty':
+    case 'ClassPrivateProperty':
+      return parent.key !== node || parent.computed;
+    case 'LabeledStatement':
+    case 'BreakStatement':
+    case 'ContinueStatement':
+    case 'MetaProperty':
+    case 'ImportSpecifier':
+    case 'ImportDefaultSpecifier':
+    case 'ImportNamespaceSpecifier':
+    case 'ExportSpecifier':
+      return false;
+    default:
+      return true;
+  }
+}
+
+/**
+ * Reads of names no enclosing scope declares: function scopes (parameters, `var`, function declarations), blocks
+ * (let/const/class), loop heads, catch clauses and the file. Names a sloppy-mode script assigns without declaring
+ * are globals, and Node's globals and the CommonJS wrapper's parameters are always there.
+ */
+function checkUndeclared(ctx: Context): void {
+  const globals = implicitGlobals(ctx.ast);
+  const scopes = new Map<Node, Set<string> | undefined>();
+  const declaredAround = (name: string, parents: Node[]) =>
+    parents.some((p) => {
+      if (!scopes.has(p)) scopes.set(p, scopeNames(p));
+      return scopes.get(p)?.has(name) ?? false;
+    });
+  const seen = new Set<string>();
+  walk(ctx.ast, (node, parents) => {
+    if (node.type !== 'Identifier') return;
+    const parent = parents[parents.length - 1];
+    if (NODE_GLOBALS.has(node.name) || globals.has(node.name) || seen.has(node.name)) return;
+    if (!isReference(node, parent, parents[parents.length - 2])) return;
+    // Bindings are not reads: declarator ids, parameters, patterns, function and class names.
+    if (parent?.type === 'ObjectProperty' && parents[parents.length - 2]?.type === 'ObjectPattern') return;
+    if ((parent?.type === 'VariableDeclarator' && parent.id === node) || (isFunction(parent) && (parent.id === node || parent.params.includes(node))) || ((parent?.type === 'ClassDeclaration' || parent?.type === 'ClassExpression') && parent.id === node) || (parent?.type === 'CatchClause' && parent.param === node) || parent?.type === 'ArrayPattern' || parent?.type === 'RestElement' || (parent?.type === 'AssignmentPattern' && parent.left === node)) return;
+    // `typeof x` never throws.
+    if (parent?.type === 'UnaryExpression' && parent.operator === 'typeof') return;
+    if (declaredAround(node.name, parents)) return;
+    seen.add(node.name);
+    const placeholder = /^[A-Z][A-Z0-9_]*$/.test(node.name) && node.name.length > 3;
+    add(ctx, {
+      rule: 'undeclared',
+      severity: 'error',
+      line: lineOf(node),
+      message: `${node.name} is declared in no scope around this line and is not a Node.js global: the run throws "ReferenceError: ${node.name} is not defined" whenever it reaches this line${placeholder ? ' (a placeholder left in from an example?)' : ''}`,
+      fix: placeholder ? 'store the value as a secret (Settings of the custom-code action) and read it with process.env.<SECRET_NAME>' : 'declare it (const/let), or fix the spelling',
+    });
+  });
+}
+
+// ── creates that a re-run repeats ───────────────────────────────────────────────────────────────────────────────
+
+/** A call that makes something each time it runs (a record, a note, a message): what it is, or undefined. */
+function createCall(ctx: Context, node: Node): string | undefined {
+  const path = clientCallPath(ctx, node);
+  if (path) {
+    if (/(^|\.)(basicApi|batchApi)\.create$/.test(path) && !/associations/.test(path)) return `${path}()`;
+    if (path === 'apiRequest') {
+      const method = stringValue(keyValue(node.arguments[0], 'method'))?.toUpperCase();
+      const url = urlPattern(keyValue(node.arguments[0], 'path')) ?? '';
+      return method === 'POST' && !IDEMPOTENT_POST.test(url) ? `apiRequest(POST ${url})` : undefined;
+    }
+    return undefined;
+  }
+  const call = outboundCall(ctx, node);
+  if (!call || (call.kind !== 'axios' && call.kind !== 'fetch')) return undefined;
+  const method = call.kind === 'fetch' ? stringValue(keyValue(call.configArg, 'method'))?.toLowerCase() : call.method === 'request' ? stringValue(keyValue(call.configArg, 'method'))?.toLowerCase() : call.method;
+  const url = urlPattern(call.url) ?? '';
+  if (method !== 'post' || IDEMPOTENT_POST.test(url)) return undefined;
+  return `POST ${url.length > 60 ? `${url.slice(0, 57)}…` : url || '(a URL built elsewhere)'}`;
+}
+
+/** POSTs that read or upsert rather than create: repeating them makes nothing twice. */
+const IDEMPOTENT_POST = /\/search\b|\/batch\/(read|update|upsert|archive)\b|\/upsert\b|createOrUpdate|\/merge\b|\/oauth\/|\/token\b|\/associations\//;
+
+function checkRepeatedCreates(ctx: Context): void {
+  const handler = ctx.handler;
+  if (!handler) return;
+  const calls: Array<{ node: Node; line: number; create?: string }> = [];
+  walk(handler.fn.body, (node) => {
+    if (!isCall(node)) return;
+    if (outboundCall(ctx, node) || clientCallPath(ctx, node)) {
+      const create = createCall(ctx, node);
+      calls.push({ node, line: lineOf(node), ...(create ? { create } : {}) });
+    }
+  });
+  const flaggedSearch = new Set(ctx.findings.filter((f) => f.rule === 'search-then-create').map((f) => f.line));
+  for (const [i, call] of calls.entries()) {
+    if (!call.create || flaggedSearch.has(call.line)) continue;
+    const later = calls.slice(i + 1).find((c) => c.line > call.line || (c.line === call.line && c.node.start > call.node.end));
+    if (!later) continue;
+    add(ctx, {
+      rule: 'repeated-create',
+      severity: 'warning',
+      line: call.line,
+      message: `${call.create} makes something new on every run, and line ${later.line} calls out again afterwards: when that later call fails with a 429/5xx, HubSpot re-runs the whole action (for up to 3 days) and this runs again — a second note, ticket, message or code`,
+      fix: 'make the create the last call of the run, or make it repeatable: upsert by a unique property, look up what an earlier run made (e.g. keyed by event.callbackId), or send an idempotency key if the API takes one',
+    });
+  }
+}
+
+// ── one call per item ───────────────────────────────────────────────────────────────────────────────────────────
+
+const ITERATING_METHODS = new Set(['forEach', 'map', 'flatMap', 'filter', 'reduce', 'some', 'every']);
+
+function isSmallLiteral(node: Node): boolean {
+  return node?.type === 'ArrayExpression' && node.elements.length <= 5;
+}
+
+function checkCallPerItem(ctx: Context): void {
+  const reported = new Set<Node>();
+  const check = (body: Node, line: number) => {
+    let first: Node | undefined;
+    walk(body, (n) => {
+      if (first) return 'skip';
+      if (isCall(n) && (outboundCall(ctx, n) || clientCallPath(ctx, n))) first = n;
+    });
+    if (!first || reported.has(first)) return;
+    reported.add(first);
+    const path = clientCallPath(ctx, first) ?? memberPath(first.callee) ?? 'a call';
+    const event = crmEvent(ctx, first);
+    const search = /searchApi\.doSearch$/.test(path) || event?.op === 'search';
+    add(ctx, {
+      rule: 'call-per-item',
+      severity: 'warning',
+      line,
+      message:
+        `one API call per item (line ${lineOf(first)}): N items make N calls one after another, against HubSpot's 20 s per run` +
+        (search ? ", and HubSpot's search endpoints take about 5 requests per second per account (https://developers.hubspot.com/docs/api/crm/search, Limitations): past a handful of items the searches get 429s" : ''),
+      fix: search ? "one search for all items: a filter with operator 'IN' and values: [...] (up to 100 values), or batch/read by id" : 'use the batch endpoint (POST /crm/v3/objects/<type>/batch/read or /batch/update, up to 100 inputs), or cap the items per run',
+    });
+  };
+  walk(ctx.ast, (node) => {
+    if (node.type === 'ForOfStatement' || node.type === 'ForInStatement') {
+      if (!isSmallLiteral(node.right)) check(node.body, lineOf(node));
+      return;
+    }
+    if (node.type === 'ForStatement' || node.type === 'WhileStatement' || node.type === 'DoWhileStatement') {
+      // Page loops are unbounded-pagination's; a `for (i < items.length)` is a loop over items.
+      if (mentionsPaging(node.test ?? { type: 'Noop' }) || mentionsPaging(node.body)) return;
+      if (node.type === 'ForStatement' && node.test && contains(node.test, (n) => n.type === 'MemberExpression' && !n.computed && n.property.name === 'length')) check(node.body, lineOf(node));
+      return;
+    }
+    if (isCall(node) && node.callee.type === 'MemberExpression' && ITERATING_METHODS.has(node.callee.property?.name) && isFunction(node.arguments[0]) && !isSmallLiteral(node.callee.object)) {
+      check(node.arguments[0].body, lineOf(node));
+    }
+  });
+}
+
+/** A statement that leaves work running: a promise nobody awaits, or a timer. */
+export interface PendingWork {
+  statement: Node;
+  /** What it starts, e.g. "axios.post(…).then(…)". */
+  started: string;
+  kind: 'promise' | 'timer' | 'forEach';
+}
+
+/**
+ * Work a handler leaves running, statement by statement (not the chains that call the callback: those are the
+ * handler's own continuation). On the old callback runtime Lambda waited for the event loop to drain after
+ * callback() (`callbackWaitsForEmptyEventLoop`, https://docs.aws.amazon.com/lambda/latest/dg/nodejs-context.html);
+ * a Node.js 24 handler that returns is frozen with such work still pending. Used by the codemod (scripts/codemod/callback-to-return.ts).
+ */
+export function pendingWork(ast: Node, handler: Handler): PendingWork[] {
+  const ctx = newContext(ast, handler);
+  const asyncNames = asyncFunctionNames(ctx);
+  const callbackName = handler.callbackName;
+  const out: PendingWork[] = [];
+  walk(handler.fn.body, (node) => {
+    if (node.type !== 'ExpressionStatement') return;
+    if (callbackName && contains(node.expression, (n) => isCall(n) && n.callee.type === 'Identifier' && n.callee.name === callbackName, true)) return;
+    const started = pendingPromise(ctx, node.expression, asyncNames);
+    if (started) {
+      out.push({ statement: node, started, kind: 'promise' });
+      return;
+    }
+    const expr = node.expression;
+    if (isCall(expr) && ['setTimeout', 'setInterval', 'setImmediate'].includes(memberPath(expr.callee) ?? '')) out.push({ statement: node, started: `${memberPath(expr.callee)}(…)`, kind: 'timer' });
+    // items.forEach(async …): the promises are dropped inside forEach.
+    if (isCall(expr) && expr.callee.type === 'MemberExpression' && expr.callee.property?.name === 'forEach' && isFunction(expr.arguments[0]) && expr.arguments[0].async) out.push({ statement: node, started: '.forEach(async …)', kind: 'forEach' });
+  });
+  return out;
+}
+
 /** Runs every static check on a parsed file. */
 export function analyze(ast: Node, source: string): StaticAnalysis {
   const handler = findHandler(ast);
-  const ctx: Context = { ast, ...(handler ? { handler } : {}), findings: [], modules: new Map(), hubspotClients: new Set(), axiosInstances: new Map(), axiosDefaultTimeout: false, secretVars: new Set(), envAliases: new Set() };
-  collectBindings(ctx);
+  const ctx = newContext(ast, handler);
+  collectSecretCarriers(ctx);
   const handlerInfo = checkHandler(ctx, source);
   checkRequires(ctx);
   checkApiClient(ctx);
@@ -728,6 +1262,13 @@ export function analyze(ast: Node, source: string): StaticAnalysis {
   checkSecretsLogged(ctx);
   checkPagedLoops(ctx);
   checkSearchThenCreate(ctx);
+  checkApiKeyAuth(ctx);
+  checkSecretInQuery(ctx);
+  checkGetWithBody(ctx);
+  checkUnawaited(ctx);
+  checkUndeclared(ctx);
+  checkRepeatedCreates(ctx);
+  checkCallPerItem(ctx);
   const envReads = collectEnvReads(ctx);
   const outputs = handler ? collectOutputs(ctx, handler) : [];
   ctx.findings.sort((a, c) => a.line - c.line || a.rule.localeCompare(c.rule));
@@ -735,4 +1276,4 @@ export function analyze(ast: Node, source: string): StaticAnalysis {
 }
 
 /** The findings `npm run upgrade` reports as "cannot change safely" (the rest belong to `npm run verify`). */
-export const UPGRADE_RULES = new Set(['runtime-module', 'api-client-change', 'swallowed-error', 'secret-logged', 'secret-in-output']);
+export const UPGRADE_RULES = new Set(['runtime-module', 'api-client-change', 'swallowed-error', 'secret-logged', 'secret-in-output', 'missing-return', 'api-key-auth', 'undeclared', 'unawaited-promise', 'get-with-body']);

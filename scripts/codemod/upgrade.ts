@@ -4,8 +4,8 @@
  */
 import { parseSource } from './ast';
 import { rewriteCallbackHandler, type Unsafe } from './callback-to-return';
-import { analyze, UPGRADE_RULES, type Finding } from './checks';
-import { findHandler } from './handler';
+import { analyze, pendingWork, UPGRADE_RULES, type Finding } from './checks';
+import { findHandler, handlerShape, type HandlerShape } from './handler';
 
 export interface UpgradeResult {
   /** 'rewritten': callback style → returned outputs; 'already': nothing to rewrite; 'blocked': unsafe sites; 'no-main': no handler found. */
@@ -19,23 +19,28 @@ export interface UpgradeResult {
   notes: Unsafe[];
   /** What the codemod cannot change safely, with lines of the upgraded file. */
   findings: Finding[];
+  /** How the (upgraded) handler hands back outputs: the same verdict `verify` reports (handlerShape()). */
+  outputs?: HandlerShape['kind'];
 }
 
 export function upgradeSource(source: string): UpgradeResult {
-  const handler = findHandler(parseSource(source));
+  const original = parseSource(source);
+  const handler = findHandler(original);
   let status: UpgradeResult['status'] = 'no-main';
   let code = source;
   let sites = 0;
   let unsafe: Unsafe[] = [];
   let notes: Unsafe[] = [];
   if (handler) {
-    const result = rewriteCallbackHandler(handler, source);
+    const result = rewriteCallbackHandler(handler, source, handler.callbackName ? pendingWork(original, handler) : []);
     status = result.rewritten ? 'rewritten' : result.unsafe.length ? 'blocked' : 'already';
     code = result.code;
     sites = result.sites;
     unsafe = result.unsafe;
     notes = result.notes;
   }
-  const findings = analyze(parseSource(code), code).findings.filter((f) => UPGRADE_RULES.has(f.rule));
-  return { status, code, sites, unsafe, notes, findings };
+  const ast = parseSource(code);
+  const findings = analyze(ast, code).findings.filter((f) => UPGRADE_RULES.has(f.rule));
+  const after = status === 'blocked' ? handler : findHandler(ast);
+  return { status, code, sites, unsafe, notes, findings, ...(after ? { outputs: handlerShape(after).kind } : {}) };
 }

@@ -27,7 +27,7 @@ export interface VerifyReport {
   file: string;
   ok: boolean;
   counts: { error: number; warning: number; info: number };
-  handler?: { line: number; style: 'callback' | 'return' };
+  handler?: { line: number; style: 'callback' | 'return'; outputs: 'callback' | 'returned' | 'none' };
   secrets: { uses: SecretUse[]; typicalTotal: number; budget: number; fits: boolean };
   outputs: Array<OutputField & { observed?: string }>;
   run?: {
@@ -104,7 +104,7 @@ function typeOf(value: unknown): string {
   return value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
 }
 
-function runFindings(probe: ProbeResult): VerifyFinding[] {
+export function runFindings(probe: ProbeResult, declaresNoOutputs: boolean): VerifyFinding[] {
   const out: VerifyFinding[] = [];
   const add = (f: Finding) => out.push({ ...f, source: 'run' });
   if (probe.loadError) {
@@ -128,7 +128,8 @@ function runFindings(probe: ProbeResult): VerifyFinding[] {
       fix: 're-throw 429/5xx failures (with their status) instead of returning',
     });
   }
-  if (probe.outcome === 'returned' && !probe.outputs) add({ rule: 'missing-return', severity: 'error', line: 0, message: 'the run ended without outputs (main returned nothing and never called back)' });
+  // A handler that never returns a value declares no outputs: ending without any is what it means (handlerShape()).
+  if (probe.outcome === 'returned' && !probe.outputs && !declaresNoOutputs) add({ rule: 'missing-return', severity: 'error', line: 0, message: 'the run ended without outputs (main returned nothing and never called back)' });
   if (probe.outcome === 'threw' && madeCalls && !isRetriedByHubSpot(probe.thrownStatus)) {
     add({
       rule: 'retry-lost',
@@ -177,7 +178,7 @@ export async function verifyFile(file: string, options: VerifyOptions = {}): Pro
       const { length, basis } = typicalLength(name, declared);
       uses.set(name, { name, lines: [], typicalLength: length, basis, runOnly: true });
     }
-    findings.push(...runFindings(final));
+    findings.push(...runFindings(final, analysis.handler?.outputs === 'none'));
     run = {
       event: options.event ? 'given' : 'synthesized',
       status: 503,
@@ -214,7 +215,7 @@ export async function verifyFile(file: string, options: VerifyOptions = {}): Pro
 
 export function formatVerify(report: VerifyReport): string[] {
   const out = [`verify ${path.relative(process.env.INIT_CWD ?? process.cwd(), report.file) || report.file}`];
-  out.push(report.handler ? `  handler: exports.main (line ${report.handler.line}), ${report.handler.style === 'callback' ? 'callback style' : 'returns its outputs'}` : '  handler: not found statically');
+  out.push(report.handler ? `  handler: exports.main (line ${report.handler.line}), ${report.handler.style === 'callback' ? 'callback style' : report.handler.outputs === 'none' ? 'returns no outputs (declares none)' : 'returns its outputs'}` : '  handler: not found statically');
   if (report.secrets.uses.length) {
     out.push('  secrets read (process.env):');
     for (const u of report.secrets.uses) out.push(`    ${u.name.padEnd(28)} ${u.lines.length ? `line ${u.lines.join(', ')}` : 'read at run time'} · ~${u.typicalLength} chars (${u.basis})`);

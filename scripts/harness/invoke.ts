@@ -3,7 +3,8 @@
 export const TIME_LIMIT_MS = 20_000;
 export const MEMORY_LIMIT_MB = 128;
 
-export type Main = (event: unknown, callback?: (r: unknown) => void) => Promise<{ outputFields: Record<string, unknown> }>;
+/** Our bundles' `exports.main`: the event in, the outputs returned (Node 24 has no callback-style handlers). */
+export type Main = (event: unknown) => Promise<{ outputFields: Record<string, unknown> }>;
 
 export interface RunReport {
   outputFields?: Record<string, unknown>;

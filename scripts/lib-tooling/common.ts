@@ -144,6 +144,9 @@ export function createToolingClient(options: ToolingClientOptions): { client: Se
     auth: () => ({ authorization: `Bearer ${options.token}` }),
     describeError: describeHubSpotError,
     defaultTimeoutMs: options.timeoutMs ?? TOOLING_TIMEOUT_MS,
+    // Not the actions' caps (lib/response-caps.ts, sized for HubSpot's 128 MB): the tooling runs on a developer's
+    // machine, and a portal's property list (options included) or a flow holding pasted custom code runs to megabytes.
+    maxResponseBytes: 64 * 1024 * 1024,
   });
   return { client, log };
 }

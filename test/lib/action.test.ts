@@ -1,6 +1,6 @@
 import nock from 'nock';
-import { afterEach, describe, expect, it } from 'vitest';
-import { defineAction } from '../../lib/action';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { defineAction, type ActionResult, type HubSpotEvent } from '../../lib/action';
 import { CLASSIFICATION_RULES, classifyFailure, parseRetryAfter } from '../../lib/classify';
 import { createDeadline } from '../../lib/deadline';
 import { PermanentError, RetryableError } from '../../lib/errors';
@@ -9,8 +9,10 @@ import { input } from '../../lib/inputs';
 import { createLogger } from '../../lib/logger';
 import { output } from '../../lib/outputs';
 import { contactEvent, runAction } from '../support/run';
+import { virtualNet, type VirtualNet } from '../support/virtual-fetch';
 
 afterEach(() => {
+  vi.unstubAllGlobals();
   nock.cleanAll();
   nock.enableNetConnect();
 });
@@ -71,14 +73,17 @@ describe('runtime adapter', () => {
     expect(bad.outputs?.error_message).toMatch(/undeclared.*not declared.*count.*finite number/);
   });
 
-  it('returns the result and also calls callback (Node 24 and Node 20 styles)', async () => {
+  it('main takes only the event and returns the outputs; a callback passed after it is never called (Node 24)', async () => {
     const action = probe(async () => ({ count: 1 }));
+    // https://developers.hubspot.com/docs/api-reference/legacy/automation/workflow-actions/upgrade-custom-code-actions-to-node-24
+    expect(action.main.length).toBe(1);
     Object.assign(process.env, env);
     try {
       const seen: unknown[] = [];
-      const result = await action.main(contactEvent({ email: 'a@b.co' }), (r) => seen.push(r));
+      const callerWithCallback = action.main as (event: HubSpotEvent, callback: (r: unknown) => void) => Promise<ActionResult>;
+      const result = await callerWithCallback(contactEvent({ email: 'a@b.co' }), (r) => seen.push(r));
       expect(result.outputFields).toMatchObject({ status: 'ok', count: 1 });
-      expect(seen).toEqual([result]);
+      expect(seen).toEqual([]);
       expect(await action.main(contactEvent({ email: 'a@b.co' }))).toEqual(result);
     } finally {
       delete process.env.VENDOR_KEY;
@@ -192,10 +197,15 @@ describe('request function', () => {
     expect(error.errorCode).toBe('MALFORMED_RESPONSE');
   });
 
+  // On a virtual clock (test/support/virtual-fetch.ts): the back-off's seconds pass without real sleeps.
+  const virtualClient = (net: VirtualNet, budgetMs = 18_000) =>
+    createServiceClient({ service: 'vendor', baseUrl: ORIGIN, log: createLogger({ scope: 't', sink: () => {} }), deadline: net.deadline({ budgetMs, reserveMs: 0 }) });
+
   it('retries an idempotent call in-process, honouring a short Retry-After', async () => {
-    nock(ORIGIN).get('/r').reply(429, {}, { 'retry-after': '0' }).get('/r').reply(429, {}, { 'retry-after': '0' }).get('/r').reply(200, { ok: true });
-    const res = await client().request<{ ok: boolean }>({ method: 'GET', url: '/r', idempotent: true });
+    const net = virtualNet(() => (net.sends.length <= 2 ? { status: 429, body: {}, headers: { 'retry-after': '0' } } : { status: 200, body: { ok: true } }));
+    const res = await net.run(() => virtualClient(net).request<{ ok: boolean }>({ method: 'GET', url: '/r', idempotent: true }));
     expect(res.data.ok).toBe(true);
+    expect(net.sends).toHaveLength(3);
   });
 
   it('leaves the retry to HubSpot when the wait would not fit the budget', async () => {
@@ -213,11 +223,11 @@ describe('request function', () => {
   });
 
   it('does retry a non-idempotent POST refused with 429 (the limiter turned it away unseen)', async () => {
-    const scope = nock(ORIGIN).post('/p').reply(429, { status: 'error', policyName: 'TEN_SECONDLY_ROLLING' }).post('/p').reply(201, { id: '1' });
-    const res = await client().request<{ id: string }>({ method: 'POST', url: '/p' });
+    const net = virtualNet(() => (net.sends.length === 1 ? { status: 429, body: { status: 'error', policyName: 'TEN_SECONDLY_ROLLING' } } : { status: 201, body: { id: '1' } }));
+    const res = await net.run(() => virtualClient(net).request<{ id: string }>({ method: 'POST', url: '/p' }));
     expect(res.status).toBe(201);
     expect(res.data.id).toBe('1');
-    expect(scope.isDone()).toBe(true);
+    expect(net.sends.map((send) => send.method)).toEqual(['POST', 'POST']);
   });
 
   it('asks for new credentials once on 401, then sends again', async () => {
@@ -229,11 +239,10 @@ describe('request function', () => {
   });
 
   it('aborts a hung call at the deadline with a retryable 504', async () => {
-    // Never answers. (A late answer via nock's .delay() trips an undici assertion on the aborted socket.)
-    nock(ORIGIN).get('/slow').reply(() => new Promise<never>(() => {}));
-    const started = Date.now();
-    const error = await client(300).request({ method: 'GET', url: '/slow' }).catch((e) => e);
-    expect(Date.now() - started).toBeLessThan(1_500);
+    // Answers after a virtual minute: only the deadline's abort (at 300 ms of the same clock) can end the call sooner.
+    const net = virtualNet(() => ({ status: 200, body: {} }), { latencyMs: 60_000 });
+    const error = await net.run(() => virtualClient(net, 300).request({ method: 'GET', url: '/slow' })).catch((e) => e);
+    expect(net.clock.now()).toBe(300);
     expect(error).toBeInstanceOf(RetryableError);
     expect(error.status).toBe(504);
     expect(error.errorCode).toBe('DEADLINE_EXCEEDED');

@@ -1,13 +1,17 @@
 import nock from 'nock';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createDeadline } from '../../lib/deadline';
 import { ConfigError, PermanentError, RetryableError } from '../../lib/errors';
 import { createServiceClient, inProcessRetryDelay, MAX_RESPONSE_BYTES } from '../../lib/http';
+import { DEFAULT_RESPONSE_CAP, RESPONSE_CAPS, responseCapFor } from '../../lib/response-caps';
 import { createLogger } from '../../lib/logger';
+import { createToolingClient } from '../../scripts/lib-tooling/common';
+import { virtualNet } from '../support/virtual-fetch';
 
 /** Issue 13 §3: what a vendor's answer (or our own configuration) can do to the one request function. */
 
 afterEach(() => {
+  vi.unstubAllGlobals();
   nock.cleanAll();
   nock.enableNetConnect();
 });
@@ -36,21 +40,81 @@ describe('Retry-After never shortens the normal back-off', () => {
   });
 
   it.each(['-5', '1, 2', 'Wed, 21 Oct 2015 07:28:00 GMT', '0'])('two 429s with Retry-After %j are not retried back to back', async (value) => {
-    const sentAt: number[] = [];
-    nock(ORIGIN)
-      .get('/r').times(2).reply(() => (sentAt.push(Date.now()), [429, {}, { 'retry-after': value }]))
-      .get('/r').reply(() => (sentAt.push(Date.now()), [200, { ok: true }]));
-    const client = createServiceClient({ service: 'vendor', baseUrl: ORIGIN, log: silent(), deadline: createDeadline({ budgetMs: 18_000, reserveMs: 0 }) });
-    await client.request({ method: 'GET', url: '/r', idempotent: true });
-    // 1 s ±50 % then 2 s ±50 %: at least 0.5 s and 1 s.
-    expect((sentAt[1] as number) - (sentAt[0] as number)).toBeGreaterThanOrEqual(450);
-    expect((sentAt[2] as number) - (sentAt[1] as number)).toBeGreaterThanOrEqual(950);
-  }, 15_000);
+    const net = virtualNet(() => (net.sends.length <= 2 ? { status: 429, body: {}, headers: { 'retry-after': value } } : { status: 200, body: { ok: true } }));
+    const client = createServiceClient({ service: 'vendor', baseUrl: ORIGIN, log: silent(), deadline: net.deadline({ budgetMs: 18_000, reserveMs: 0 }) });
+    await net.run(() => client.request({ method: 'GET', url: '/r', idempotent: true }));
+    const [first, second, third] = net.sends.map((s) => s.at) as [number, number, number];
+    // 1 s ±50 % then 2 s ±50 %, plus the 100 ms the answer took: at least 0.5 s and 1 s.
+    expect(second - first).toBeGreaterThanOrEqual(500);
+    expect(third - second).toBeGreaterThanOrEqual(1_000);
+  });
+});
+
+describe('retry429InRun: false (a vendor whose 429 asks for a wait no run can hold)', () => {
+  it('throws the first 429 as a retryable 429 for HubSpot\'s re-run, idempotent or not, without a wait', async () => {
+    for (const idempotent of [true, false]) {
+      const net = virtualNet(() => ({ status: 429, body: { message: 'wait 60 seconds' } }));
+      const client = createServiceClient({ service: 'vendor', baseUrl: ORIGIN, log: silent(), deadline: net.deadline() });
+      const error = await net.run(() => client.request({ method: 'POST', url: '/token', idempotent, retry429InRun: false })).catch((e) => e);
+      expect(net.sends).toHaveLength(1);
+      expect(error).toBeInstanceOf(RetryableError);
+      expect(error).toMatchObject({ errorCode: 'RATE_LIMITED', response: { status: 429 } });
+      vi.unstubAllGlobals();
+    }
+  });
+
+  it('leaves other retryable failures to the usual rule (one quick retry when idempotent)', async () => {
+    const net = virtualNet(() => (net.sends.length === 1 ? { status: 503, body: {} } : { status: 200, body: { ok: true } }));
+    const client = createServiceClient({ service: 'vendor', baseUrl: ORIGIN, log: silent(), deadline: net.deadline() });
+    await expect(net.run(() => client.request({ method: 'GET', url: '/r', idempotent: true, retry429InRun: false }))).resolves.toMatchObject({ status: 200 });
+    expect(net.sends).toHaveLength(2);
+  });
 });
 
 describe('response size cap', () => {
-  it('is well under HubSpot\'s 128 MB', () => {
-    expect(MAX_RESPONSE_BYTES).toBeLessThanOrEqual(16 * 1024 * 1024);
+  it('is at most 3 MiB for any call: 3 MiB of the worst JSON shape parses in ~64 MB (test/lib/heap-limit.test.ts)', () => {
+    expect(MAX_RESPONSE_BYTES).toBe(3 * 1024 * 1024);
+    for (const cap of [...RESPONSE_CAPS, DEFAULT_RESPONSE_CAP]) expect(cap.bytes, cap.endpoint).toBeLessThanOrEqual(MAX_RESPONSE_BYTES);
+  });
+
+  it.each([
+    ['hubspot', 'https://api.hubapi.com/crm/objects/2026-09/companies/search', 2 * 1024 * 1024],
+    ['hubspot', 'https://api.hubapi.com/crm/objects/2026-09/line_items/batch/read', 2 * 1024 * 1024],
+    ['hubspot', 'https://api.hubapi.com/crm/associations/2026-09/deals/line_items/batch/read', 2 * 1024 * 1024],
+    ['hubspot', 'https://api.hubapi.com/crm/objects/2026-09/deals/1003?properties=amount', 512 * 1024],
+    ['salesforce', 'https://acme.my.salesforce.com/services/data/v68.0/query?q=SELECT+Id+FROM+Lead', 3 * 1024 * 1024],
+    ['salesforce', 'https://acme.my.salesforce.com/services/oauth2/token', 512 * 1024],
+    ['shopify', 'https://acme-store.myshopify.com/admin/api/2026-10/graphql.json', 1024 * 1024],
+    ['quickbooks', 'https://quickbooks.api.intuit.com/v3/company/9130/query?query=SELECT', 3 * 1024 * 1024],
+    ['quickbooks', 'https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer', 1024 * 1024],
+    ['clearbit', 'https://person.clearbit.com/v2/combined/find?email=a%40b.co', 512 * 1024],
+    ['unknown', 'https://vendor.example.com/x', 1024 * 1024],
+  ])('%s %s: %i bytes', (service, url, bytes) => {
+    expect(responseCapFor(service, url).bytes).toBe(bytes);
+  });
+
+  it('the endpoint\'s cap applies without any option, and its size is in the message', async () => {
+    nock('https://person.clearbit.com').get('/v2/combined/find').reply(200, `{"person":"${'x'.repeat(600 * 1024)}"}`, { 'content-type': 'application/json' });
+    const client = createServiceClient({ service: 'clearbit', baseUrl: 'https://person.clearbit.com', log: silent(), deadline: createDeadline({ budgetMs: 18_000, reserveMs: 0 }) });
+    const error = await client.request({ method: 'GET', url: '/v2/combined/find' }).catch((e) => e);
+    expect(error).toBeInstanceOf(PermanentError);
+    expect(error.errorCode).toBe('RESPONSE_TOO_LARGE');
+    expect(error.message).toContain('over 512 KiB');
+  });
+
+  it('setup and deploy (on a developer\'s machine, not in 128 MB) read a property list larger than an action\'s cap', async () => {
+    const properties = Array.from({ length: 1_500 }, (_, i) => ({ name: `custom_${i}`, label: `Custom ${i}`, type: 'enumeration', options: Array.from({ length: 5 }, (_, o) => ({ label: `Option ${o}`, value: `option_${o}` })), description: 'x'.repeat(200) }));
+    nock('https://api.hubapi.com').get('/crm/properties/2026-09/contacts').reply(200, { results: properties });
+    expect(JSON.stringify({ results: properties }).length).toBeGreaterThan(responseCapFor('hubspot', 'https://api.hubapi.com/crm/properties/2026-09/contacts').bytes);
+    const { client } = createToolingClient({ token: 'pat-na1-tooling-test-token-000000', scope: 'setup', logSink: () => {} });
+    const res = await client.request<{ results: unknown[] }>({ method: 'GET', url: '/crm/properties/2026-09/contacts' });
+    expect(res.data.results).toHaveLength(1_500);
+  });
+
+  it('a request can set its own cap', async () => {
+    nock(ORIGIN).get('/small').reply(200, `{"a":"${'x'.repeat(2_000)}"}`, { 'content-type': 'application/json' });
+    const client = createServiceClient({ service: 'vendor', baseUrl: ORIGIN, log: silent(), deadline: createDeadline({ budgetMs: 18_000, reserveMs: 0 }) });
+    await expect(client.request({ method: 'GET', url: '/small', maxResponseBytes: 1_000 })).rejects.toMatchObject({ errorCode: 'RESPONSE_TOO_LARGE' });
   });
 
   it('a body larger than the cap fails cleanly as a permanent RESPONSE_TOO_LARGE, read no further', async () => {
@@ -109,15 +173,16 @@ describe('the per-call abort timer', () => {
   });
 
   it('does not count the time auth() takes against the call\'s own timeout', async () => {
-    nock(ORIGIN).get('/t').delay(150).reply(200, { ok: true });
+    // auth() takes 300 ms (a token refresh), the answer 150 ms, the call's timeout is 400 ms: only the 150 count.
+    const net = virtualNet(() => ({ status: 200, body: { ok: true } }), { latencyMs: 150 });
     const client = createServiceClient({
       service: 'vendor',
       baseUrl: ORIGIN,
       log: silent(),
-      deadline: createDeadline({ budgetMs: 18_000, reserveMs: 0 }),
-      auth: async () => (await new Promise((r) => setTimeout(r, 300)), { authorization: 'Bearer t0ken-value' }),
+      deadline: net.deadline({ budgetMs: 18_000, reserveMs: 0 }),
+      auth: async () => (await net.clock.sleep(300), { authorization: 'Bearer t0ken-value' }),
     });
-    await expect(client.request({ method: 'GET', url: '/t', timeoutMs: 400 })).resolves.toMatchObject({ status: 200 });
+    await expect(net.run(() => client.request({ method: 'GET', url: '/t', timeoutMs: 400 }))).resolves.toMatchObject({ status: 200 });
   });
 
   it('is cleared after a successful call', async () => {

@@ -1,7 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import nock from 'nock';
+import { action as signupOnboarding } from '../../actions/signup-onboarding/index';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createDeadline } from '../../lib/deadline';
+import { RetryableError } from '../../lib/errors';
+import { createServiceClient, MAX_RETRIES_IN_RUN } from '../../lib/http';
 import { createHubSpotClient } from '../../lib/hubspot';
 import { createLogger } from '../../lib/logger';
 import { clearModuleCaches } from '../../lib/module-cache';
@@ -20,16 +21,16 @@ import {
   type Lane,
   type PacerState,
 } from '../../lib/pacing';
-import { seededRandom, VirtualClock } from '../../scripts/bench/virtual-clock';
-import { FakeHubSpot, HUBSPOT_ORIGIN } from '../fakes/hubspot';
-import { FakeNetwork } from '../fakes/network';
+import { seededRandom } from '../../scripts/bench/virtual-clock';
+import { FakeHubSpot } from '../fakes/hubspot';
+import { FAKE_SECRETS, contactEvent, runAction } from '../support/run';
+import { asFakeRequest, virtualNet } from '../support/virtual-fetch';
 
 const defaults = { ...pacingRuntime };
 afterEach(() => {
+  vi.unstubAllGlobals();
   Object.assign(pacingRuntime, defaults);
   clearModuleCaches();
-  nock.cleanAll();
-  nock.enableNetConnect();
 });
 
 const headers = (max: number, remaining: number, intervalMs = 10_000) => ({
@@ -160,54 +161,55 @@ describe('pacer per service', () => {
   });
 });
 
-describe('pacing through the fake network (lib/http.ts hook)', () => {
+describe('pacing through lib/http.ts, on a virtual clock', () => {
+  /** How the simulated runs went; a thrown run is one HubSpot re-runs a minute later. */
+  interface Tally {
+    refused: number;
+    /** Runs thrown for HubSpot's re-run: out of their 20 s, or a request refused more than MAX_RETRIES_IN_RUN times. */
+    thrown: number;
+    ms: number;
+  }
+  const tallyThrow = (tally: Tally, error: unknown) => {
+    // Only ever a retryable error (429/5xx status): anything else would be a bug the simulation must not hide.
+    if (!(error instanceof RetryableError)) throw error;
+    tally.thrown += 1;
+  };
+
   /**
    * Containers each running enrollments of 3 reads one after another, on a virtual clock (150 ms per call), against
    * a HubSpot fake that allows 190 requests per rolling 10 s and says so in the documented headers. Unpaced, the
-   * runs meet the limit and back off 1, 2, 4 s; paced, they slow down from the headers before it.
+   * runs meet the limit and back off 1, 2, 4 s; paced, they slow down from the headers before it. Seeded jitter:
+   * the same numbers on every run of the test.
    */
-  async function simulate(paced: boolean, containers = 10, runs = 10, max = 190): Promise<{ refused: number; thrown: number; accepted: number; pacedWaits: number; ms: number }> {
-    const clock = new VirtualClock();
-    Object.assign(pacingRuntime, { enabled: paced, clock: clock.now, random: half });
+  async function simulate(paced: boolean, containers = 10, runs = 10, max = 190): Promise<Tally & { accepted: number; pacedWaits: number }> {
     const hubspot = new FakeHubSpot();
     const id = hubspot.seed('contacts', { email: 'ada@acme.io' });
-    const net = new FakeNetwork().route(HUBSPOT_ORIGIN, hubspot.handle);
     const sent: number[] = [];
-    let refused = 0;
-    let thrown = 0;
-    net.wrapRoute(HUBSPOT_ORIGIN, (inner) => async (req) => {
-      const now = clock.now();
-      while (sent.length && (sent[0] as number) <= now - 10_000) sent.shift();
+    const tally = { refused: 0, thrown: 0, ms: 0 };
+    const net = virtualNet((send) => {
+      while (sent.length && (sent[0] as number) <= send.at - 10_000) sent.shift();
       if (sent.length >= max) {
-        refused += 1;
+        tally.refused += 1;
         return { status: 429, body: { status: 'error', message: 'You have reached your ten_secondly_rolling limit.', errorType: 'RATE_LIMIT', policyName: 'TEN_SECONDLY_ROLLING' }, headers: headers(max, 0) };
       }
-      sent.push(now);
-      const res = await inner(req);
+      sent.push(send.at);
+      const res = hubspot.handle(asFakeRequest(send));
       return { ...res, headers: { ...res.headers, ...headers(max, max - sent.length) } };
-    });
-    net.latency = () => clock.sleep(150);
-    net.install();
+    }, { latencyMs: 150, random: half });
+    pacingRuntime.enabled = paced;
+    vi.spyOn(Math, 'random').mockImplementation(seededRandom(11));
     const lines: string[] = [];
-    let done = false;
-    const work = Promise.all(Array.from({ length: containers }, async () => {
+    await net.run(() => Promise.all(Array.from({ length: containers }, async () => {
       for (let run = 0; run < runs; run++) {
-        const deadline = createDeadline({ clock: clock.now, setTimer: clock.setTimer, clearTimer: clock.clearTimer });
-        const client = createHubSpotClient({ accessToken: 'pat-na1-test', log: createLogger({ scope: 'pacing-test', sink: (l) => lines.push(l) }), deadline });
+        const client = createHubSpotClient({ accessToken: 'pat-na1-test', log: createLogger({ scope: 'pacing-test', sink: (l) => lines.push(l) }), deadline: net.deadline() });
         try {
           for (let call = 0; call < 3; call++) await client.getObject('contacts', id);
-        } catch {
-          thrown += 1; // out of budget: HubSpot would re-run it a minute later
+        } catch (error) {
+          tallyThrow(tally, error);
         }
       }
-    })).finally(() => (done = true));
-    try {
-      await clock.run(() => done);
-      await work;
-    } finally {
-      net.uninstall();
-    }
-    return { refused, thrown, accepted: sent.length, pacedWaits: lines.filter((l) => l.includes('http.paced')).length, ms: clock.now() };
+    })));
+    return { ...tally, accepted: sent.length, pacedWaits: lines.filter((l) => l.includes('http.paced')).length, ms: net.clock.now() };
   }
 
   /**
@@ -215,62 +217,50 @@ describe('pacing through the fake network (lib/http.ts hook)', () => {
    * https://developers.hubspot.com/docs/api/crm/search "Limitations"): 10 containers, each running enrollments of one
    * search then one write, one after another, on a virtual clock (150 ms per call).
    */
-  async function simulateSearch(paced: boolean, containers = 10, runs = 40): Promise<{ refused: number; thrown: number; searches: number; ms: number }> {
-    const clock = new VirtualClock();
+  async function simulateSearch(paced: boolean, containers = 10, runs = 40): Promise<Tally & { searches: number }> {
     const container = new AsyncLocalStorage<PacerState>();
-    // Seeded, so the result is the same on every run: the pacer's jitter, and lib/http.ts's back-off jitter.
-    Object.assign(pacingRuntime, { enabled: paced, clock: clock.now, random: seededRandom(7), state: () => container.getStore() ?? newPacerState() });
-    vi.spyOn(Math, 'random').mockImplementation(seededRandom(11));
     const hubspot = new FakeHubSpot();
-    const net = new FakeNetwork().route(HUBSPOT_ORIGIN, hubspot.handle);
     const searches: number[] = [];
-    let refused = 0;
-    let thrown = 0;
-    net.wrapRoute(HUBSPOT_ORIGIN, (inner) => async (req) => {
+    const tally = { refused: 0, thrown: 0, ms: 0 };
+    // Seeded, so the result is the same on every run: the pacer's jitter, and lib/http.ts's back-off jitter.
+    const net = virtualNet((send) => {
+      const req = asFakeRequest(send);
       if (req.method === 'POST' && req.pathname.endsWith('/search')) {
-        const now = clock.now();
-        if (searches.filter((t) => t > now - 1_000).length >= 5) {
-          refused += 1;
+        if (searches.filter((t) => t > send.at - 1_000).length >= 5) {
+          tally.refused += 1;
           return { status: 429, body: { status: 'error', message: 'You have reached your secondly limit.', errorType: 'RATE_LIMIT', policyName: 'SECONDLY' } };
         }
-        searches.push(now);
+        searches.push(send.at);
       }
-      return inner(req);
-    });
-    net.latency = () => clock.sleep(150);
-    net.install();
-    let done = false;
+      return hubspot.handle(req);
+    }, { latencyMs: 150, random: seededRandom(7) });
+    Object.assign(pacingRuntime, { enabled: paced, state: () => container.getStore() ?? newPacerState() });
+    vi.spyOn(Math, 'random').mockImplementation(seededRandom(11));
     // Each container has its own pacing state (its module scope in HubSpot), found from the async context.
-    const work = Promise.all(Array.from({ length: containers }, (_, c) => container.run(newPacerState(), async () => {
+    await net.run(() => Promise.all(Array.from({ length: containers }, (_, c) => container.run(newPacerState(), async () => {
       for (let run = 0; run < runs; run++) {
-        const deadline = createDeadline({ clock: clock.now, setTimer: clock.setTimer, clearTimer: clock.clearTimer });
-        const client = createHubSpotClient({ accessToken: 'pat-na1-test', log: createLogger({ scope: 'pacing-test', sink: () => {} }), deadline });
+        const client = createHubSpotClient({ accessToken: 'pat-na1-test', log: createLogger({ scope: 'pacing-test', sink: () => {} }), deadline: net.deadline() });
         try {
           await client.searchObjects('companies', { filterGroups: [{ filters: [{ propertyName: 'domain', operator: 'EQ', value: `c${c}.example` }] }] });
           await client.createObjects('contacts', [{ properties: { email: `c${c}r${run}@example.com` } }]);
-        } catch {
-          thrown += 1; // out of budget: HubSpot would re-run it a minute later
+        } catch (error) {
+          tallyThrow(tally, error);
         }
       }
-    }))).finally(() => (done = true));
-    try {
-      await clock.run(() => done);
-      await work;
-    } finally {
-      net.uninstall();
-      vi.restoreAllMocks();
-    }
-    return { refused, thrown, searches: searches.length, ms: clock.now() };
+    }))));
+    return { ...tally, searches: searches.length, ms: net.clock.now() };
   }
 
-  it('search at 5/s (no headers): paced containers hold their slots, so fewer 429s, no run out of budget, no more time', async () => {
+  it('search at 5/s (no headers): paced containers hold their slots, so fewer 429s, fewer runs left to a re-run, no more time per search', async () => {
     const unpaced = await simulateSearch(false);
     const paced = await simulateSearch(true);
-    expect(unpaced.thrown).toBeGreaterThan(0); // lib/http.ts's 1, 2, 4 s back-off alone runs some out of their 20 s
-    expect(paced.searches).toBe(400);
-    expect(paced.thrown).toBe(0);
+    // lib/http.ts's 1, 2, 4 s back-off alone leaves some runs to HubSpot's re-run (out of budget or attempts)
+    expect(unpaced.thrown).toBeGreaterThan(0);
+    // every run searches once: a run thrown at its search is re-run by HubSpot later
+    expect(paced.searches).toBe(400 - paced.thrown);
+    expect(paced.thrown).toBeLessThan(unpaced.thrown / 2);
     expect(paced.refused).toBeLessThan(unpaced.refused);
-    expect(paced.ms).toBeLessThanOrEqual(unpaced.ms);
+    expect(paced.ms / paced.searches).toBeLessThanOrEqual(unpaced.ms / unpaced.searches);
     // the floor is 400 searches at 5 per second
     expect(paced.ms).toBeLessThan(80_000 * 1.15);
   });
@@ -290,5 +280,62 @@ describe('pacing through the fake network (lib/http.ts hook)', () => {
     const paced = await simulate(true, 3, 100);
     expect(unpaced.refused).toBeGreaterThan(0);
     expect(paced.refused).toBe(0);
+  });
+});
+
+describe('bounded pacing: the pacer decides the waits, not how many', () => {
+  /**
+   * Issue 21 §8: a search answered 429 forever was sent 48 times in 15 s in one run — the lane's retry delays (2 s,
+   * then shorter on each refusal, down to 250 ms) had no attempt cap. Every kind of request now stops after
+   * MAX_RETRIES_IN_RUN retries and throws a retryable 429, which HubSpot re-runs later
+   * (https://developers.hubspot.com/docs/api/workflows/custom-code-actions: it re-runs on 429/5xx).
+   */
+  const refusedForever = { status: 429, body: { status: 'error', message: 'You have reached your secondly limit.', errorType: 'RATE_LIMIT', category: 'RATE_LIMITS' } };
+  const silentLog = () => createLogger({ scope: 'pacing-test', sink: () => {} });
+
+  it('HubSpot search (a lane): at most 1 + MAX_RETRIES_IN_RUN sends, then RATE_LIMITED with status 429, well inside the run', async () => {
+    const net = virtualNet(() => refusedForever);
+    const client = createHubSpotClient({ accessToken: 'pat-na1-test', log: silentLog(), deadline: net.deadline() });
+    const error = await net.run(() => client.searchObjects('companies', { filterGroups: [] })).catch((e) => e);
+    expect(net.sends.length).toBeLessThanOrEqual(1 + MAX_RETRIES_IN_RUN);
+    expect(net.sends.length).toBeGreaterThan(1); // still retried in the run: a slot often frees within seconds
+    expect(error).toBeInstanceOf(RetryableError);
+    expect(error).toMatchObject({ errorCode: 'RATE_LIMITED', response: { status: 429 } });
+    expect(net.clock.now()).toBeLessThan(15_000); // stopped by the cap, not by the deadline
+    // The container's next search (the next enrollment it runs) is a new request, not a retry that skips its wait.
+    expect(pacingRuntime.state().lanes['hubspot:search']?.retrying).toBe(false);
+  });
+
+  it('an action whose search is refused forever throws a 429 for HubSpot\'s re-run after at most 1 + MAX_RETRIES_IN_RUN sends', async () => {
+    const net = virtualNet(() => refusedForever);
+    const outcome = await net.run(() =>
+      runAction(signupOnboarding, contactEvent({ email: 'ada@acme.io', firstname: 'Ada', lastname: 'Lovelace', company: 'Acme', phone: '', website: '', domain: '' }), {
+        env: { HUBSPOT_ACCESS_TOKEN: FAKE_SECRETS.HUBSPOT_ACCESS_TOKEN },
+        // HubSpot's real 20 s on the virtual clock: the cap, not the deadline, ends the run.
+        deadline: { clock: net.clock.now, setTimer: net.clock.setTimer, clearTimer: net.clock.clearTimer },
+      }),
+    );
+    expect(net.sends.every((send) => send.url.pathname.endsWith('/search'))).toBe(true);
+    expect(net.sends.length).toBeLessThanOrEqual(1 + MAX_RETRIES_IN_RUN);
+    expect(outcome.thrown).toBeInstanceOf(RetryableError);
+    expect(outcome.thrown?.response?.status).toBe(429);
+    expect(net.clock.now()).toBeLessThan(15_000);
+  });
+
+  it('HubSpot outside search (header window) and a QuickBooks realm (a lane): the same cap', async () => {
+    const windowed = virtualNet(() => ({ ...refusedForever, headers: headers(190, 0) }));
+    // A known window makes the pacer choose the waits (the reserve's refill time), as after any earlier answer.
+    pacingRuntime.state().windows.hubspot = { max: 190, remaining: 100, intervalMs: 10_000, seenAt: 0 };
+    const hubspot = createHubSpotClient({ accessToken: 'pat-na1-test', log: silentLog(), deadline: windowed.deadline() });
+    const hubspotError = await windowed.run(() => hubspot.getObject('contacts', '1')).catch((e) => e);
+    expect(windowed.sends.length).toBe(1 + MAX_RETRIES_IN_RUN);
+    expect(hubspotError).toMatchObject({ errorCode: 'RATE_LIMITED', response: { status: 429 } });
+    vi.unstubAllGlobals();
+
+    const realm = virtualNet(() => ({ status: 429, body: { fault: { error: [{ message: 'ThrottleExceeded' }] } } }));
+    const quickbooks = createServiceClient({ service: 'quickbooks', baseUrl: 'https://quickbooks.api.intuit.com', log: silentLog(), deadline: realm.deadline() });
+    const quickbooksError = await realm.run(() => quickbooks.request({ method: 'GET', url: '/v3/company/9130/query', idempotent: true })).catch((e) => e);
+    expect(realm.sends.length).toBe(1 + MAX_RETRIES_IN_RUN);
+    expect(quickbooksError).toMatchObject({ errorCode: 'RATE_LIMITED', response: { status: 429 } });
   });
 });

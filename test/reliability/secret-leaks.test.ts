@@ -4,7 +4,7 @@ import { join, relative } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FAKE_SECRETS, type Outcome } from '../support/run';
 import type { World } from '../support/scenario';
-import { deriveKey, openStoredValue } from '../../lib/token-store';
+import { deriveKey, openStoredValue, V2_FIRST_VERSION } from '../../lib/token-store';
 import { ACTIONS, exposedText, freshWorld, runIn, secretForms } from './scenarios';
 
 /**
@@ -46,7 +46,7 @@ function decryptableStoreValues(text: string, keys: Iterable<string>, contexts: 
     }
   });
   return [...new Set(text.match(STORE_VALUE) ?? [])].filter((value) =>
-    derived.some((key) => [...contexts].some((context) => Array.from({ length: 50 }, (_, i) => i + 1).some((version) => openStoredValue(key, context, value, version) !== undefined))),
+    derived.some((key) => [...contexts].some((context) => [...Array.from({ length: 50 }, (_, i) => i + 1), ...Array.from({ length: 50 }, (_, i) => V2_FIRST_VERSION + i)].some((version) => openStoredValue(key, context, value, version) !== undefined))),
   );
 }
 

@@ -17,7 +17,7 @@ import { formatUpgrade, upgradeCommand } from '../../scripts/upgrade';
  */
 const SAMPLES = path.resolve(import.meta.dirname, '..', 'samples', 'custom-code');
 const EXPECTED = path.join(SAMPLES, 'expected');
-const SAMPLE_NAMES = ['callback-hubspot-client', 'callback-axios', 'promise-chain', 'search-then-create', 'swallowed-error', 'secret-logging', 'unsafe-callback'];
+const SAMPLE_NAMES = ['callback-hubspot-client', 'callback-axios', 'promise-chain', 'search-then-create', 'swallowed-error', 'secret-logging', 'unsafe-callback', 'api-key-client', 'fire-and-forget', 'nested-pending', 'placeholder-token', 'logged-errors', 'secret-in-query', 'create-then-call', 'get-with-body', 'search-per-owner', 'clean-no-outputs'];
 const scratch = mkdtempSync(path.join(tmpdir(), 'upgrade-test-'));
 
 function golden(name: string, actual: string): void {
@@ -94,6 +94,75 @@ describe('callback → return rewrites', () => {
     const removed = source.split('\n').filter((l) => !code.split('\n').includes(l));
     // Only the handler line and the callback call lines change.
     expect(removed).toEqual(['exports.main = (event, callback) => {', '  hubspotClient.crm.contacts.basicApi', '      callback({', '      });']);
+  });
+});
+
+describe('issue 20 §4: work pending at callback(), refusal reasons, error-first callbacks', () => {
+  it('a promise started in main and left running at callback() is awaited where it starts, and said so', () => {
+    const result = up("const axios = require('axios');\nexports.main = (event, callback) => {\n  axios.post('https://hooks.example/x', {}, { timeout: 5000 }).then(() => console.log('sent'));\n  void axios.put('https://hooks.example/y', {}, { timeout: 5000 });\n  callback({ outputFields: { ok: true } });\n};\n");
+    expect(result.status).toBe('rewritten');
+    expect(result.code).toBe("const axios = require('axios');\nexports.main = async (event) => {\n  await axios.post('https://hooks.example/x', {}, { timeout: 5000 }).then(() => console.log('sent'));\n  await axios.put('https://hooks.example/y', {}, { timeout: 5000 });\n  return { outputFields: { ok: true } };\n};\n");
+    expect(result.notes).toEqual([
+      { line: 3, reason: expect.stringMatching(/^axios\.post\(…\)\.then\(…\) was left running at callback\(\).*now awaited here/) },
+      { line: 4, reason: expect.stringMatching(/^axios\.put\(…\) was left running/) },
+    ]);
+  });
+
+  it('the fire-and-forget sample: never "ready" with an unreturned axios.post(...).then(...)', () => {
+    const result = upgradeSource(readFileSync(path.join(SAMPLES, 'fire-and-forget.js'), 'utf8'));
+    expect(result.status).toBe('rewritten');
+    expect(result.code).toMatch(/await axios\n\s+\.post\(/);
+    expect(result.notes).toEqual([{ line: 10, reason: expect.stringMatching(/left running at callback/) }]);
+    expect(result.findings).toEqual([]);
+  });
+
+  it('a handler already in the return style with an unreturned axios.post(…).then(…) is not "ready": the line is listed to fix by hand', () => {
+    const result = up("const axios = require('axios');\nexports.main = async (event) => {\n  axios.post('https://hooks.example/x', {}, { timeout: 5000 }).then(() => console.log('sent'));\n  return { outputFields: {} };\n};\n");
+    expect(result.status).toBe('already');
+    expect(result.findings).toEqual([expect.objectContaining({ rule: 'unawaited-promise', severity: 'error', line: 3 })]);
+  });
+
+  it.each([
+    ['a request started inside a nested function', "const axios = require('axios');\nexports.main = (event, callback) => {\n  axios.get('https://x.example', { timeout: 5000 }).then((r) => {\n    axios.post('https://x.example/log', r.data, { timeout: 5000 });\n    callback({ outputFields: {} });\n  });\n};\n", 4, /axios\.post\(…\) is started inside a nested function and not returned/],
+    ['requests started in a loop', "const axios = require('axios');\nexports.main = (event, callback) => {\n  for (const id of event.inputFields.ids.split(',')) {\n    axios.delete(`https://x.example/${id}`, { timeout: 5000 });\n  }\n  callback({ outputFields: {} });\n};\n", 4, /started in a loop and not awaited.*Promise\.all/],
+    ['a timer', "exports.main = (event, callback) => {\n  setTimeout(() => console.log('later'), 1000);\n  callback({ outputFields: {} });\n};\n", 2, /setTimeout\(…\) schedules work/],
+    ['a forEach(async …)', "const axios = require('axios');\nexports.main = async (event, callback) => {\n  event.inputFields.ids.split(',').forEach(async (id) => {\n    await axios.delete(`https://x.example/${id}`, { timeout: 5000 });\n  });\n  callback({ outputFields: {} });\n};\n", 3, /forEach\(async …\) starts promises it drops/],
+  ])('refuses with the line and the reason: %s still running at callback()', (_name, source, line, reason) => {
+    const result = up(source);
+    expect(result.status).toBe('blocked');
+    expect(result.code).toBe(source);
+    expect(result.unsafe).toContainEqual({ line, reason: expect.stringMatching(reason) });
+  });
+
+  it.each([
+    ['if (callback)', 'exports.main = (event, callback) => {\n  if (callback) {\n    callback({ outputFields: {} });\n  }\n};\n'],
+    ["typeof callback === 'function'", "exports.main = (event, callback) => {\n  if (typeof callback === 'function') callback({ outputFields: {} });\n};\n"],
+    ['callback && callback(…)', 'exports.main = (event, callback) => {\n  callback && callback({ outputFields: {} });\n};\n'],
+  ])('%s is a test of the callback, not "passed on or stored"', (_name, source) => {
+    const result = up(source);
+    expect(result.status).toBe('blocked');
+    expect(result.unsafe).toContainEqual({ line: 2, reason: expect.stringMatching(/is tested here.*HubSpot always passed a callback/) });
+    expect(result.unsafe.map((u) => u.reason).join('\n')).not.toMatch(/passed on or stored/);
+  });
+
+  it('the nested-pending sample names both reasons with their lines', () => {
+    const result = upgradeSource(readFileSync(path.join(SAMPLES, 'nested-pending.js'), 'utf8'));
+    expect(result.status).toBe('blocked');
+    expect(result.unsafe).toEqual([
+      { line: 12, reason: expect.stringMatching(/^axios\.patch\(…\) is started inside a nested function/) },
+      { line: 13, reason: expect.stringMatching(/^`callback` is tested here/) },
+    ]);
+  });
+
+  it.each([
+    ['callback(null, result) in a .then arrow', 'exports.main = (event, callback) => {\n  get().then((r) => callback(null, { outputFields: { r } }));\n};\n', 'exports.main = async (event) => {\n  return get().then((r) => ({ outputFields: { r } }));\n};\n'],
+    ['callback(err) in a .catch arrow', 'exports.main = (event, callback) => {\n  return get().then((r) => callback({ outputFields: { r } })).catch((err) => callback(err));\n};\n', 'exports.main = async (event) => {\n  return get().then((r) => ({ outputFields: { r } })).catch((err) => { throw err; });\n};\n'],
+    ['callback(new Error(…)) and callback(null, result) as statements', "exports.main = async (event, callback) => {\n  if (!event.inputFields.email) {\n    callback(new Error('email missing'));\n    return;\n  }\n  callback(null, { outputFields: { email: event.inputFields.email } });\n};\n", "exports.main = async (event) => {\n  if (!event.inputFields.email) {\n    throw new Error('email missing');\n  }\n  return { outputFields: { email: event.inputFields.email } };\n};\n"],
+    ['callback(err, null) from a catch', 'exports.main = async (event, callback) => {\n  try {\n    callback({ outputFields: await work() });\n  } catch (e) {\n    callback(e, null);\n  }\n};\n', 'exports.main = async (event) => {\n  try {\n    return { outputFields: await work() };\n  } catch (e) {\n    throw e;\n  }\n};\n'],
+  ])('error-first callbacks: %s', (_name, before, after) => {
+    const result = up(before);
+    expect(result.unsafe).toEqual([]);
+    expect(result.code).toBe(after);
   });
 });
 

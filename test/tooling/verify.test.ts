@@ -3,8 +3,9 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFil
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { verifyFile, type VerifyReport } from '../../scripts/codemod/verify';
+import { runFindings, verifyFile, type VerifyReport } from '../../scripts/codemod/verify';
 import { verifyCommand } from '../../scripts/verify';
+import { upgradeSource } from '../../scripts/codemod/upgrade';
 import { listActions } from '../../scripts/build.mjs';
 
 /**
@@ -15,7 +16,32 @@ import { listActions } from '../../scripts/build.mjs';
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const SAMPLES = path.join(ROOT, 'test', 'samples', 'custom-code');
 const EXPECTED = path.join(SAMPLES, 'expected');
-const SAMPLE_NAMES = ['callback-hubspot-client', 'callback-axios', 'promise-chain', 'search-then-create', 'swallowed-error', 'secret-logging', 'unsafe-callback'];
+const SAMPLE_NAMES = ['callback-hubspot-client', 'callback-axios', 'promise-chain', 'search-then-create', 'swallowed-error', 'secret-logging', 'unsafe-callback', 'api-key-client', 'fire-and-forget', 'nested-pending', 'placeholder-token', 'logged-errors', 'secret-in-query', 'create-then-call', 'get-with-body', 'search-per-owner', 'clean-no-outputs'];
+
+/**
+ * The hazards each sample really has (rule@line, errors and warnings), judged by reading the sample: verify's static
+ * findings must be exactly these, so a missed hazard and a false alarm both fail. test/samples/custom-code/README.md
+ * counts them.
+ */
+const PLANTED: Record<string, string[]> = {
+  'callback-hubspot-client': ['callback-style@6', 'no-timeout@7'],
+  'callback-axios': ['callback-style@6', 'no-timeout@17'],
+  'promise-chain': ['callback-style@8'],
+  'search-then-create': ['no-timeout@7', 'search-then-create@19', 'unbounded-pagination@25'],
+  'swallowed-error': ['callback-style@6', 'swallowed-error@9'],
+  'secret-logging': ['callback-style@3', 'secret-logged@5', 'secret-logged@6', 'no-timeout@8'],
+  'unsafe-callback': ['runtime-module@5', 'callback-style@7', 'no-timeout@10'],
+  'api-key-client': ['callback-style@7', 'api-key-auth@8', 'no-timeout@8', 'api-key-auth@11'],
+  'fire-and-forget': ['callback-style@6', 'unawaited-promise@10'],
+  'nested-pending': ['callback-style@8', 'unawaited-promise@12'],
+  'placeholder-token': ['no-timeout@7', 'undeclared@7', 'undeclared@9'],
+  'logged-errors': ['no-timeout@7', 'secret-logged@23', 'swallowed-error@23'],
+  'secret-in-query': ['secret-in-url@8', 'secret-in-url@10'],
+  'create-then-call': ['no-timeout@7', 'repeated-create@11', 'repeated-create@14'],
+  'get-with-body': ['get-with-body@7', 'get-with-body@14'],
+  'search-per-owner': ['no-timeout@5', 'call-per-item@11'],
+  'clean-no-outputs': ['no-timeout@8'],
+};
 const scratch = mkdtempSync(path.join(tmpdir(), 'verify-test-'));
 
 /** The report without what varies from run to run (time) or machine to machine (absolute paths). */
@@ -50,6 +76,14 @@ describe('golden verify reports of the sample actions (fixture events, every cal
     const report = await verifyFile(path.join(SAMPLES, `${name}.js`), given ? { event: given.event, secrets: given.secrets } : {});
     golden(`${name}.verify.json`, `${JSON.stringify(stable(report), null, 2)}\n`);
   }, 30_000);
+});
+
+describe('the sample suite: verify reports exactly the hazards each sample has (no miss, no false alarm)', () => {
+  it.each(SAMPLE_NAMES)('%s', async (name) => {
+    const report = await verifyFile(path.join(SAMPLES, `${name}.js`), { staticOnly: true });
+    const found = report.findings.filter((f) => f.severity !== 'info').map((f) => `${f.rule}@${f.line}`);
+    expect(found.sort()).toEqual([...(PLANTED[name] ?? [])].sort());
+  });
 });
 
 describe('what the samples show', () => {
@@ -180,5 +214,126 @@ describe('npm run verify (the command)', () => {
     expect(printed.counts.error).toBeGreaterThan(0);
     const clean = snippet('ok.js', 'exports.main = async (event) => ({ outputFields: { id: String(event.object.objectId) } });\n');
     expect(await verifyCommand([clean, '--json'])).toBe(0);
+  });
+});
+
+describe('issue 20 §3: no false positives', () => {
+  const staticReport = (name: string, code: string) => verifyFile(snippet(name, code), { staticOnly: true });
+
+  it('a handler that declares no outputs is not "missing-return", and upgrade says the same (one shared verdict)', async () => {
+    const code = "const axios = require('axios');\nexports.main = async (event) => {\n  if (!event.inputFields.email) return;\n  await axios.post('https://hooks.example/x', { email: event.inputFields.email }, { timeout: 5000 });\n};\n";
+    const report = await staticReport('no-outputs.js', code);
+    expect(rules(report)).not.toEqual(expect.arrayContaining([expect.stringMatching(/^missing-return/)]));
+    expect(report.handler).toEqual({ line: 2, style: 'return', outputs: 'none' });
+    const upgraded = upgradeSource(code);
+    expect(upgraded).toMatchObject({ status: 'already', outputs: 'none', findings: [] });
+  });
+
+  it('a handler that returns outputs on one path and falls off on another: verify errors, upgrade lists the same finding', async () => {
+    const code = "exports.main = async (event) => {\n  if (event.inputFields.a) return { outputFields: { a: 1 } };\n  console.log('no a');\n};\n";
+    const report = await staticReport('partial.js', code);
+    expect(rules(report, 'error')).toEqual(['missing-return@4']);
+    expect(upgradeSource(code)).toMatchObject({ status: 'already', outputs: 'partial', findings: [expect.objectContaining({ rule: 'missing-return', line: 4 })] });
+  });
+
+  it('the run of a handler without outputs ending with none is not "missing-return" either (one that declares outputs is)', () => {
+    // The probe's verdict on one-parameter handlers is the runner's (issue 20 §2); this is verify's reading of it.
+    const probe = { mainIsFunction: true, required: [], envRead: [], outcome: 'returned' as const, callbacks: 0, calls: [], secretsInLogs: [], logs: [], ms: 1 };
+    expect(runFindings(probe, true).map((f) => f.rule)).not.toContain('missing-return');
+    expect(runFindings(probe, false).map((f) => f.rule)).toContain('missing-return');
+  });
+
+  it('logging a caught @hubspot/api-client error is not "secret-logged" even when the file requires axios (ApiException has no request headers)', async () => {
+    const code = "const axios = require('axios');\nconst hubspot = require('@hubspot/api-client');\nconst client = new hubspot.Client({ accessToken: process.env.HUBSPOT_ACCESS_TOKEN });\nexports.main = async (event) => {\n  try {\n    await client.crm.contacts.basicApi.getById(event.object.objectId, ['email']);\n  } catch (err) {\n    console.error(err);\n    throw err;\n  }\n  await axios.post('https://hooks.example/x', {}, { timeout: 5000 }).catch((e) => { console.error(e); throw e; });\n  return { outputFields: {} };\n};\n";
+    const report = await staticReport('api-exception-logged.js', code);
+    expect(rules(report).filter((r) => r.startsWith('secret-logged'))).toEqual([]);
+  });
+
+  it('the ApiException really carries no request headers, and an AxiosError really prints its Authorization header', async () => {
+    const { inspect } = await import('node:util');
+    const { createRequire } = await import('node:module');
+    const require = createRequire(import.meta.url);
+    const { ApiException } = require('@hubspot/api-client/lib/codegen/crm/contacts/apis/exception.js');
+    const apiError = new ApiException(503, 'unavailable', { message: 'x' }, { 'content-type': 'application/json' });
+    const { AxiosError } = require('axios');
+    const axiosError = new AxiosError('fail', 'ERR_BAD_RESPONSE', { url: 'https://x.example', headers: { Authorization: 'Bearer secret-value-123' } });
+    expect(inspect(apiError)).not.toMatch(/Bearer|Authorization/);
+    expect(inspect(axiosError)).toContain('secret-value-123');
+  });
+
+  it.each([
+    ['getById(id, props, undefined, associations)', "c.crm.contacts.basicApi.getById(id, ['email'], undefined, ['companies'])"],
+    ['getById(id, props, propertiesWithHistory)', "c.crm.contacts.basicApi.getById(id, ['email'], ['lifecyclestage'])"],
+    ['getById with all six arguments', "c.crm.deals.basicApi.getById(id, ['amount'], undefined, ['companies'], false, 'hs_object_id')"],
+    ['getPage(limit, after, props, undefined, associations)', "c.crm.deals.basicApi.getPage(10, undefined, ['amount'], undefined, ['companies'])"],
+  ])('no getById/getPage arity warning on a call already in the current signature: %s', async (_name, call) => {
+    const code = `const hubspot = require('@hubspot/api-client');\nconst c = new hubspot.Client({ accessToken: process.env.HUBSPOT_ACCESS_TOKEN });\nexports.main = async (event) => {\n  const id = event.object.objectId;\n  await ${call};\n  return { outputFields: {} };\n};\n`;
+    const report = await staticReport('get-by-id-current.js', code);
+    expect(rules(report).filter((r) => r.startsWith('api-client-change'))).toEqual([]);
+  });
+
+  it.each([
+    ['getById(id, props, [types])', "c.crm.contacts.basicApi.getById(id, ['email'], ['companies'])"],
+    ['getById(id, props, associations, archived)', "c.crm.contacts.basicApi.getById(id, ['email'], assocTypes, false)"],
+    ['getPage(limit, after, props, [types])', "c.crm.deals.basicApi.getPage(10, undefined, ['amount'], ['companies'])"],
+  ])('still warns on a call written for the old signature: %s', async (_name, call) => {
+    const code = `const hubspot = require('@hubspot/api-client');\nconst c = new hubspot.Client({ accessToken: process.env.HUBSPOT_ACCESS_TOKEN });\nconst assocTypes = ['companies'];\nexports.main = async (event) => {\n  const id = event.object.objectId;\n  await ${call};\n  return { outputFields: {} };\n};\n`;
+    const report = await staticReport('get-by-id-old.js', code);
+    expect(rules(report, 'warning')).toContain('api-client-change@6');
+  });
+});
+
+describe('issue 20 §3: hazards found', () => {
+  const staticReport = (name: string, code: string) => verifyFile(snippet(name, code), { staticOnly: true });
+  const find = (report: VerifyReport, rule: string) => report.findings.filter((f) => f.rule === rule);
+
+  it('.catch(err => console.error(err)) on an axios call that sends the token: secret-logged (arrow form)', async () => {
+    const code = "const axios = require('axios');\nexports.main = async (event) => {\n  const headers = { Authorization: `Bearer ${process.env.HUBSPOT_ACCESS_TOKEN}` };\n  const res = await axios\n    .get('https://api.hubapi.com/crm/v3/objects/contacts/1', { headers, timeout: 5000 })\n    .catch((err) => console.error(err));\n  return { outputFields: { ok: Boolean(res) } };\n};\n";
+    const report = await staticReport('catch-arrow-logged.js', code);
+    expect(find(report, 'secret-logged')).toEqual([expect.objectContaining({ severity: 'error', line: 6, message: expect.stringMatching(/process\.env\.HUBSPOT_ACCESS_TOKEN/) })]);
+  });
+
+  it('a catch clause logging an axios error whose request carries the token (through an axios.create instance)', async () => {
+    const code = "const axios = require('axios');\nconst api = axios.create({ baseURL: 'https://api.example', timeout: 5000, headers: { 'X-Api-Key': process.env.VENDOR_KEY } });\nexports.main = async (event) => {\n  try {\n    await api.post('/orders', { id: event.object.objectId });\n  } catch (error) {\n    console.log('failed', { error });\n    throw error;\n  }\n  return { outputFields: {} };\n};\n";
+    const report = await staticReport('catch-instance-logged.js', code);
+    expect(find(report, 'secret-logged')).toEqual([expect.objectContaining({ line: 7, message: expect.stringMatching(/api's default headers/) })]);
+  });
+});
+
+describe('issue 20 §3: each new hazard, and its look-alikes that are fine', () => {
+  const staticRules = async (name: string, code: string) => rules(await verifyFile(snippet(name, code), { staticOnly: true }));
+  const main = (body: string, head = "const axios = require('axios');\nconst hubspot = require('@hubspot/api-client');\nconst client = new hubspot.Client({ accessToken: process.env.HUBSPOT_ACCESS_TOKEN });\n") => `${head}exports.main = async (event) => {\n${body}\n  return { outputFields: {} };\n};\n`;
+
+  it.each([
+    ['an awaited call, and a promise kept in a variable and awaited later', "  await axios.put('https://x.example', {}, { timeout: 5000 });\n  const p = axios.get('https://x.example', { timeout: 5000 });\n  await p;"],
+    ['a typeof test of an undeclared name, implicit globals, hoisting and Node globals', "  if (typeof LOCAL_ONLY !== 'undefined') console.log('set');\n  helper = () => 1;\n  console.log(helper(), Buffer.from('a'), URLSearchParams.name, __dirname, hoisted, later());\n  var hoisted = 1;\n  function later() { return hoisted; }\n  for (const [k, { v = hoisted }] of Object.entries({})) console.log(k, v);\n  try { JSON.parse('x'); } catch ({ message }) { console.log(message); }"],
+    ['a loop over a short literal list, and a page loop (unbounded-pagination is its own rule)', "  for (const t of ['contacts', 'companies']) await client.crm.objects.basicApi.getPage(t, 1);"],
+    ['a create as the last call of the run', "  await client.crm.contacts.basicApi.getById('1');\n  await client.crm.objects.notes.basicApi.create({ properties: {} });"],
+    ['a batch update and a legacy createOrUpdate followed by more calls', "  await axios.post('https://api.hubapi.com/crm/v3/objects/deals/batch/update', { inputs: [] }, { timeout: 5000 });\n  await axios.post(`https://api.hubapi.com/contacts/v1/contact/createOrUpdate/email/${event.inputFields.email}`, {}, { timeout: 5000 });\n  await axios.get('https://x.example', { timeout: 5000 });"],
+    ['a search POST followed by more calls', "  await axios.post('https://api.hubapi.com/crm/v3/objects/deals/search', {}, { timeout: 5000 });\n  await axios.get('https://x.example', { timeout: 5000 });"],
+    ['a secret in a header, and a non-secret in the query', "  await axios.get(`https://x.example/?email=${event.inputFields.email}`, { headers: { Authorization: `Bearer ${process.env.T}` }, timeout: 5000 });"],
+    ['a fetch and an axios call whose method is computed (our bundles\' one request function)', "  const req = { method: event.inputFields.method };\n  await fetch('https://x.example', { method: req.method, body: '{}', signal: AbortSignal.timeout(5000) });\n  await axios({ url: 'https://x.example', method: req.method, data: {}, timeout: 5000 });"],
+    ['an axios GET with params, a POST fetch with a body (last)', "  await axios.get('https://x.example', { params: { q: 1 }, timeout: 5000 });\n  await fetch('https://x.example', { method: 'POST', body: '{}', signal: AbortSignal.timeout(5000) });"],
+    ['calls of the request library and https.request (callback and event APIs, not promises)', "  const request = require('request');\n  const https = require('https');\n  request.post({ url: 'https://x.example', json: {}, timeout: 5000 }, () => {});\n  https.get({ host: 'x.example', timeout: 5000 }, () => {});"],
+  ])('none of the new rules fires on %s', async (_name, body) => {
+    const found = await staticRules('look-alike.js', main(body));
+    expect(found.filter((r) => /^(api-key-auth|secret-in-url|get-with-body|unawaited-promise|undeclared|repeated-create|call-per-item)@/.test(r))).toEqual([]);
+  });
+
+  it.each([
+    ['api-key-auth', "  const c = new hubspot.Client({ apiKey: process.env.HAPIKEY });\n  await c.crm.contacts.basicApi.getById('1');", 'api-key-auth@5'],
+    ['api-key-auth (params)', "  await axios.get('https://api.hubapi.com/crm/v3/owners', { params: { hapikey: process.env.HAPIKEY }, timeout: 5000 });", 'api-key-auth@5'],
+    ['secret-in-url (concatenation)', "  await axios.get('https://x.example/v1?key=' + process.env.VENDOR_KEY, { timeout: 5000 });", 'secret-in-url@5'],
+    ['get-with-body (apiRequest)', "  await client.apiRequest({ method: 'GET', path: '/crm/v3/objects/contacts', body: { limit: 1 } });", 'get-with-body@5'],
+    ['unawaited-promise (void)', "  void axios.post('https://x.example', {}, { timeout: 5000 });", 'unawaited-promise@5'],
+    ['unawaited-promise (forEach async)', "  event.inputFields.ids.split(',').forEach(async (id) => {\n    await client.crm.contacts.basicApi.archive(id);\n  });", 'unawaited-promise@5'],
+    ['unawaited-promise (a local async function)', "  notify(event);\n}\nasync function notify(e) {\n  await axios.post('https://x.example', e, { timeout: 5000 });", 'unawaited-promise@5'],
+    ['undeclared (declared only in another function)', "  const id = event.object.objectId;\n  return { outputFields: { email: contact.properties.email, id } };\n}\nasync function load(id) {\n  const contact = await client.crm.contacts.basicApi.getById(id);\n  return contact;", 'undeclared@6'],
+    ['undeclared (a let used outside its block)', "  if (event.inputFields.a) {\n    let label = 'a';\n  }\n  console.log(label);", 'undeclared@8'],
+    ['call-per-item (map in Promise.all)', "  const ids = event.inputFields.ids.split(',');\n  await Promise.all(ids.map((id) => client.crm.contacts.basicApi.getById(id)));", 'call-per-item@6'],
+    ['call-per-item (for over .length)', "  const ids = event.inputFields.ids.split(',');\n  for (let i = 0; i < ids.length; i++) await client.crm.contacts.basicApi.getById(ids[i]);", 'call-per-item@6'],
+    ['repeated-create (fetch POST then another call)', "  await fetch('https://api.vendor.example/tickets', { method: 'POST', body: '{}', signal: AbortSignal.timeout(5000) });\n  await client.crm.contacts.basicApi.update('1', { properties: {} });", 'repeated-create@5'],
+  ])('%s', async (_name, body, expected) => {
+    expect(await staticRules('hazard.js', main(body))).toContain(expected);
   });
 });

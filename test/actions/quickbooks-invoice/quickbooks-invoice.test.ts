@@ -5,7 +5,7 @@ import { invoiceLines, multiplyDecimals, roundDecimal } from '../../../actions/q
 import { secretBudget } from '../../../lib/action';
 import { clearModuleCaches } from '../../../lib/module-cache';
 import { quickBooksLiteral } from '../../../lib/quickbooks';
-import { decrypt, deriveKey, encrypt, openStoredValue, STORE_VALUE_PROPERTY } from '../../../lib/token-store';
+import { decrypt, deriveKey, encrypt, openStoredValue, STORE_VALUE_PROPERTY, V2_FIRST_VERSION } from '../../../lib/token-store';
 import type { Fault } from '../../fakes/network';
 import { DUPLICATE_NAME_FAULT, fault, parseQuery } from '../../fakes/quickbooks';
 import { runAction, type Outcome } from '../../support/run';
@@ -30,6 +30,7 @@ beforeEach(() => {
 afterEach(() => world.net.uninstall());
 
 const run = (dealId = world.ids.deal, inputs: Record<string, unknown> = {}, env: Record<string, string> = world.env) => runAction(action, dealEvent(dealId, inputs), { env, now });
+const storeRecordId = () => world.hubspot.list('companies').find((c) => c.properties.integration_store_key === 'quickbooks')?.id;
 const paths = () => world.net.calls.map((c) => `${c.method} ${new URL(c.url).host.split('.')[0]}${new URL(c.url).pathname}`);
 const leaks = (outcome: Outcome) => {
   const text = JSON.stringify({ outputs: outcome.outputs, logs: outcome.logs, thrown: outcome.thrown?.message });
@@ -118,9 +119,10 @@ describe('quickbooks-invoice', () => {
       'GET api/crm/objects/2026-09/contacts/' + world.ids.contact,
       'GET api/crm/objects/2026-09/companies/quickbooks',
       'POST oauth/oauth2/v1/tokens/bearer',
-      // The store write first checks that no newer version was written meanwhile (issue 13: no rollback).
+      // The store write first checks that no newer version was written meanwhile (issue 13: no rollback), then
+      // updates the record setup created (issue 21 §4: never a create).
       'GET api/crm/objects/2026-09/companies/quickbooks',
-      'POST api/crm/objects/2026-09/companies/batch/upsert',
+      `PATCH api/crm/objects/2026-09/companies/${storeRecordId()}`,
       'GET quickbooks/v3/company/9130354321987654/query',
       'GET quickbooks/v3/company/9130354321987654/query',
       'POST quickbooks/v3/company/9130354321987654/customer',
@@ -128,10 +130,10 @@ describe('quickbooks-invoice', () => {
       'PATCH api/crm/objects/2026-09/deals/' + world.ids.deal,
     ]);
     const store = world.hubspot.list('companies').find((c) => c.properties.integration_store_key === 'quickbooks');
-    expect(store?.properties).toMatchObject({ name: 'QuickBooks connection (do not delete)', integration_store_version: '1' });
+    expect(store?.properties).toMatchObject({ name: 'QuickBooks connection (do not delete)', integration_store_version: String(V2_FIRST_VERSION) });
     const ciphertext = store!.properties[STORE_VALUE_PROPERTY]!;
     for (const token of world.quickbooks.issued) expect(ciphertext).not.toContain(token);
-    const plaintext = openStoredValue(deriveKey(QUICKBOOKS_SECRETS.QUICKBOOKS_TOKEN_KEY), `quickbooks:production:${QUICKBOOKS_SECRETS.QUICKBOOKS_REALM_ID}`, ciphertext, 1);
+    const plaintext = openStoredValue(deriveKey(QUICKBOOKS_SECRETS.QUICKBOOKS_TOKEN_KEY), `quickbooks:production:${QUICKBOOKS_SECRETS.QUICKBOOKS_REALM_ID}`, ciphertext, V2_FIRST_VERSION);
     expect(JSON.parse(plaintext!)).toMatchObject({ refreshToken: QUICKBOOKS_SECRETS.QUICKBOOKS_REFRESH_TOKEN });
     expect(leaks(outcome)).toEqual([]);
   });
@@ -225,12 +227,18 @@ describe('quickbooks-invoice', () => {
     expect(world.quickbooks.invoices.size).toBe(0);
   });
 
-  it('Intuit throttles at 10 requests per second per realm: runs at once wait and all get through', async () => {
+  it('Intuit throttles at 10 requests per second per realm: throttled runs are handed to HubSpot\'s re-run, which invoices each deal once', async () => {
     world.quickbooks.seedCustomer({ DisplayName: "Ada O'Neil", email: CONTACT.email });
     const deals = [world.ids.deal, ...Array.from({ length: 5 }, (_, i) => world.addDeal({ ...DEAL, dealname: `Deal ${i}` }))];
     const outcomes = await Promise.all(deals.map((d) => runAction(action, dealEvent(d), { env: world.env, now, deadline: { budgetMs: 20_000 } })));
     expect(world.quickbooks.throttled).toBeGreaterThan(0);
-    expect(outcomes.map((o) => o.outputs?.status ?? o.thrown?.message)).toEqual(deals.map(() => 'ok'));
+    // Intuit asks for 60 s after a 429: the run throws it (HubSpot re-runs on 429) instead of retrying within 20 s.
+    const throttled = deals.filter((_, i) => outcomes[i]?.outputs?.status !== 'ok');
+    expect(throttled.length).toBeGreaterThan(0);
+    for (const d of throttled) expect(outcomes[deals.indexOf(d)]?.thrown?.response?.status).toBe(429);
+    // A minute later (HubSpot's re-run) the realm's window is free again.
+    world.quickbooks.limits = { perSecond: Infinity, perMinute: Infinity };
+    for (const d of throttled) expect((await runAction(action, dealEvent(d), { env: world.env, now, deadline: { budgetMs: 20_000 } })).outputs?.status).toBe('ok');
     expect(world.quickbooks.invoices.size).toBe(deals.length);
   });
 
@@ -316,7 +324,7 @@ describe('quickbooks-invoice', () => {
     expect(world.quickbooks.refreshes).toBe(2);
     expect(world.quickbooks.invalidGrants).toBe(0);
     const store = world.hubspot.list('companies').find((c) => c.properties.integration_store_key === 'quickbooks');
-    expect(store?.properties.integration_store_version).toBe('2');
+    expect(store?.properties.integration_store_version).toBe(String(V2_FIRST_VERSION + 1));
     expect(leaks(outcome)).toEqual([]);
   });
 
@@ -346,7 +354,7 @@ describe('quickbooks-invoice', () => {
     expect(quickbooks.invalidGrants).toBe(1);
     expect(quickbooks.refreshes).toBe(2);
     expect(quickbooks.invoices.size).toBe(3);
-    expect(hubspot.list('companies').find((c) => c.properties.integration_store_key)?.properties.integration_store_version).toBe('2');
+    expect(hubspot.list('companies').find((c) => c.properties.integration_store_key)?.properties.integration_store_version).toBe(String(V2_FIRST_VERSION + 1));
   });
 
   it('expired bootstrap token: a clear permanent error telling the user how to reconnect', async () => {
@@ -394,15 +402,20 @@ describe('quickbooks-invoice', () => {
     expect([...world.quickbooks.customers.values()].map((c) => c.DisplayName)).toEqual([`Ada O'Neil (${CONTACT.email})`]);
   });
 
-  // The call order of a cold run: 1 deal, 2 contact, 3 store read, 4 token, 5 store write, 6 item query,
-  // 7 customer query, 8 customer create, 9 invoice create, 10 deal update.
+  // The call order of a cold run: 1 deal, 2 contact, 3 store read, 4 token, 5 store version check, 6 store update,
+  // 7 item query, 8 customer query, 9 customer create, 10 invoice create (11 deal update).
   const faults: Fault[] = ['429', '500', '503', 'reset', 'malformed-200', 'hang'];
+  const TOKEN_CALL = 4;
+  const LOST_ANSWERS: Fault[] = ['500', '503', 'reset', 'malformed-200'];
   for (let step = 1; step <= 10; step += 1) {
     for (const f of faults) {
       it(`fault ${f} at call ${step}: retryable, and the re-run leaves exactly one customer and one invoice`, async () => {
         world.net.injectAt(step, f);
         const first = await run();
-        expectRetryable(first);
+        // A lost answer from the token endpoint is sent once more in the run (issue 22 §5): Intuit has not rotated a
+        // token this young, so the run goes on.
+        if (step === TOKEN_CALL && LOST_ANSWERS.includes(f)) expect(first.outputs?.status, first.thrown?.message).toBe('ok');
+        else expectRetryable(first);
         world.net.clearFaults();
         const second = await run();
         expect(second.outputs?.status, JSON.stringify(second.outputs)).toBe('ok');
@@ -450,7 +463,7 @@ describe('quickbooks-invoice', () => {
     const text = encrypt(key, 'quickbooks:production:1', '{"a":1}');
     expect(decrypt(key, 'quickbooks:production:1', text)).toBe('{"a":1}');
     expect(decrypt(key, 'quickbooks:production:2', text)).toBeUndefined();
-    expect(decrypt(deriveKey('another-key-another-key-another-key!!'), 'quickbooks:production:1', text)).toBeUndefined();
+    expect(decrypt(deriveKey('Zt3xQm9vB1nR7cW4kY8pL2sD6fH0jG5aE1uI3oT7yV8='), 'quickbooks:production:1', text)).toBeUndefined();
   });
 
   it('typical secret values fit HubSpot\'s 1,000-character budget', () => {

@@ -1,4 +1,6 @@
 import { action } from '../../../actions/quickbooks-invoice/index';
+import { QUICKBOOKS_TOKEN_STORE } from '../../../lib/quickbooks';
+import { STORE_KEY_PROPERTY } from '../../../lib/token-store';
 import { FakeHubSpot, HUBSPOT_ORIGIN } from '../../fakes/hubspot';
 import { FakeNetwork } from '../../fakes/network';
 import { FakeQuickBooks, INTUIT_OAUTH_ORIGIN, QUICKBOOKS_ORIGIN } from '../../fakes/quickbooks';
@@ -44,6 +46,8 @@ export function quickbooksWorld(options: { clock?: () => number; rotateAfterMs?:
   const contact = hubspot.seed('contacts', CONTACT);
   const company = hubspot.seed('companies', { name: 'Acme Ltd', domain: 'acme.io' });
   associate('contacts', contact, 'companies', company, 279);
+  // The token store's record, as `npm run setup -- --apply` creates it (the action never creates it).
+  hubspot.seed('companies', { name: QUICKBOOKS_TOKEN_STORE.recordName, [STORE_KEY_PROPERTY]: QUICKBOOKS_TOKEN_STORE.key });
 
   const addDeal: QuickBooksWorld['addDeal'] = (properties = DEAL, opts = {}) => {
     const deal = hubspot.seed('deals', properties);

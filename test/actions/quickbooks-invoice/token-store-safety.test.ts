@@ -1,3 +1,4 @@
+import { hkdfSync, randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Action } from '../../../lib/action';
 import { createDeadline } from '../../../lib/deadline';
@@ -15,6 +16,9 @@ import {
   decrypt,
   deriveKey,
   encrypt,
+  sealStoredValue,
+  V2_FIRST_VERSION as V2,
+  weakKeyReason,
   type TokenStore,
 } from '../../../lib/token-store';
 import { HUBSPOT_ORIGIN } from '../../fakes/hubspot';
@@ -79,7 +83,7 @@ async function storeIsLive(w: QuickBooksWorld): Promise<boolean> {
 function loseFirstStoreWriteReply(w: QuickBooksWorld, landed: boolean): void {
   let failures = 2;
   w.net.wrapRoute(HUBSPOT_ORIGIN, (inner: FakeHandler) => async (req) => {
-    if (failures > 0 && req.method === 'POST' && req.pathname === '/crm/objects/2026-09/companies/batch/upsert') {
+    if (failures > 0 && req.method === 'PATCH' && req.pathname === `/crm/objects/2026-09/companies/${storeRecord(w)?.id}`) {
       failures -= 1;
       if (landed) await inner(req);
       return { status: 503, body: '<html>Service Unavailable</html>' };
@@ -95,11 +99,14 @@ describe('X/Y/X/Z: lost write reply, concurrent rotation, warm stale container, 
   ])('%s: the connection survives and the store never goes back', async (_what, landed) => {
     clock = Date.parse('2025-01-20T09:00:00Z');
     const wf = (world = quickbooksWorld({ clock: now, rotateAfterMs: 0 }));
+    // About the token store: these runs follow each other within a second of real time, which Intuit's 10/s would
+    // throttle (a 429 is thrown for HubSpot's re-run: intuit-rate-limit.test.ts).
+    wf.quickbooks.limits = { perSecond: Infinity, perMinute: Infinity };
     wf.net.install();
     // The connection exists: version 1 in the store.
     const setup = await run(await container(), wf, 'setup');
     expect(setup.outputs?.status).toBe('ok');
-    expect(storedVersion(wf)).toBe(1);
+    expect(storedVersion(wf)).toBe(V2);
     wf.net.uninstall();
     loseFirstStoreWriteReply(wf, landed);
     wf.net.install();
@@ -192,38 +199,65 @@ describe('token store', () => {
     });
   }
   const record = (w: QuickBooksWorld) => w.hubspot.list('companies').find((c) => c.properties[STORE_KEY_PROPERTY] === 'probe');
+  /** A world with the probe store's record, as setup would create it. */
+  function probeWorld(): QuickBooksWorld {
+    const w = (world = quickbooksWorld());
+    w.hubspot.seed('companies', { name: 'probe', [STORE_KEY_PROPERTY]: 'probe' });
+    w.net.install();
+    return w;
+  }
 
   it('refuses to write a version that is not higher than the stored one', async () => {
-    const w = (world = quickbooksWorld());
-    w.net.install();
+    const w = probeWorld();
     const store = storeOver(w);
-    expect(await store.write({ n: 1 }, 0)).toBe(1);
-    expect(await store.write({ n: 2 }, 1)).toBe(2);
-    await expect(store.write({ n: 99 }, 1)).rejects.toMatchObject({ errorCode: 'TOKEN_STORE_CONFLICT' });
+    expect(await store.write({ n: 1 }, 0)).toBe(V2);
+    expect(await store.write({ n: 2 }, V2)).toBe(V2 + 1);
+    await expect(store.write({ n: 99 }, V2)).rejects.toMatchObject({ errorCode: 'TOKEN_STORE_CONFLICT' });
     await expect(store.write({ n: 99 }, 0)).rejects.toMatchObject({ errorCode: 'TOKEN_STORE_CONFLICT' });
-    expect(await store.read()).toMatchObject({ version: 2, value: { n: 2 } });
+    expect(await store.read()).toMatchObject({ version: V2 + 1, value: { n: 2 } });
   });
 
   it('an old ciphertext replayed under a newer version does not decrypt', async () => {
-    const w = (world = quickbooksWorld());
-    w.net.install();
+    const w = probeWorld();
     const store = storeOver(w);
     await store.write({ n: 1 }, 0);
     const old = record(w)!.properties[STORE_VALUE_PROPERTY] as string;
-    await store.write({ n: 2 }, 1);
-    await store.write({ n: 3 }, 2);
-    // Someone with CRM write access puts version 1's ciphertext back and keeps the version number at 3.
+    await store.write({ n: 2 }, V2);
+    await store.write({ n: 3 }, V2 + 1);
+    // Someone with CRM write access puts the first ciphertext back and keeps the version number.
     record(w)!.properties[STORE_VALUE_PROPERTY] = old;
-    expect(await store.read()).toMatchObject({ version: 3, value: undefined, unreadable: 'decrypt-failed' });
+    expect(await store.read()).toMatchObject({ version: V2 + 2, value: undefined, unreadable: 'decrypt-failed' });
   });
 
+  /** A store as the action left it before versions were bound: a v1 value at a small version. */
+  function legacyStore(w: QuickBooksWorld, version: number, n: number): string {
+    const value = encrypt(deriveKey(KEY), 'probe:ctx', JSON.stringify({ n }), 'v1');
+    Object.assign(record(w)!.properties, { [STORE_VALUE_PROPERTY]: value, [STORE_VERSION_PROPERTY]: String(version) });
+    return value;
+  }
+
   it('still reads a value written before versions were bound (format v1), so existing connections survive', async () => {
-    const w = (world = quickbooksWorld());
-    w.net.install();
+    const w = probeWorld();
+    legacyStore(w, 7, 7);
+    expect(await storeOver(w).read()).toMatchObject({ version: 7, value: { n: 7 } });
+  });
+
+  it('the first write migrates a v1 store to v2; a v1 value restored from the property history afterwards is refused (issue 22 §4)', async () => {
+    const w = probeWorld();
+    const old = legacyStore(w, 7, 7);
     const store = storeOver(w);
-    await store.write({ n: 1 }, 0);
-    record(w)!.properties[STORE_VALUE_PROPERTY] = encrypt(deriveKey(KEY), 'probe:ctx', JSON.stringify({ n: 7 }), 'v1');
-    expect(await store.read()).toMatchObject({ version: 1, value: { n: 7 } });
+    expect(await store.write({ n: 8 }, 7)).toBe(V2);
+    expect(record(w)!.properties[STORE_VALUE_PROPERTY]).toMatch(/^v2\./);
+    // HubSpot's property history restores the old value; the version property keeps its v2-era number.
+    record(w)!.properties[STORE_VALUE_PROPERTY] = old;
+    expect(await store.read()).toMatchObject({ version: V2, value: undefined, unreadable: 'legacy-after-v2' });
+    // Also for a store that had already moved to v2 before this rule, at a small version: its next write jumps.
+    record(w)!.properties[STORE_VERSION_PROPERTY] = '12';
+    record(w)!.properties[STORE_VALUE_PROPERTY] = sealStoredValue(deriveKey(KEY), 'probe:ctx', { n: 12 }, 12);
+    expect(await store.read()).toMatchObject({ version: 12, value: { n: 12 } });
+    expect(await store.write({ n: 13 }, 12)).toBe(V2);
+    record(w)!.properties[STORE_VALUE_PROPERTY] = old;
+    expect((await store.read()).value).toBeUndefined();
   });
 
   it('rejects a GCM tag shorter than 16 bytes (a 4-byte tag is forgeable)', () => {
@@ -241,6 +275,14 @@ describe('token store', () => {
     ['too short', 'k6Vq0m5c3J9yV2b7qf1X'],
     ['one repeated character', 'a'.repeat(44)],
     ['a short pattern repeated', 'abc1'.repeat(11)],
+    // Issue 22 §3: both were accepted by the old length and distinct-character check.
+    ['words repeated (issue 22)', 'password1234password1234password1234'],
+    ['passphrase (issue 22)', 'correcthorsebatterystaplecorrecthorse'],
+    ['44 characters of words and digits', 'passwordPASSWORDpassword1234password1234abcd'],
+    ['lower-case passphrase of 44 characters', 'correcthorsebatterystaplecorrecthorsebattery'],
+    ['typed text with punctuation', 'my QuickBooks token key for HubSpot, 2026!!'],
+    ['base64 of a short key', Buffer.from('0123456789abcdef0123456789').toString('base64')],
+    ['hex of a pattern', '0123456789abcdef'.repeat(4)],
   ])('a %s QUICKBOOKS_TOKEN_KEY is refused with advice on making a good one', (_what, weak) => {
     expect(() => deriveKey(weak, 'QUICKBOOKS_TOKEN_KEY')).toThrow(/QUICKBOOKS_TOKEN_KEY.*openssl rand -base64 32/);
     try {
@@ -251,7 +293,15 @@ describe('token store', () => {
     }
   });
 
-  it('a strong key (openssl rand -base64 32) is accepted', () => {
-    expect(deriveKey('k6Vq0m5c3J9yV2b7qf1Xw8zR4tN0pL6sA3dE9gH2jK0=')).toHaveLength(32);
+  it('a strong key (openssl rand -base64 32) is accepted and derives the same key as before, so existing stores still open', () => {
+    const existing = 'k6Vq0m5c3J9yV2b7qf1Xw8zR4tN0pL6sA3dE9gH2jK0=';
+    expect(deriveKey(existing)).toEqual(Buffer.from(hkdfSync('sha256', existing, 'hubspot-custom-code-token-store', 'v1', 32)));
+  });
+
+  it('random keys of 32 bytes in base64, base64url and hex are never refused', () => {
+    for (let i = 0; i < 2_000; i += 1) {
+      const bytes = randomBytes(32);
+      for (const encoding of ['base64', 'base64url', 'hex'] as const) expect(weakKeyReason(bytes.toString(encoding)), encoding).toBeUndefined();
+    }
   });
 });

@@ -221,14 +221,13 @@ describe('signup-onboarding', () => {
     expect(JSON.stringify({ outputs, logs })).not.toContain(FAKE_SECRETS.HUBSPOT_ACCESS_TOKEN);
   });
 
-  it('calls callback and returns the same result (Node 20 and Node 24 styles)', async () => {
+  it('main(event) returns the outputs (Node 24: no callback-style handlers)', async () => {
     const previous = process.env.HUBSPOT_ACCESS_TOKEN;
     process.env.HUBSPOT_ACCESS_TOKEN = FAKE_SECRETS.HUBSPOT_ACCESS_TOKEN;
     try {
-      let viaCallback: unknown;
-      const returned = await action.main(contactEvent(signup), (r) => (viaCallback = r));
+      expect(action.main.length).toBe(1);
+      const returned = await action.main(contactEvent(signup));
       expect(returned.outputFields.status).toBe('ok');
-      expect(viaCallback).toEqual(returned);
     } finally {
       if (previous === undefined) delete process.env.HUBSPOT_ACCESS_TOKEN;
       else process.env.HUBSPOT_ACCESS_TOKEN = previous;
