@@ -13,7 +13,7 @@ import nock from 'nock';
 import { clearModuleCaches } from '../lib/module-cache';
 import { invoke, MEMORY_LIMIT_MB, TIME_LIMIT_MS, type Main, type RunReport } from './harness/invoke';
 import { compareOutcome, fixtureDir, fixtureFromRecording, interceptFixture, listFixtures, readFixture, ROOT, type Fixture, type RecordedCall } from './harness/fixture';
-import { RecordFailedError, recordFailure, runActionFile, secretNamesReadBy, type FileRunReport, type RuntimeClient } from './harness/run-file';
+import { describePending, RecordFailedError, recordFailure, runActionFile, secretNamesReadBy, type FileRunReport, type RuntimeClient } from './user-code/run-file';
 
 export { secretNamesReadBy };
 import { exitWhenFlushed, parseOrExit, UsageError, userPath, type CommandSpec } from './lib-tooling/cli.mjs';
@@ -60,10 +60,10 @@ export const HARNESS_CLI: CommandSpec = {
     'npm run harness -- --file my-action.js --event event.json --record --secrets .env',
   ],
   notes: [
-    '--file runs the file in a child process like HubSpot\'s runtime: Node 24, a 128 MB heap, a 20 s limit, secrets as',
-    'environment variables, and only Node built-ins and the pre-installed modules (@hubspot/api-client, axios, lodash, …).',
-    'Without --fixture or --record it runs live. Secrets: every key of --secrets <file>; without it, the variables the',
-    'file reads (process.env.NAME) from the environment or .env.',
+    '--file runs the file in a confined child process like HubSpot\'s runtime: Node 24, a 128 MB heap, a 20 s limit,',
+    'only Node built-ins and the pre-installed modules (@hubspot/api-client, axios, lodash, …), no file access but its own,',
+    'no child processes; --fixture replays with no network at all. Secrets: only the names the file reads (process.env.NAME,',
+    'outside comments), from --secrets <file> or, without it, the environment or .env. Nothing else of your shell is passed.',
   ],
   maxPositionals: 2,
 };
@@ -175,14 +175,18 @@ export function formatFileReport(report: FileRunReport, mode: { fixture?: string
   const ok = report.problems.length === 0 && (mode.fixture ? true : !report.error);
   const verdict = mode.fixture ? (ok ? 'PASS' : 'FAIL') : report.error ? 'FAILED' : 'RAN';
   const lines = [`${verdict} ${shown(report.file)}${mode.fixture ? ` — replay of ${shown(mode.fixture)}` : ' — live run'} (@hubspot/api-client ${report.client}, Node ${report.nodeVersion})`];
+  if (report.modelNote) lines.push(`  runtime: ${report.modelNote}`);
   if (report.outputs) lines.push(`  outputs (${report.style === 'callback' ? 'via callback' : 'returned'}): ${JSON.stringify(report.outputs)}`);
   if (report.error) {
-    lines.push(`  error: ${report.error.status !== undefined ? `status ${report.error.status} — ` : ''}${report.error.message.split('\n')[0]}`);
+    const at = report.error.location ? `${shown(report.file)}:${report.error.location.line}${report.error.location.column ? `:${report.error.location.column}` : ''}: ` : '';
+    lines.push(`  error: ${at}${report.error.status !== undefined ? `status ${report.error.status} — ` : ''}${report.error.message.split('\n')[0]}`);
+    for (const frame of (report.error.frames ?? []).slice(0, 5)) lines.push(`    ${frame}`);
     if (report.error.networkCode) lines.push(`  likely cause (${report.error.networkCode}): ${report.error.networkCause ?? 'network failure'}`);
     lines.push(`  → ${report.error.hubspotAction}`);
   }
   lines.push('  logs:', ...(report.logs.length ? report.logs.flatMap((l) => l.split('\n')).map((l) => `    ${l}`) : ['    (none)']));
-  lines.push('  http:', ...(report.calls.length ? report.calls.map((c) => `    ${c.method} ${c.url} → ${c.status}`) : ['    (none)']));
+  lines.push('  http:', ...(report.calls.length ? report.calls.map((c) => `    ${c.method} ${c.url} → ${c.status}${c.afterCallback ? ' (after the callback: the old runtime waited for it; lost on Node 24)' : ''}`) : ['    (none)']));
+  if (report.pending.length) lines.push(`  pending when main answered (${report.model === 'callback' && report.style === 'callback' ? 'kept running on the old runtime; lost on Node 24' : 'frozen and lost on Node 24'}):`, ...report.pending.map((p) => `    ${describePending(p)}`));
   lines.push(`  time: ${report.ms} ms of ${report.timeLimitMs / 1000} s · heap added by the run: ${report.memoryMb.toFixed(1)} MB (process peak ${report.heapPeakMb.toFixed(1)} MB of ${report.heapLimitMb} MB)`);
   for (const p of report.problems) lines.push(`  ✗ ${p}`);
   for (const w of report.warnings) lines.push(`  ! ${w}`);
@@ -199,7 +203,9 @@ async function runFile(file: string, args: { values: Record<string, string>; fla
   if (!values.event && !values.fixture) throw new UsageError('--file needs --event <event.json> (or --fixture <fixture.json>, which holds one)', HARNESS_CLI);
   if (values.out && !flags.has('record')) throw new UsageError('--out names the fixture --record writes: add --record', HARNESS_CLI);
   for (const flag of ['all', 'bundle'] as const) if (flags.has(flag)) throw new UsageError(`--${flag} is for our actions, not --file`, HARNESS_CLI);
-  const secrets = values.fixture && !values.secrets ? {} : readSecrets(values.secrets ? 'all' : secretNamesReadBy(readFileSync(file, 'utf8')), { file: values.secrets });
+  // Only the secrets the file reads (outside comments) are even read from --secrets / .env: a deploy key sitting in
+  // .env never reaches a file that does not name it.
+  const secrets = values.fixture && !values.secrets ? {} : readSecrets(secretNamesReadBy(readFileSync(file, 'utf8')), { file: values.secrets });
   const out = flags.has('record') ? (values.out ?? file.replace(/(\.[cm]?js)?$/, '.fixture.json')) : undefined;
   let report: FileRunReport;
   try {

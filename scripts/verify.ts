@@ -1,8 +1,8 @@
 /**
- * npm run verify -- <file.js> [--json] [--event <event.json>] [--static]
+ * npm run verify -- <file.js> [--json] [--event <event.json>] [--client v10|latest] [--static]
  *
  * Checks any custom-code action file before it is pasted into HubSpot: static checks with a line number each, and a
- * run in HubSpot's runtime sandbox with every HTTP call answered 503 (does an outage make HubSpot re-run the action?).
+ * run in the user-code runner (a confined child process, scripts/user-code/run-file.ts) with every HTTP call answered 503 (does an outage make HubSpot re-run the action?).
  * Exits 1 when there is an error, 0 otherwise; --json prints the report for CI.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -14,11 +14,12 @@ import { exitWhenFlushed, parseOrExit, userPath, UsageError, type CommandSpec } 
 export const VERIFY_CLI: CommandSpec = {
   command: 'npm run verify --',
   summary: 'Checks a HubSpot custom-code action file (yours or ours) before it is pasted: static checks with line numbers, then a run with every HTTP call failing.',
-  usage: ['<file.js> [<file.js> …] [--json] [--event <event.json>] [--static]'],
+  usage: ['<file.js> [<file.js> …] [--json] [--event <event.json>] [--client v10|latest] [--static]'],
   positionals: [{ name: 'file.js', description: 'a custom-code file (CommonJS, exports.main); several may be given' }],
   options: [
     { name: 'json', description: 'print the report as JSON (for CI)' },
     { name: 'event', value: '<event.json>', description: 'the workflow event for the run (a harness fixture works too: its "event" is used); default: one built from the inputs the file reads' },
+    { name: 'client', value: '<v10|latest>', description: "@hubspot/api-client behind require in the run: HubSpot's documented ^10 (default, as in the harness) or the latest" },
     { name: 'static', description: 'only the static checks, no run' },
   ],
   examples: ['npm run verify -- my-action.js', 'npm run verify -- dist/*.js --json', 'npm run verify -- my-action.js --event event.json'],
@@ -40,10 +41,13 @@ export async function verifyCommand(argv: string[]): Promise<number> {
   if (!positionals.length) throw new UsageError('name the file(s) to verify', VERIFY_CLI);
   for (const f of positionals) if (!existsSync(f)) throw new UsageError(`${f}: no such file`, VERIFY_CLI);
   if (values.event && !existsSync(values.event)) throw new UsageError(`--event ${values.event}: no such file`, VERIFY_CLI);
+  const client = parsed.values.client ?? 'v10';
+  if (client !== 'v10' && client !== 'latest') throw new UsageError(`--client ${client}: use v10 (HubSpot's documented version) or latest`, VERIFY_CLI);
   const given = values.event ? readEvent(values.event) : undefined;
   const reports: VerifyReport[] = [];
   for (const file of positionals) {
-    reports.push(await verifyFile(file, { ...(given ?? {}), staticOnly: flags.has('static') }));
+    // Each file runs in its own confined child (scripts/user-code/run-file.ts): one file cannot change another's report.
+    reports.push(await verifyFile(file, { ...(given ?? {}), staticOnly: flags.has('static'), client }));
   }
   if (flags.has('json')) console.log(JSON.stringify(reports.length === 1 ? reports[0] : reports, null, 2));
   else for (const r of reports) console.log(`${formatVerify(r).join('\n')}\n`);

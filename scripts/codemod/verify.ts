@@ -52,6 +52,8 @@ export interface VerifyOptions {
   /** Skip the sandboxed run. */
   staticOnly?: boolean;
   timeoutMs?: number;
+  /** @hubspot/api-client behind require in the run: HubSpot's documented ^10 (default, as in the harness) or the latest. */
+  client?: 'v10' | 'latest';
 }
 
 /** An event with every `event.inputFields.X` the file reads (or its header lists), filled with plausible values. */
@@ -168,7 +170,7 @@ export async function verifyFile(file: string, options: VerifyOptions = {}): Pro
   if (!options.staticOnly) {
     const event = options.event ?? synthesizeEvent(ast, source);
     const secretNames = [...new Set([...uses.keys(), ...Object.keys(options.secrets ?? {})])];
-    const common = { event, ...(options.secrets ? { secretValues: options.secrets } : {}), ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) };
+    const common = { event, ...(options.secrets ? { secretValues: options.secrets } : {}), ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}), ...(options.client ? { client: options.client } : {}) };
     const probe = await probeFile(file, { ...common, secretNames });
     // A second pass when the run read secrets the code names only dynamically, so they get values too.
     const missing = probe.envRead.filter((n) => !uses.has(n));

@@ -120,7 +120,7 @@ const KEPT_RESPONSE_HEADERS = new Set(['retry-after', 'content-type', 'x-hubspot
 const STORE_CIPHERTEXT = /\bv\d+\.[A-Za-z0-9_-]{16}\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{8,}/g;
 const isCredentialField = (key: string) => CREDENTIAL_FIELDS.test(key) || key === STORE_VALUE_PROPERTY;
 
-function scrub(value: unknown, redactor: Redactor): unknown {
+export function scrub(value: unknown, redactor: Redactor): unknown {
   if (typeof value === 'string') return redactor.redact(value).replace(STORE_CIPHERTEXT, '[redacted]');
   if (Array.isArray(value)) return value.map((v) => scrub(v, redactor));
   if (value && typeof value === 'object') {

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RecordFailedError, runActionFile, type RuntimeClient } from '../../scripts/harness/run-file';
+import { RecordFailedError, runActionFile, type RuntimeClient } from '../../scripts/user-code/run-file';
 
 /**
  * runActionFile runs files nobody in this project wrote: hand-written actions on HubSpot's pre-installed
@@ -97,12 +97,14 @@ describe('the sandbox is HubSpot\'s runtime, not this repository', () => {
     expect(report.outputs).toEqual({ client: 'function', get: 'function', chunks: 2 });
   });
 
-  it('secrets are environment variables, and nothing else of ours is', async () => {
+  it('secrets are environment variables — only those the file reads — and nothing else of ours is (not even PATH)', async () => {
     process.env.RUN_FILE_TEST_LEAK = 'must-not-reach-the-action';
-    const file = writeFile('env.js', 'exports.main = async () => ({ outputFields: { keys: Object.keys(process.env).filter((k) => k !== "PATH").sort().join(",") } });');
-    const report = await runActionFile({ file, event: EVENT, secrets: { MY_API_KEY: 'k-123' } });
+    const file = writeFile('env.js', '// process.env.IN_A_COMMENT is not a read\nexports.main = async () => ({ outputFields: { keys: Object.keys(process.env).sort().join(","), key: process.env.MY_API_KEY } });');
+    const report = await runActionFile({ file, event: EVENT, secrets: { MY_API_KEY: 'k-123', IN_A_COMMENT: 'c-456', UNUSED_DEPLOY_KEY: 'd-789' } });
     delete process.env.RUN_FILE_TEST_LEAK;
-    expect(report.outputs).toEqual({ keys: 'MY_API_KEY' });
+    expect(report.outputs).toEqual({ keys: 'MY_API_KEY', key: 'k-123' });
+    expect(report.isolation.secretsGiven).toEqual(['MY_API_KEY']);
+    expect(report.warnings).toContain('not handed to the file (it never reads them): IN_A_COMMENT, UNUSED_DEPLOY_KEY');
   });
 
   it('warns about a secret the file reads but was not given, and about HubSpot\'s 1,000-character secret budget', async () => {
@@ -115,11 +117,20 @@ describe('the sandbox is HubSpot\'s runtime, not this repository', () => {
     ]);
   });
 
-  it('a file that never answers stops at the time limit (not re-run by HubSpot)', async () => {
+  it('a callback-style main that returns without calling back says so (not "stopped after 20 s")', async () => {
     const file = writeFile('never.js', 'exports.main = (event, callback) => { console.log("waiting"); };');
-    const report = await runActionFile({ file, event: EVENT, timeoutMs: 300 });
-    expect(report.error).toMatchObject({ kind: 'timeout', hubspotReruns: false });
+    const report = await runActionFile({ file, event: EVENT, timeoutMs: 5_000 });
+    expect(report.error).toMatchObject({ kind: 'no-answer', hubspotReruns: false });
+    expect(report.error?.message).toMatch(/^main returned without calling callback/);
+    expect(report.model).toBe('callback');
     expect(report.logs).toEqual(['waiting']);
+  });
+
+  it('a file that never answers, with work keeping it alive, stops at the time limit and says main returned without calling back', async () => {
+    const file = writeFile('never-busy.js', 'exports.main = (event, callback) => { setInterval(() => {}, 50); };');
+    const report = await runActionFile({ file, event: EVENT, timeoutMs: 1_000 });
+    expect(report.error).toMatchObject({ kind: 'timeout', hubspotReruns: false });
+    expect(report.error?.message).toMatch(/main returned after \d+ ms without calling callback, and no callback came within 1 s/);
   });
 
   it('a busy loop is killed shortly after the time limit, keeping the logs it wrote', async () => {
