@@ -11,7 +11,7 @@ export const BENCH_CLI: CommandSpec = {
   options: [
     { name: 'update', description: 'also write the committed copies: bench/README.md (between the RESULTS markers), bench/results.json, bench/charts/' },
     { name: 'only', value: '<a,b>', description: 'only these actions (comma-separated); same as BENCH_ONLY=a,b' },
-    { name: 'cold-samples', value: '<n>', description: 'fresh Node processes per cold-load measurement (default 15; BENCH_COLD_SAMPLES)' },
+    { name: 'cold-samples', value: '<n>', description: 'interleaved cold-load rounds, one fresh Node process per bundle and baseline each (default 15; BENCH_COLD_SAMPLES)' },
     { name: 'enrollments', value: '<n>', description: 'enrollments in the rate-limit simulation (default 1000; BENCH_ENROLLMENTS)' },
     { name: 'burst', value: '<190|100>', description: "HubSpot's per-app limit per 10 s: 190 (Professional/Enterprise, default) or 100 (Starter); BENCH_BURST" },
     { name: 'no-pacing', description: 'simulate without lib/pacing.ts (what the code did before pacing); BENCH_PACING=0' },
