@@ -3,23 +3,27 @@
  * as `require`, everything else inlined, a paste guide on top. Then proves each file loads and exports `main`
  * where only Node built-ins and HubSpot's pre-installed modules resolve, and writes dist/manifest.json.
  *
- *   node scripts/build.mjs [--config actions.config.json] [--quiet] [--minify] [--today YYYY-MM-DD]     (--help lists the options)
+ *   node scripts/build.mjs [--config actions.config.json] [--quiet] [--minify] [--today YYYY-MM-DD] [--check]     (--help lists the options)
  *
  * Bundles are readable by default (users debug them in HubSpot's editor); --minify trades that for ~40% fewer bytes.
  *
- * Same source → same bytes: no timestamps, sorted inputs, the commit taken from git.
+ * dist/ is committed (admins copy a bundle from the repository without Node, as GitHub Actions ship their dist/), so
+ * same source → same bytes: no timestamps, no commit hash (it changes on every commit, so a committed bundle could
+ * never match its own commit), sorted inputs; the header names a content hash of the bundled code instead.
+ * `--check` builds in memory and fails (exit 1, naming the files) when dist/, docs/actions/ or README.md's action
+ * table differ from what is committed: CI runs it so a change to the sources cannot land without its bundles.
  *
  * Warns, by name, about every pinned vendor API version within 60 days of its end of support or past it.
  */
 import { build } from 'esbuild';
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseOrExit, userPath } from './lib-tooling/cli.mjs';
-import { pasteGuideComment } from './paste-guide.mjs';
+import { closest, parseOrExit, userPath } from './lib-tooling/cli.mjs';
+import { installGuide, pasteGuideComment, triggerText } from './paste-guide.mjs';
 import { RUNTIME_MODULES } from './runtime-modules.mjs';
 
 const require = createRequire(import.meta.url);
@@ -50,19 +54,15 @@ export function listActions() {
     .sort();
 }
 
-function gitCommit() {
-  try {
-    return execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
-  } catch {
-    return 'unknown';
-  }
-}
-
 /** Build-time settings per action, from a config file the user keeps (never edit the pasted bundle). */
 export function readBuildConfig(file) {
   const candidate = file ?? path.join(ROOT, 'actions.config.json');
   if (!existsSync(candidate)) return {};
-  return JSON.parse(readFileSync(candidate, 'utf8'));
+  try {
+    return JSON.parse(readFileSync(candidate, 'utf8'));
+  } catch (error) {
+    throw new BuildConfigError(`${shownPath(candidate)} is not valid JSON: ${error.message}`);
+  }
 }
 
 /**
@@ -101,56 +101,167 @@ export async function bundleAction(name, { config = {}, extra = {}, minify = fal
   return { text, externals };
 }
 
-export async function buildAll({ configFile, quiet = false, minify = false, now = Date.now() } = {}) {
+/** A mistake in the build config file: exit 2, like a usage error, since no build can fix it. */
+export class BuildConfigError extends Error {
+  constructor(message) {
+    super(message);
+    this.name = 'BuildConfigError';
+    this.exitCode = 2;
+  }
+}
+
+/** A path as the user would type it: relative when under the working directory. */
+function shownPath(file) {
+  const relative = path.relative(process.cwd(), file);
+  return relative && !relative.startsWith('..') ? relative : file;
+}
+
+/** Top-level keys of the config file that are not actions (hubspotApiVersionOf). */
+const GLOBAL_CONFIG_KEYS = { hubspot: ['apiVersion'] };
+
+const kindOf = (value) => (value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value);
+
+/**
+ * Problems with the build config, one line each, checked against each action's declared `config` defaults: a key no
+ * action declares (`"pipline"`) would otherwise be baked into the bundle and silently ignored, the default winning.
+ * Typos get the CLI's did-you-mean (scripts/lib-tooling/cli.mjs closest).
+ * @param {Record<string, unknown>} config
+ * @param {Record<string, Record<string, unknown> | undefined>} declared action name → its declared config defaults
+ */
+export function buildConfigProblems(config, declared) {
+  if (kindOf(config) !== 'object') return [`the build config must be a JSON object keyed by action name, not ${kindOf(config)}`];
+  const problems = [];
+  const topLevel = [...Object.keys(declared), ...Object.keys(GLOBAL_CONFIG_KEYS)];
+  for (const [key, value] of Object.entries(config)) {
+    const known = declared[key] ?? (GLOBAL_CONFIG_KEYS[key] ? Object.fromEntries(GLOBAL_CONFIG_KEYS[key].map((k) => [k, undefined])) : undefined);
+    if (!known) {
+      const close = closest(key, topLevel);
+      problems.push(`"${key}" is not an action${close ? ` (did you mean "${close}"?)` : ''}; known: ${topLevel.join(', ')}`);
+      continue;
+    }
+    if (kindOf(value) !== 'object') {
+      problems.push(`"${key}" must be an object of settings, not ${kindOf(value)}`);
+      continue;
+    }
+    const names = Object.keys(known);
+    for (const [name, setting] of Object.entries(value)) {
+      if (!(name in known)) {
+        const close = closest(name, names);
+        problems.push(`"${key}"."${name}" is not a setting of ${key}${close ? ` (did you mean "${close}"?)` : ''}; its settings: ${names.join(', ') || 'none'}`);
+        continue;
+      }
+      const expected = kindOf(known[name]);
+      if (known[name] !== undefined && kindOf(setting) !== expected) problems.push(`"${key}"."${name}" must be ${expected === 'object' ? 'an object' : `a ${expected}`} (like its default ${JSON.stringify(known[name])}), not ${JSON.stringify(setting)}`);
+    }
+  }
+  return problems;
+}
+
+/**
+ * Every generated file in memory, keyed by path relative to the repository: dist/<action>.js, dist/manifest.json,
+ * docs/actions/*.md and README.md (its generated action table). Nothing is written; buildAll writes, --check compares.
+ */
+export async function renderAll({ configFile, minify = false } = {}) {
   const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
-  const meta = { packageName: pkg.name, version: pkg.version, commit: gitCommit() };
   const config = readBuildConfig(configFile);
   const runtimeModules = defaultRuntimeModules(RUNTIME_MODULES, ROOT);
-  rmSync(DIST, { recursive: true, force: true });
-  mkdirSync(DIST, { recursive: true });
-  const manifest = { package: pkg.name, version: pkg.version, commit: meta.commit, runtime: 'Node.js 24', actions: [] };
-
-  const guideSources = [];
-  for (const name of listActions()) {
-    const { text, externals } = await bundleAction(name, { config, minify });
-    // Load the bare bundle once to read the declaration it carries; this is also the sandbox check.
-    const tmp = path.join(DIST, `.${name}.tmp.js`);
-    writeFileSync(tmp, text);
-    let loaded;
-    try {
-      loaded = loadBundle(tmp, { runtimeModules, resolveFrom: ROOT });
-    } catch (error) {
-      throw new Error(`${name}: the bundle does not load where only built-ins and HubSpot's runtime modules resolve: ${error.message}`);
-    } finally {
-      rmSync(tmp, { force: true });
+  const scratch = mkdtempSync(path.join(tmpdir(), 'build-'));
+  const bundles = [];
+  try {
+    for (const name of listActions()) {
+      const { text, externals } = await bundleAction(name, { config, minify });
+      // Load the bare bundle once to read the declaration it carries; this is also the sandbox check.
+      const tmp = path.join(scratch, `${name}.js`);
+      writeFileSync(tmp, text);
+      let loaded;
+      try {
+        loaded = loadBundle(tmp, { runtimeModules, resolveFrom: ROOT });
+      } catch (error) {
+        throw new Error(`${name}: the bundle does not load where only built-ins and HubSpot's runtime modules resolve: ${error.message}`);
+      }
+      if (typeof loaded.exports.main !== 'function') throw new Error(`${name}: the bundle does not export main`);
+      bundles.push({ name, text, externals, action: loaded.exports.action });
     }
-    if (typeof loaded.exports.main !== 'function') throw new Error(`${name}: the bundle does not export main`);
-    const action = loaded.exports.action;
-    guideSources.push({ definition: action.definition, outputs: action.outputs });
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+  const problems = buildConfigProblems(config, Object.fromEntries(bundles.map((b) => [b.name, b.action.definition.config ?? {}])));
+  if (problems.length) {
+    throw new BuildConfigError(`${shownPath(configFile ?? path.join(ROOT, 'actions.config.json'))}:\n  ${problems.join('\n  ')}`);
+  }
+
+  // A content hash of everything bundled (not a commit: see the top of this file).
+  const build = createHash('sha256').update(bundles.map((b) => b.text).join('\0')).digest('hex').slice(0, 12);
+  const manifest = { package: pkg.name, version: pkg.version, build, runtime: 'Node.js 24', actions: [] };
+  const files = new Map();
+  for (const { name, text, externals, action } of bundles) {
     const definition = action.definition;
+    // Per bundle, so a change to one action leaves the other bundles' bytes alone.
+    const meta = { packageName: pkg.name, version: pkg.version, build: createHash('sha256').update(text).digest('hex').slice(0, 12) };
     const file = `${pasteGuideComment(definition, { ...meta, outputs: action.outputs })}\n${text}`;
-    const bytes = Buffer.byteLength(file);
-    writeFileSync(path.join(DIST, `${name}.js`), file);
+    files.set(`dist/${name}.js`, file);
     manifest.actions.push({
       name,
       title: definition.title,
       file: `${name}.js`,
-      bytes,
+      bytes: Buffer.byteLength(file),
       sha256: createHash('sha256').update(file).digest('hex'),
-      enrollment: definition.enrollment,
+      // The trigger as the guide shows it: {property} placeholders replaced by the labels HubSpot shows.
+      enrollment: { ...definition.enrollment, trigger: triggerText(definition, definition.enrollment) },
       secrets: Object.entries(definition.secrets).map(([n, s]) => ({ name: n, required: s.required !== false, typicalLength: s.typicalLength })),
-      inputs: Object.entries(definition.inputs).map(([n, i]) => ({ name: n, type: i.type, required: i.required === true, property: i.property ?? null })),
+      inputs: installGuide(definition).inputs.map((i) => ({ name: i.name, type: i.type, fieldType: i.fieldType, required: i.required, property: i.property })),
       outputs: Object.entries(action.outputs).map(([n, o]) => ({ name: n, type: o.type, ...(o.options ? { options: o.options } : {}) })),
       properties: (definition.properties ?? []).map((p) => `${p.objectType}.${p.name}`),
       externals,
     });
   }
-  writeFileSync(path.join(DIST, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-  await writeSetupGuides(guideSources);
+  files.set('dist/manifest.json', `${JSON.stringify(manifest, null, 2)}\n`);
+  for (const [file, text] of await renderSetupGuides(bundles.map((b) => ({ definition: b.action.definition, outputs: b.action.outputs })))) files.set(file, text);
+  return { files, manifest };
+}
+
+/** Writes what renderAll made; dist/ is emptied first so a removed action leaves no stale bundle behind. */
+export async function buildAll({ configFile, quiet = false, minify = false, now = Date.now() } = {}) {
+  const { files, manifest } = await renderAll({ configFile, minify });
+  rmSync(DIST, { recursive: true, force: true });
+  mkdirSync(DIST, { recursive: true });
+  for (const [file, text] of files) {
+    const target = path.join(ROOT, file);
+    mkdirSync(path.dirname(target), { recursive: true });
+    if (!existsSync(target) || readFileSync(target, 'utf8') !== text) writeFileSync(target, text);
+  }
   if (!quiet) printTable(manifest);
   // Printed even with --quiet: an expiring vendor API version is worth a line in every build and test run.
   for (const warning of await apiVersionWarnings({ now })) console.warn(`warning: ${warning}`);
   return manifest;
+}
+
+/**
+ * The committed generated files that differ from a fresh build, one line each ("dist/x.js differs", "dist/y.js is
+ * missing", "dist/z.js is not built any more"), or [] when everything is up to date.
+ */
+export async function checkAll({ configFile, minify = false, against = ROOT } = {}) {
+  const { files } = await renderAll({ configFile, minify });
+  return differingFiles(files, against);
+}
+
+/** Compares rendered files with the ones under `against` (the repository; tests pass a copy). */
+export function differingFiles(files, against = ROOT) {
+  const problems = [];
+  for (const [file, text] of files) {
+    const target = path.join(against, file);
+    if (!existsSync(target)) problems.push(`${file} is missing`);
+    else if (readFileSync(target, 'utf8') !== text) problems.push(`${file} differs from a fresh build`);
+  }
+  const built = new Set(files.keys());
+  for (const dir of ['dist', 'docs/actions']) {
+    if (!existsSync(path.join(against, dir))) continue;
+    for (const entry of readdirSync(path.join(against, dir))) {
+      const file = `${dir}/${entry}`;
+      if (!built.has(file)) problems.push(`${file} is not built any more (delete it)`);
+    }
+  }
+  return problems.sort();
 }
 
 /**
@@ -165,13 +276,14 @@ export async function apiVersionWarnings({ now = Date.now() } = {}) {
 }
 
 /**
- * docs/actions/<action>.md from the same declarations the bundle headers were made from (scripts/guide.ts, in
- * TypeScript, loaded through tsx's API since this script runs on plain node). No dates or commit: same bytes.
+ * docs/actions/<action>.md and README.md's action table from the same declarations the bundle headers were made from
+ * (scripts/guide.ts, in TypeScript, loaded through tsx's API since this script runs on plain node). No dates or
+ * commit: same bytes.
  */
-async function writeSetupGuides(sources) {
+async function renderSetupGuides(sources) {
   const { tsImport } = await import('tsx/esm/api');
-  const { writeGuides } = await tsImport('./guide.ts', import.meta.url);
-  writeGuides(sources);
+  const { renderGuideFiles } = await tsImport('./guide.ts', import.meta.url);
+  return renderGuideFiles(sources).map(([file, text]) => [path.relative(ROOT, file).split(path.sep).join('/'), text]);
 }
 
 function printTable(manifest) {
@@ -182,21 +294,22 @@ function printTable(manifest) {
   console.log(fmt(head));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const r of rows) console.log(fmt(r));
-  console.log(`\n${manifest.actions.length} bundles in dist/ (commit ${manifest.commit}). Paste dist/<action>.js into a HubSpot custom-code action.`);
+  console.log(`\n${manifest.actions.length} bundles in dist/ (build ${manifest.build}). Paste dist/<action>.js into a HubSpot custom-code action; commit dist/ with the sources.`);
 }
 
 /** @type {import('./lib-tooling/cli.mjs').CommandSpec} */
 export const BUILD_CLI = {
   command: 'npm run build --',
-  summary: 'Builds dist/<action>.js (paste-ready, Node 24) for every action, checks each loads in the runtime sandbox, writes dist/manifest.json and docs/actions/.',
-  usage: ['[--config <file>] [--minify] [--quiet] [--today <YYYY-MM-DD>]'],
+  summary: "Builds dist/<action>.js (paste-ready, Node 24) for every action, checks each loads in the runtime sandbox, writes dist/manifest.json, docs/actions/ and README.md's action table (all committed).",
+  usage: ['[--config <file>] [--minify] [--quiet] [--today <YYYY-MM-DD>]', '--check [--config <file>]'],
   options: [
     { name: 'config', value: '<file>', description: 'build-time settings per action (default: actions.config.json, if present)' },
-    { name: 'minify', description: 'minify the bundles (~40% fewer bytes, harder to debug in HubSpot\'s editor)' },
+    { name: 'minify', description: 'minify the bundles (~40% fewer bytes, harder to debug in HubSpot\'s editor; the committed dist/ is not minified)' },
     { name: 'quiet', description: 'print nothing on success (no table of bundles)' },
+    { name: 'check', description: 'write nothing: exit 1, naming the files, when dist/, docs/actions/ or README.md\'s action table differ from a fresh build (CI)' },
     { name: 'today', value: '<YYYY-MM-DD>', description: 'judge the pinned vendor API versions as on that day (warnings within 60 days of an end of support)' },
   ],
-  examples: ['npm run build', 'npm run build -- --config other.json'],
+  examples: ['npm run build', 'npm run build -- --config other.json', 'node scripts/build.mjs --check'],
   maxPositionals: 0,
 };
 
@@ -213,8 +326,22 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     console.error('build failed: --today needs a date like 2027-09-01');
     process.exit(1);
   }
-  buildAll({ configFile, quiet: flags.has('quiet'), minify: flags.has('minify'), now }).catch((error) => {
+  const fail = (error) => {
     console.error(`build failed: ${error.message}`);
-    process.exit(1);
-  });
+    process.exit(error.exitCode ?? 1);
+  };
+  if (flags.has('check')) {
+    checkAll({ configFile, minify: flags.has('minify') })
+      .then((problems) => {
+        if (!problems.length) {
+          if (!flags.has('quiet')) console.log('dist/, docs/actions/ and README.md are up to date with the sources.');
+          return;
+        }
+        console.error(`build check failed: the committed generated files differ from a fresh build:\n  ${problems.join('\n  ')}\nRun \`npm run build\` and commit the result.`);
+        process.exit(1);
+      })
+      .catch(fail);
+  } else {
+    buildAll({ configFile, quiet: flags.has('quiet'), minify: flags.has('minify'), now }).catch(fail);
+  }
 }

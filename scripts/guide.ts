@@ -1,5 +1,6 @@
 /**
- * npm run guide — writes docs/actions/<action>.md for every action, and docs/actions/README.md as the index.
+ * npm run guide — writes docs/actions/<action>.md for every action, docs/actions/README.md as the index, and the
+ * action table at the top of README.md (between markers).
  * `npm run build` writes them too (scripts/build.mjs calls writeGuides at the end of buildAll).
  *
  * Everything comes from the action's declaration — the same one the bundle's header comment is made from
@@ -11,7 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { secretBudget, SECRET_BUDGET_CHARS, type ActionDefinition } from '../lib/action';
 import type { OutputSpecs } from '../lib/outputs';
-import { DEPLOY_SCOPES, OUTPUT_TYPE_LABELS, installGuide, setupScopesFor } from './paste-guide.mjs';
+import { DEPLOY_SCOPES, LOG_LEVEL_NOTE, OUTPUT_TYPE_LABELS, installGuide, setupScopesFor } from './paste-guide.mjs';
 import { exitWhenFlushed, parseOrExit, type CommandSpec } from './lib-tooling/cli.mjs';
 import { loadActions, ROOT } from './lib-tooling/common';
 
@@ -47,7 +48,8 @@ export function renderGuide({ definition: def, outputs }: GuideSource): string {
   push('3. **Action**: + → Data ops → **Custom code**, language **Node.js 24.x**.');
   push('4. **Secrets**: create each secret below (Secrets → Add secret) and select it in the action.');
   push('5. **Properties to include in code**: add each input field below with the name shown, mapped to what the table says.');
-  push(`6. **Paste** the whole of ${code(`dist/${def.name}.js`)} (\`npm run build\`) over the code in the editor, or use \`npm run deploy\` (below).`);
+  // dist/ is committed: an admin copies the file from the repository (GitHub: open it, Raw), no Node needed.
+  push(`6. **Paste** the whole of [${code(`dist/${def.name}.js`)}](../../dist/${def.name}.js) (it is in the repository: on GitHub open it and use **Raw**, or build it with \`npm run build\`) over the code in the editor, or use \`npm run deploy\` (below).`);
   push('7. **Data outputs**: add each output below with its type.');
   push('8. **Test** the action on a test record, then branch on `status` and `error_code` (below).', '');
 
@@ -64,7 +66,8 @@ export function renderGuide({ definition: def, outputs }: GuideSource): string {
   push('');
 
   push('## What enrolls', '');
-  push(`A **${g.objectType}**-based workflow: each enrolled ${g.objectType} runs the action once, with the input fields read from that record (or from the trigger's webhook fields). Suggested trigger: ${g.trigger}.`);
+  // Only a webhook-triggered workflow has webhook fields to read (a deal reaching a stage has none).
+  push(`A **${g.objectType}**-based workflow: each enrolled ${g.objectType} runs the action once, with the input fields read from that record${g.webhookTrigger ? " (or from the trigger's webhook fields)" : ''}. Suggested trigger: ${g.trigger}.`);
   for (const note of g.enrollmentNotes) push('', note);
   push('');
 
@@ -79,6 +82,7 @@ export function renderGuide({ definition: def, outputs }: GuideSource): string {
         ? `Secret budget: typical values total **${budget.typical}** of HubSpot's ${SECRET_BUDGET_CHARS.toLocaleString('en-US')} characters for all secret values of the account together — fits, leaving ${budget.budget - budget.typical} for other actions' secrets.`
         : `Secret budget: typical values total **${budget.typical}**, more than HubSpot's ${SECRET_BUDGET_CHARS.toLocaleString('en-US')} characters for all secret values of the account together — **does not fit**.`,
     );
+    push('', `Optional, for troubleshooting, in every action: ${LOG_LEVEL_NOTE.replace('LOG_LEVEL = debug', '`LOG_LEVEL` = `debug`')}`);
     if (def.secrets.HUBSPOT_ACCESS_TOKEN) {
       push('', `The HubSpot token is counted at ${def.secrets.HUBSPOT_ACCESS_TOKEN.typicalLength} characters: HubSpot does not document a Service Key's length, so this is a conservative assumption (a legacy private-app token has 44). One key can serve every action of the account: give it the union of their scopes and count it once.`);
     }
@@ -87,9 +91,9 @@ export function renderGuide({ definition: def, outputs }: GuideSource): string {
 
   push('## Input fields', '');
   if (g.inputs.length) {
-    push(row(['Field', 'Map to', 'Type', 'Required', 'Why']), row(['---', '---', '---', '---', '---']));
-    for (const i of g.inputs) push(row([code(i.name), i.pick, i.type, i.required ? 'required' : 'optional', `${i.why}${i.options ? ` (one of: ${i.options.join(', ')})` : ''}`]));
-    push('', 'HubSpot\'s property picker shows the label; searching the internal name (in backticks) finds it too. Values arrive as text; an empty value means "not set".');
+    push(row(['Field', 'Map to', 'Field type', 'Required', 'Why']), row(['---', '---', '---', '---', '---']));
+    for (const i of g.inputs) push(row([code(i.name), i.pick, i.fieldType || '—', i.required ? 'required' : 'optional', `${i.why}${i.options ? ` (one of: ${i.options.join(', ')})` : ''}`]));
+    push('', 'HubSpot\'s property picker shows the label; searching the internal name (in backticks) finds it too. Field type: of the property created in step 1, or of the value to send when no property is named; "—" for HubSpot\'s own properties. Values arrive as text; an empty value means "not set".');
   } else push('None.');
   push('');
 
@@ -136,21 +140,64 @@ export function renderIndex(sources: readonly GuideSource[]): string {
   return lines.join('\n');
 }
 
-/** Writes one guide per action and the index; only files whose content changed are rewritten. Returns the paths. */
-export function writeGuides(sources: readonly GuideSource[], dir = GUIDE_DIR): string[] {
-  mkdirSync(dir, { recursive: true });
+/** README.md's action table sits between these markers; everything else in the README is written by hand. */
+export const README_FILE = path.join(ROOT, 'README.md');
+export const README_TABLE_START = '<!-- actions:start (generated by `npm run guide` / `npm run build` from the declarations; do not edit) -->';
+export const README_TABLE_END = '<!-- actions:end -->';
+
+/** One row per action (a sixth action appears without anyone editing the README): what it does, the file, the guide. */
+export function renderReadmeTable(sources: readonly GuideSource[]): string {
+  const lines = [row(['action', 'what it does', 'file to paste', 'guide']), row(['---', '---', '---', '---'])];
+  for (const { definition: d } of sources) {
+    lines.push(row([code(d.name), d.title, `[dist/${d.name}.js](dist/${d.name}.js)`, `[docs/actions/${d.name}.md](docs/actions/${d.name}.md)`]));
+  }
+  return lines.join('\n');
+}
+
+/** The README with its generated table replaced; throws when the markers are missing (someone deleted them). */
+export function withReadmeTable(readme: string, table: string): string {
+  const start = readme.indexOf(README_TABLE_START);
+  const end = readme.indexOf(README_TABLE_END);
+  if (start < 0 || end < start) throw new Error(`README.md lacks the markers ${README_TABLE_START} … ${README_TABLE_END} around the action table`);
+  return `${readme.slice(0, start + README_TABLE_START.length)}\n${table}\n${readme.slice(end)}`;
+}
+
+/** Every file the guides consist of, [absolute path, content]: one guide per action, the index, README.md's table. */
+export function renderGuideFiles(sources: readonly GuideSource[], dir = GUIDE_DIR, readmeFile = README_FILE): Array<[string, string]> {
   const sorted = [...sources].sort((a, b) => a.definition.name.localeCompare(b.definition.name));
   const files: Array<[string, string]> = sorted.map((s) => [path.join(dir, `${s.definition.name}.md`), renderGuide(s)]);
   files.push([path.join(dir, 'README.md'), renderIndex(sorted)]);
+  if (existsSync(readmeFile)) files.push([readmeFile, withReadmeTable(readFileSync(readmeFile, 'utf8'), renderReadmeTable(sorted))]);
+  return files;
+}
+
+/**
+ * Writes one guide per action, the index and README.md's action table; only files whose content changed are
+ * rewritten. Returns every file and the ones written.
+ */
+export function writeGuides(sources: readonly GuideSource[], dir = GUIDE_DIR, readmeFile = README_FILE): { files: string[]; written: string[] } {
+  mkdirSync(dir, { recursive: true });
+  const files = renderGuideFiles(sources, dir, readmeFile);
+  const written: string[] = [];
   for (const [file, text] of files) {
-    if (!existsSync(file) || readFileSync(file, 'utf8') !== text) writeFileSync(file, text);
+    if (!existsSync(file) || readFileSync(file, 'utf8') !== text) {
+      writeFileSync(file, text);
+      written.push(file);
+    }
   }
-  return files.map(([file]) => file);
+  return { files: files.map(([file]) => file), written };
+}
+
+/** "7 files up to date" or "wrote 2 of 7 files: a.md, README.md" — never "wrote" for a file left alone. */
+export function writeSummary({ files, written }: { files: string[]; written: string[] }): string {
+  const where = `${path.relative(ROOT, GUIDE_DIR)}/ and README.md`;
+  if (!written.length) return `${files.length} files up to date (${where}).`;
+  return `Wrote ${written.length} of ${files.length} files (${where}): ${written.map((f) => path.relative(ROOT, f)).join(', ')}.`;
 }
 
 export const GUIDE_CLI: CommandSpec = {
   command: 'npm run guide --',
-  summary: "Writes docs/actions/<action>.md (the setup guide an admin follows) and docs/actions/README.md from the actions' declarations.",
+  summary: "Writes docs/actions/<action>.md (the setup guide an admin follows), docs/actions/README.md and README.md's action table from the actions' declarations.",
   usage: [''],
   options: [],
   notes: ['`npm run build` writes the same files; this command only skips the bundling. Files whose content is unchanged are left alone.'],
@@ -161,8 +208,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   parseOrExit(GUIDE_CLI, process.argv.slice(2));
   loadActions()
     .then((actions) => {
-      const written = writeGuides(actions.map((a) => ({ definition: a.definition, outputs: a.outputs })));
-      console.log(`Wrote ${written.length} files in ${path.relative(ROOT, GUIDE_DIR)}/: ${written.map((f) => path.basename(f)).join(', ')}`);
+      console.log(writeSummary(writeGuides(actions.map((a) => ({ definition: a.definition, outputs: a.outputs })))));
       exitWhenFlushed(0);
     })
     .catch((error: unknown) => {

@@ -41,6 +41,13 @@ export const SETUP_SCOPES = {
 export const DEPLOY_SCOPES = ['automation'];
 
 /** Where the token comes from now that legacy private apps can no longer be created (lib/hubspot.ts HUBSPOT_TOKEN_WHERE). */
+/**
+ * LOG_LEVEL: the only way to set the logger's level in HubSpot is a secret of that name (custom code sees secrets as
+ * its only environment variables), so it is documented as one, and `npm run verify` counts its 5 characters
+ * (scripts/codemod/secret-lengths.ts). Read by lib/action.ts (createLogger level).
+ */
+export const LOG_LEVEL_NOTE = 'a secret LOG_LEVEL = debug logs more detail in the action\'s logs (never secret values); it counts its 5 characters in the budget. Leave it out normally.';
+
 export const SERVICE_KEY_STEPS = 'HubSpot → Development → Keys → Service keys → Create service key → add the scopes → Create → Show → copy';
 
 /**
@@ -70,6 +77,7 @@ export const HUBSPOT_PROPERTY_LABELS = {
   },
   deals: {
     dealname: 'Deal Name',
+    dealstage: 'Deal Stage',
     amount: 'Amount',
     closedate: 'Close Date',
     deal_currency_code: 'Currency',
@@ -130,13 +138,17 @@ export const ENROLLMENT_NOTES = {
   'shopify-order-sync': [
     'This action creates the order\'s deal itself, so a deal-based workflow cannot start it for a new order (there is no deal to enroll yet); a deal-based workflow only fits re-syncing orders already recorded (deals with Shopify order ID set).',
     'So: a contact-based workflow triggered by a webhook. In Shopify: Settings → Notifications → Webhooks → Create webhook, event "Order creation" (orders/create), format JSON, URL = the webhook URL HubSpot shows for the trigger. HubSpot enrolls the contact whose Email matches the order\'s "email" field; map the input shopify_order_id to the webhook\'s "id". The deal, line items and totals are written by the action, not by the enrollment.',
-    'A workflow enrolls records, it does not create them (assumed for webhook triggers too: HubSpot\'s webhook-trigger article was not in the copies we could read), so a first-time buyer with no contact yet is not enrolled until the contact exists (HubSpot\'s Shopify app, a checkout form or an import may create it). The action upserts the contact by email itself, so enrolling any existing contact of the order is enough.',
+    // Assumed for webhook triggers too (HubSpot's webhook-trigger article was not in the copies we could read): a
+    // research note for maintainers, kept out of the text an admin pastes into HubSpot.
+    'A workflow enrolls records, it does not create them, so a first-time buyer with no contact yet is not enrolled until the contact exists (HubSpot\'s Shopify app, a checkout form or an import may create it). The action upserts the contact by email itself, so enrolling any existing contact of the order is enough.',
   ],
   'salesforce-lead-sync': [
     'Enrolls each contact whose synced properties change; turn re-enrollment on for those properties so every later change syncs again. A run with nothing different writes nothing, so the action\'s own writes do not loop.',
   ],
   'quickbooks-invoice': [
     'Enrolls each deal when it reaches Closed won; the filter "QuickBooks invoice ID is unknown" keeps invoiced deals out (the action also checks).',
+    // lib/token-store.ts: Intuit rotates the refresh token, so the action stores the current one in HubSpot.
+    'The action keeps its QuickBooks tokens on the company record "QuickBooks connection (do not delete)" — do not delete or merge it.',
   ],
   'clearbit-enrich': [
     'Enrolls each contact once it has an email; "Enriched at (Clearbit) is unknown" keeps enriched contacts out. A queued lookup (enrichment_status = queued) can be retried with a delay and re-enrollment.',
@@ -171,6 +183,36 @@ const FIELD_TYPE_LABELS = {
 const OBJECT_LABELS = { contacts: 'Contact', companies: 'Company', deals: 'Deal', line_items: 'Line item' };
 const ENROLLED_OBJECT = { contact: 'contacts', company: 'companies', deal: 'deals', ticket: 'tickets' };
 
+/**
+ * What to send for an input that names no property (a webhook field, a fixed value), in the words of HubSpot's
+ * field types, not ours ("[email]", "[decimal]" are not in its UI).
+ * https://knowledge.hubspot.com/properties/property-field-types-in-hubspot
+ */
+const INPUT_FIELD_TYPE_LABELS = {
+  string: 'Single-line text',
+  email: 'Single-line text',
+  decimal: 'Number',
+  integer: 'Number',
+  boolean: 'Single checkbox',
+  datetime: 'Date picker',
+  enumeration: 'Dropdown select',
+};
+
+/**
+ * The declared one-line trigger with each `{property}` replaced by the label HubSpot's trigger filter shows: the
+ * action's own property declaration first (the label the admin just created), else HubSpot's default label. An
+ * unknown name fails the build rather than reaching an admin as "{name}".
+ */
+export function triggerText(definition, enrollment = ENROLLMENT_OVERRIDES[definition.name] ?? definition.enrollment) {
+  const objects = ENROLLED_OBJECT[enrollment.objectType];
+  return enrollment.trigger.replace(/\{([a-z0-9_]+)\}/g, (_, name) => {
+    const own = (definition.properties ?? []).find((p) => p.name === name && p.objectType === objects);
+    const label = own?.label ?? HUBSPOT_PROPERTY_LABELS[objects]?.[name];
+    if (!label) throw new Error(`${definition.name}: the trigger names {${name}}, which is neither a declared ${objects} property nor in HUBSPOT_PROPERTY_LABELS`);
+    return label;
+  });
+}
+
 export function fieldTypeLabel(p) {
   return FIELD_TYPE_LABELS[`${p.type}/${p.fieldType}`] ?? `${p.type} / ${p.fieldType}`;
 }
@@ -203,7 +245,11 @@ function inputRows(definition) {
     const isCurrentValue = /^Current value of /.test(input.description);
     const pick = note.pick ?? (input.property ? propertyDisplay(definition, objectType, input.property) : `a property or webhook field holding: ${input.description}`);
     const why = note.why ?? (isCurrentValue ? CURRENT_VALUE_WHY : input.description);
-    return { name, required: input.required === true, type: input.type, property: input.property ?? null, pick, why, options: input.options };
+    const own = input.property ? (definition.properties ?? []).find((p) => p.name === input.property && p.objectType === objectType) : undefined;
+    // The field type of a property the admin creates (step 1), or of what to send when no property is named; none
+    // for HubSpot's own properties: the admin only picks those, and their field type is HubSpot's to show.
+    const fieldType = own ? fieldTypeLabel(own) : input.property ? '' : (INPUT_FIELD_TYPE_LABELS[input.type] ?? input.type);
+    return { name, required: input.required === true, type: input.type, fieldType, property: input.property ?? null, pick, why, options: input.options };
   });
 }
 
@@ -231,7 +277,8 @@ export function installGuide(definition, meta = {}) {
   return {
     name: definition.name,
     objectType: (ENROLLMENT_OVERRIDES[definition.name] ?? definition.enrollment).objectType,
-    trigger: (ENROLLMENT_OVERRIDES[definition.name] ?? definition.enrollment).trigger,
+    trigger: triggerText(definition),
+    webhookTrigger: /webhook/i.test((ENROLLMENT_OVERRIDES[definition.name] ?? definition.enrollment).trigger),
     enrollmentNotes: ENROLLMENT_NOTES[definition.name] ?? [],
     properties: propertyRows(definition),
     setupScopes: setupScopesFor(definition.properties),
@@ -256,7 +303,7 @@ export function pasteGuideLines(definition, meta) {
   const lines = [];
   const wrap = (text, indent = '   ') => lines.push(`${indent}${text}`);
   lines.push(`${definition.name} — ${definition.title}`);
-  lines.push(`${meta.packageName} ${meta.version} · commit ${meta.commit} · HubSpot custom code, Node.js 24`);
+  lines.push(`${meta.packageName} ${meta.version} · build ${meta.build} · HubSpot custom code, Node.js 24`);
   lines.push('');
   lines.push(definition.description);
   lines.push('');
@@ -278,13 +325,14 @@ export function pasteGuideLines(definition, meta) {
   lines.push('4. Secrets: create each (Secrets → Add secret) and select it in the action:');
   for (const s of g.secrets) lines.push(`     ${s.name}${s.required ? '' : ' (optional)'} — ${s.description}${s.where ? ` [where: ${s.where}]` : ''}`);
   lines.push('5. Properties to include in code: one row each, name → what to pick — why:');
-  for (const i of g.inputs) lines.push(`     ${i.name}${i.required ? ' (required)' : ''} → ${i.pick} [${i.type}] — ${i.why}`);
+  for (const i of g.inputs) lines.push(`     ${i.name}${i.required ? ' (required)' : ''} → ${i.pick}${i.fieldType ? ` (${i.fieldType})` : ''} — ${i.why}`);
   lines.push('6. Paste: replace the code in the editor with this whole file.');
   lines.push('7. Data outputs: add each with its type:');
   for (const o of g.outputs) lines.push(`     ${o.name}: ${o.label}${o.options ? ` (${o.options.join(' | ')})` : ''}`);
   lines.push('8. Test: "Test action" on a test record, then add an if/then branch on "status" (ok | error) and "error_code".');
   lines.push('');
   lines.push('Retries: on 429/5xx/timeouts it throws so HubSpot re-runs it; every step is safe to repeat.');
+  lines.push(`Troubleshooting: ${LOG_LEVEL_NOTE}`);
   return lines;
 }
 

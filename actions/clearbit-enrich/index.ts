@@ -35,8 +35,12 @@ const GROUP = 'clearbit';
 
 /** One input per fillable property, carrying its current value ("" when empty) so blanks are known without a read. */
 const currentValueInputs = Object.fromEntries(
-  ENRICHMENT_FIELDS.map((f) => [f.name, input.string(`Current value of "${f.label}" (map the contact property ${f.name}); left as is unless empty`, { property: f.name })]),
-) as Record<string, InputSpec<'string', false>>;
+  ENRICHMENT_FIELDS.map((f) => {
+    const description = `Current value of "${f.label}" (map the contact property ${f.name}); left as is unless empty`;
+    // The input's type follows the property's (a Number property arrives as a number string, e.g. "250").
+    return [f.name, f.type === 'number' ? input.decimal(description, { property: f.name }) : input.string(description, { property: f.name })];
+  }),
+) as Record<string, InputSpec<'string' | 'decimal', false>>;
 
 const customProperties: PropertyDeclaration[] = [
   ...ENRICHMENT_FIELDS.filter((f) => f.custom).map((f) =>
@@ -52,7 +56,8 @@ export const action = defineAction({
     'Only for Clearbit accounts created in 2023 or earlier that still hold an API key: Clearbit issues no keys to newer accounts, and its free platform ended on 2025-04-30. ' +
     'Without such a key, use HubSpot’s own enrichment, Breeze Intelligence, instead (it runs inside HubSpot, in its own enrichment settings and workflow steps, and has no API this custom-code action could call). ' +
     'Looks the contact’s email up in Clearbit’s combined Enrichment API and fills empty contact properties with the person and company facts it returns. Authenticates with HTTP Basic (the API key as user name), as Clearbit documents.',
-  enrollment: { objectType: 'contact', trigger: 'Contact is created, or Email is known and Clearbit enriched at is unknown' },
+  // {name}: rendered as the property's label in the guides (scripts/paste-guide.mjs triggerText), as HubSpot's filter shows it.
+  enrollment: { objectType: 'contact', trigger: 'Contact is created, or {email} is known and {clearbit_enriched_at} is unknown' },
   secrets: {
     CLEARBIT_API_KEY: {
       description: 'Clearbit secret API key (sk_…) of a Clearbit account created in 2023 or earlier that still has Enrichment API access (newer accounts get no key)',

@@ -78,7 +78,7 @@ export const action = defineAction({
   name: 'quickbooks-invoice',
   title: 'QuickBooks invoice for a won deal',
   description: 'Finds or creates the QuickBooks Online customer for the deal\'s contact, creates an invoice for the deal (one line per line item, or the amount), and writes the invoice id, number and status back to the deal. QuickBooks Online Accounting API, minorversion 75. A customer made inactive in QuickBooks is found by email and made active again. A deal in a foreign currency needs Multicurrency on in QuickBooks; its new customer is created in that currency, and an existing customer kept in another currency is the error QUICKBOOKS_CUSTOMER_CURRENCY_MISMATCH.',
-  enrollment: { objectType: 'deal', trigger: 'Deal stage is Closed won (and quickbooks_invoice_id is unknown)' },
+  enrollment: { objectType: 'deal', trigger: '{dealstage} is Closed won and {quickbooks_invoice_id} is unknown' },
   secrets: {
     QUICKBOOKS_CLIENT_ID: { description: 'Client ID of your Intuit app (production keys for production companies)', typicalLength: 50, where: 'developer.intuit.com → your app → Keys & credentials' },
     QUICKBOOKS_CLIENT_SECRET: { description: 'Client secret of your Intuit app', typicalLength: 40, where: 'developer.intuit.com → your app → Keys & credentials' },

@@ -33,7 +33,7 @@ export const action = defineAction({
   description: 'Creates or updates the Salesforce Lead for a contact, or copies newer Salesforce values back; lifecycle stage ↔ lead status and owners mapped by configurable tables. Salesforce REST API v68.0 (Winter \'27). When a duplicate rule blocks a new lead, the lead it matched is linked; a matched contact is the error SALESFORCE_DUPLICATE_CONTACT. Alert-only duplicate rules block API saves too unless the build setting allowDuplicateSave sends Sforce-Duplicate-Rule-Header allowSave=true (off by default).',
   enrollment: {
     objectType: 'contact',
-    trigger: 'Contact property changes you want in Salesforce (e.g. lifecycle stage, name, company), with re-enrollment on',
+    trigger: 'Contact property changes you want in Salesforce (e.g. {lifecyclestage}, {firstname}, {lastname}, {company}), with re-enrollment on',
   },
   secrets: {
     SALESFORCE_LOGIN_URL: {

@@ -11,14 +11,14 @@ export const BENCH_CLI: CommandSpec = {
   options: [
     { name: 'update', description: 'also write the committed copies: bench/README.md (between the RESULTS markers), bench/results.json, bench/charts/' },
     { name: 'only', value: '<a,b>', description: 'only these actions (comma-separated); same as BENCH_ONLY=a,b' },
-    { name: 'cold-samples', value: '<n>', description: 'fresh Node processes per cold-load measurement (default 15; BENCH_COLD_SAMPLES)' },
+    { name: 'cold-samples', value: '<n>', description: 'interleaved cold-load rounds, one fresh Node process per bundle and baseline each (default 15; BENCH_COLD_SAMPLES)' },
     { name: 'enrollments', value: '<n>', description: 'enrollments in the rate-limit simulation (default 1000; BENCH_ENROLLMENTS)' },
     { name: 'burst', value: '<190|100>', description: "HubSpot's per-app limit per 10 s: 190 (Professional/Enterprise, default) or 100 (Starter); BENCH_BURST" },
     { name: 'no-pacing', description: 'simulate without lib/pacing.ts (what the code did before pacing); BENCH_PACING=0' },
     { name: 'no-scale', description: 'skip the rate-limit simulation (BENCH_SCALE=0)' },
     { name: 'debug', description: "print the log of every simulated run HubSpot would re-run, with why it threw (BENCH_DEBUG=1)" },
   ],
-  notes: [`Builds dist/ first (npm run build --quiet) and installs bench/package.json (the original snippets' SDKs). Takes about 2½ minutes on 2 cores. Exit status 1 when a shipped bundle's cold load (median of 15 processes) is over 5 ms.`],
+  notes: [`Builds dist/ first and installs bench/package.json (the original snippets' SDKs) into bench/node_modules — only when it does not match bench/package-lock.json; --help installs nothing. Takes about 2½ minutes on 2 cores. Exit status 1 when a shipped bundle's cold load is over 0.1× @hubspot/api-client's or 50× an empty bundle's (medians of per-round ratios, interleaved in one run).`],
   maxPositionals: 0,
 };
 

@@ -31,11 +31,21 @@ export class VirtualClock {
     return this.timers.size;
   }
 
-  /** Advances virtual time until `done()` holds. Throws if nothing can move any more (a simulated deadlock). */
-  async run(done: () => boolean, { settleTurns = 3 } = {}): Promise<void> {
-    for (;;) {
+  /**
+   * Advances virtual time until `done()` holds. Throws if nothing can move any more (a simulated deadlock).
+   * `canAdvance`: time moves only while it holds, e.g. while no fake request is being answered (test/support/
+   * virtual-time.ts), so a timer (a request's abort) never fires while real I/O is still on its way.
+   */
+  async run(done: () => boolean, { settleTurns = 3, canAdvance = () => true, maxWaitTurns = 100_000 }: { settleTurns?: number; canAdvance?: () => boolean; maxWaitTurns?: number } = {}): Promise<void> {
+    for (let waited = 0; ; ) {
       await settle(settleTurns);
       if (done()) return;
+      if (!canAdvance()) {
+        waited += settleTurns;
+        if (waited > maxWaitTurns) throw new Error('virtual clock: real I/O never settled');
+        continue;
+      }
+      waited = 0;
       const next = this.earliest();
       if (!next) {
         await settle(settleTurns * 8); // slow real I/O: give it longer before calling it a deadlock

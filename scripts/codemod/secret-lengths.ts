@@ -18,6 +18,8 @@ export interface SecretLength {
 export const DEFAULT_SECRET_LENGTH = 40;
 
 const KNOWN: Array<{ pattern: RegExp; length: number; basis: string }> = [
+  // Our actions' logger level (lib/action.ts): in HubSpot only a secret can set it; every guide documents it (scripts/paste-guide.mjs LOG_LEVEL_NOTE).
+  { pattern: /^LOG_LEVEL$/, length: 'debug'.length, basis: 'optional log level (debug), documented in every guide' },
   { pattern: /HUBSPOT|HAPI|PRIVATE_APP|SERVICE_KEY/, length: hubspotTokenSecret([]).typicalLength, basis: 'HubSpot token, as our actions declare it (lib/hubspot.ts)' },
   { pattern: /SLACK.*(WEBHOOK|URL)/, length: 80, basis: 'Slack incoming-webhook URL (https://hooks.slack.com/services/T…/B…/…)' },
   { pattern: /OPENAI/, length: 164, basis: 'OpenAI project key (sk-proj-…)' },

@@ -123,7 +123,7 @@ export function parseCommandLine(spec, argv) {
 }
 
 /** The known name a typo is most likely meant to be (edit distance ≤ 2), if any. */
-function closest(/** @type {string} */ name, /** @type {string[]} */ names) {
+export function closest(/** @type {string} */ name, /** @type {string[]} */ names) {
   let best;
   let bestDistance = 3;
   for (const candidate of names) {

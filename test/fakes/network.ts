@@ -88,6 +88,11 @@ export class FakeNetwork {
   private scopes: nock.Scope[] = [];
   /** Optional hook to delay each answer (latency simulation); resolves when the answer may be sent. */
   latency: ((req: FakeRequest) => Promise<void>) | undefined;
+  /**
+   * Requests being answered right now, hung ones excluded: a virtual clock (test/support/virtual-time.ts) moves time
+   * only while this is 0, so no abort timer fires while an answer is still on its way.
+   */
+  inFlight = 0;
 
   route(origin: string, handler: FakeHandler): this {
     this.routes.set(origin.replace(/\/+$/, ''), handler);
@@ -114,9 +119,18 @@ export class FakeNetwork {
     return this;
   }
 
-  install(): this {
+  /**
+   * `transport: 'nock'` (default): requests go through Node's real fetch (undici) and nock answers at the socket, so
+   * the HTTP client's own code runs as in HubSpot. `transport: 'fetch'`: fetch() to a routed origin is answered in
+   * process, as a Response with the same status, body and headers, and the same errors — a reset is undici's
+   * TypeError("fetch failed") with the ECONNRESET cause, an abort rejects with the signal's reason — without undici's
+   * connection and TLS setup per request (most of the CPU of a run against the fakes). For suites that vary inputs,
+   * not transport (test/reliability/hostile-inputs.test.ts); nock stays installed for everything else.
+   */
+  install({ transport = 'nock' }: { transport?: 'nock' | 'fetch' } = {}): this {
     // eslint-disable-next-line @typescript-eslint/no-this-alias -- nock calls the reply function with its own `this`
     const network = this;
+    if (transport === 'fetch') this.installFetch();
     nock.disableNetConnect();
     for (const [origin, handler] of this.routes) {
       for (const method of METHODS) {
@@ -125,6 +139,26 @@ export class FakeNetwork {
           .intercept(() => true, method)
           // nock 15 hands the reply function the request as a fetch Request.
           .reply(async (request: Request) => {
+            network.inFlight += 1;
+            let answer: Awaited<ReturnType<FakeNetwork['dispatch']>>;
+            try {
+              answer = await network.answer(handler, request, origin, method);
+            } finally {
+              network.inFlight -= 1;
+            }
+            if (answer === 'hang') return new Promise<never>(() => {}); // never answers: the caller's deadline must abort
+            if (answer === 'reset') throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+            const body = answer.body === undefined ? '' : typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body);
+            const contentType = typeof answer.body === 'string' ? 'text/html' : 'application/json';
+            return [answer.status, body, { 'content-type': contentType, ...(answer.headers ?? {}) }];
+          });
+        this.scopes.push(scope);
+      }
+    }
+    return this;
+  }
+
+  private async answer(handler: FakeHandler, request: Request, origin: string, method: string): Promise<FakeResponse | 'reset' | 'hang'> {
             const headers: Record<string, string> = {};
             request.headers.forEach((value, key) => (headers[key.toLowerCase()] = value));
             const raw = await request.text();
@@ -139,20 +173,45 @@ export class FakeNetwork {
               body: parseBody(raw, headers['content-type'] ?? ''),
               rawBody: raw,
             };
-            const answer = await network.dispatch(handler, req);
-            if (answer === 'hang') return new Promise<never>(() => {}); // never answers: the caller's deadline must abort
-            if (answer === 'reset') throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
-            const body = answer.body === undefined ? '' : typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body);
-            const contentType = typeof answer.body === 'string' ? 'text/html' : 'application/json';
-            return [answer.status, body, { 'content-type': contentType, ...(answer.headers ?? {}) }];
-          });
-        this.scopes.push(scope);
+            return this.dispatch(handler, req);
+  }
+
+  private restoreFetch: (() => void) | undefined;
+
+  private installFetch(): void {
+    const realFetch = globalThis.fetch;
+    this.restoreFetch = () => {
+      globalThis.fetch = realFetch;
+    };
+    globalThis.fetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+      // The Request constructor validates headers and body as fetch would.
+      const request = new Request(input, init);
+      const origin = new URL(request.url).origin;
+      const handler = this.routes.get(origin);
+      if (!handler) return realFetch(input, init);
+      const { signal } = request;
+      if (signal.aborted) throw signal.reason;
+      this.inFlight += 1;
+      let answer: FakeResponse | 'reset' | 'hang';
+      try {
+        answer = await this.answer(handler, request, origin, request.method);
+      } finally {
+        this.inFlight -= 1;
       }
-    }
-    return this;
+      if (signal.aborted) throw signal.reason;
+      if (answer === 'hang') return new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }));
+      if (answer === 'reset') throw new TypeError('fetch failed', { cause: Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }) });
+      const body = answer.body === undefined ? '' : typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body);
+      const contentType = typeof answer.body === 'string' ? 'text/html' : 'application/json';
+      // A 204/205/304 has no body (the Response constructor refuses one).
+      const nullBody = [204, 205, 304].includes(answer.status);
+      return new Response(nullBody ? null : body, { status: answer.status, headers: { 'content-type': contentType, ...(answer.headers ?? {}) } });
+    };
   }
 
   uninstall(): void {
+    this.restoreFetch?.();
+    this.restoreFetch = undefined;
     nock.cleanAll();
     nock.enableNetConnect();
     this.scopes = [];

@@ -3,7 +3,8 @@ import { HUBSPOT_TIME_LIMIT_MS } from '../../lib/deadline';
 import { ALL_FAULTS, type Fault } from '../fakes/network';
 import type { World } from '../support/scenario';
 import type { Outcome } from '../support/run';
-import { ACTIONS, ERROR_CODE, exposedText, freshWorld, isRetryStatus, runIn, secretForms } from './scenarios';
+import { virtualTime, type VirtualTime } from '../support/virtual-time';
+import { ACTIONS, ERROR_CODE, exposedText, freshWorld, isRetryStatus, PRODUCTION_DEADLINE, runIn, secretForms } from './scenarios';
 
 /**
  * Fault matrix × re-runs (issue 9, part 1). For every action, every main path, every HTTP call k of that path and
@@ -17,40 +18,24 @@ import { ACTIONS, ERROR_CODE, exposedText, freshWorld, isRetryStatus, runIn, sec
  */
 
 /**
- * Deadlines for faulted runs. With less than 3.25 s of budget the HTTP client never retries in-process (it keeps
+ * Deadline for faulted runs. With less than 3.25 s of budget the HTTP client never retries in-process (it keeps
  * 3 s spare after a wait, lib/http.ts), so every injected fault reaches the action and the re-run path is tested.
- * A hang costs the whole budget, so it gets a short one (aborted at 300 ms: the 18.5-of-20 s rule scaled down) and
- * a longer one only when a busy machine did not even reach call k within it.
+ * Every run here is on a virtual clock (test/support/virtual-time.ts): a hang costs its 2.9 s of virtual time and no
+ * real time, so the budget needs no slack for a busy machine and no test depends on wall-clock speed.
  */
 const FAULT_DEADLINE = { budgetMs: 3_000, reserveMs: 100 };
-const HANG_DEADLINES = [
-  { budgetMs: 400, reserveMs: 100 },
-  { budgetMs: 1_500, reserveMs: 100 },
-];
-/**
- * Event-loop slack on a busy 2-core machine running test files in parallel. Generous on purpose: a hang the deadline
- * did not abort lasts the 10 s per-call timeout (or forever), far past budget + slack; the production numbers are
- * checked on an accelerated clock below.
- */
-const SLACK_MS = 1_000;
 /** HubSpot retries for days; a correct action needs one clean re-run, a few cover a token refresh or a race. */
 const MAX_RERUNS = 3;
 
-/**
- * Time ×20 for the deadline only: 20 s of HubSpot budget pass in 1 s of test time. (×100 was flaky on a busy
- * 2-core machine: 25 ms of real CPU after the abort already counted as 2.5 virtual seconds.)
- */
-const SPEED = 20;
-function acceleratedClock() {
-  const start = Date.now();
-  return {
-    options: {
-      clock: () => start + (Date.now() - start) * SPEED,
-      setTimer: (fn: () => void, ms: number) => setTimeout(fn, ms / SPEED),
-      clearTimer: (handle: unknown) => clearTimeout(handle as ReturnType<typeof setTimeout>),
-    },
-    elapsedVirtualMs: () => (Date.now() - start) * SPEED,
-  };
+/** One virtual clock per world: a faulted run and its re-runs share it, as they share the pacer's memory of a 429. */
+const clocks = new WeakMap<World, VirtualTime>();
+async function runVirtual(scenarios: Parameters<typeof runIn>[0], world: World, event: Parameters<typeof runIn>[2], deadline: { budgetMs: number; reserveMs: number } = PRODUCTION_DEADLINE): Promise<{ outcome: Outcome; ms: number }> {
+  let time = clocks.get(world);
+  if (!time) clocks.set(world, (time = virtualTime()));
+  const clock = time;
+  const started = clock.elapsed();
+  const outcome = await clock.drive(world.net, () => runIn(scenarios, world, event, { deadline: clock.deadline(deadline) }));
+  return { outcome, ms: clock.elapsed() - started };
 }
 
 let current: World | undefined;
@@ -88,21 +73,20 @@ describe.each(ACTIONS.map((a) => [a.name, a.scenarios] as const))('%s', (_name, 
     expect(scenarios.paths.length).toBeGreaterThanOrEqual(2);
   });
 
-  it("with HubSpot's real 20 s budget (on a clock 20× faster), a hang at any call stops the run before 20 s", async () => {
+  it("with HubSpot's real 20 s budget (on a virtual clock), a hang at any call stops the run before 20 s", async () => {
     const path = scenarios.paths[0]!;
     const probe = (current = freshWorld(scenarios, path));
-    await runIn(scenarios, probe, path.event);
+    await runVirtual(scenarios, probe, path.event);
     const calls = probe.net.calls.length;
     probe.net.uninstall();
     const problems: string[] = [];
     for (let k = 1; k <= calls; k++) {
       const world = (current = freshWorld(scenarios, path));
       world.net.injectAt(k, 'hang');
-      const clock = acceleratedClock();
-      // Default budget and reserve (20 s, 1.5 s): the production numbers, only the clock and timers are scaled.
-      const outcome = await runIn(scenarios, world, path.event, { deadline: clock.options });
-      const virtualMs = clock.elapsedVirtualMs();
-      if (virtualMs >= HUBSPOT_TIME_LIMIT_MS) problems.push(`call ${k}: ran ${Math.round(virtualMs)} virtual ms, past HubSpot's 20 s`);
+      // Default budget and reserve (20 s, 1.5 s): the production numbers, on virtual time.
+      const { outcome, ms } = await runVirtual(scenarios, world, path.event);
+      if (world.net.calls[k - 1]?.fault !== 'hang') problems.push(`call ${k}: the hang was never injected`);
+      if (ms >= HUBSPOT_TIME_LIMIT_MS) problems.push(`call ${k}: ran ${Math.round(ms)} virtual ms, past HubSpot's 20 s`);
       if (outcome.thrown && !isRetryStatus(outcome.thrown.response?.status)) problems.push(`call ${k}: ${describeOutcome(outcome)}`);
       world.net.uninstall();
       current = undefined;
@@ -114,7 +98,7 @@ describe.each(ACTIONS.map((a) => [a.name, a.scenarios] as const))('%s', (_name, 
     /** A clean run in a fresh world: its call count and end state are the reference. */
     async function reference(): Promise<{ calls: number; snapshot: unknown }> {
       const world = (current = freshWorld(scenarios, path));
-      const clean = await runIn(scenarios, world, path.event);
+      const { outcome: clean } = await runVirtual(scenarios, world, path.event);
       expect(clean.thrown, describeOutcome(clean)).toBeUndefined();
       expect(clean.outputs).toMatchObject(path.expect);
       const result = { calls: world.net.calls.length, snapshot: world.snapshot() };
@@ -126,8 +110,8 @@ describe.each(ACTIONS.map((a) => [a.name, a.scenarios] as const))('%s', (_name, 
     it('a re-run of the completed enrollment changes nothing', async () => {
       const ref = await reference();
       const world = (current = freshWorld(scenarios, path));
-      await runIn(scenarios, world, path.event);
-      const again = await runIn(scenarios, world, path.event);
+      await runVirtual(scenarios, world, path.event);
+      const { outcome: again } = await runVirtual(scenarios, world, path.event);
       expect(again.outputs?.status, describeOutcome(again)).toBe('ok');
       expect(world.snapshot()).toEqual(ref.snapshot);
     });
@@ -137,29 +121,18 @@ describe.each(ACTIONS.map((a) => [a.name, a.scenarios] as const))('%s', (_name, 
       const problems: string[] = [];
       for (let k = 1; k <= ref.calls; k++) {
         const at = `call ${k}/${ref.calls}`;
-        let world: World | undefined;
-        let first: Outcome | undefined;
-        let ms = 0;
-        let deadline = FAULT_DEADLINE;
-        for (deadline of fault === 'hang' ? HANG_DEADLINES : [FAULT_DEADLINE]) {
-          world?.net.uninstall();
-          world = current = freshWorld(scenarios, path);
-          world.net.injectAt(k, fault);
-          const started = Date.now();
-          first = await runIn(scenarios, world, path.event, { deadline });
-          ms = Date.now() - started;
-          if (world.net.calls[k - 1]?.fault === fault) break;
-        }
-        if (!world || !first) throw new Error('no faulted run');
+        const world = (current = freshWorld(scenarios, path));
+        world.net.injectAt(k, fault);
+        const { outcome: first, ms } = await runVirtual(scenarios, world, path.event, FAULT_DEADLINE);
         if (world.net.calls[k - 1]?.fault !== fault) problems.push(`${at}: the fault was never injected (only ${world.net.calls.length} calls): ${describeOutcome(first)}`);
         problems.push(...faultedRunProblems(first).map((p) => `${at}: ${p}`));
-        if (ms > deadline.budgetMs + SLACK_MS) problems.push(`${at}: took ${ms} ms, past the ${deadline.budgetMs} ms budget`);
+        if (ms > FAULT_DEADLINE.budgetMs) problems.push(`${at}: took ${ms} virtual ms, past the ${FAULT_DEADLINE.budgetMs} ms budget`);
         problems.push(...leaks(world, first).map((p) => `${at}: ${p}`));
 
         world.net.clearFaults();
         let rerun: Outcome | undefined;
         for (let attempt = 1; attempt <= MAX_RERUNS; attempt++) {
-          rerun = await runIn(scenarios, world, path.event);
+          ({ outcome: rerun } = await runVirtual(scenarios, world, path.event));
           if (!rerun.thrown) break;
         }
         if (rerun?.outputs?.status !== 'ok') {

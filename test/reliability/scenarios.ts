@@ -17,12 +17,15 @@ export const ACTIONS: Array<{ name: string; scenarios: ActionScenarios }> = Obje
   .filter((entry) => entry.scenarios !== undefined)
   .sort((a, b) => a.name.localeCompare(b.name));
 
-/** A fresh world for one case: module caches (OAuth tokens) cleared, the path seeded, the fake network installed. */
-export function freshWorld(scenarios: ActionScenarios, path?: Pick<ScenarioPath, 'setup'>): World {
+/**
+ * A fresh world for one case: module caches (OAuth tokens) cleared, the path seeded, the fake network installed
+ * (`transport`: see FakeNetwork.install; the default runs Node's real fetch against nock).
+ */
+export function freshWorld(scenarios: ActionScenarios, path?: Pick<ScenarioPath, 'setup'>, { transport }: { transport?: 'nock' | 'fetch' } = {}): World {
   clearModuleCaches();
   const world = scenarios.world();
   path?.setup?.(world);
-  world.net.install();
+  world.net.install(transport ? { transport } : {});
   return world;
 }
 

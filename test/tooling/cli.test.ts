@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatHelp, parseCommandLine, UsageError, type CommandSpec } from '../../scripts/lib-tooling/cli.mjs';
@@ -52,7 +52,7 @@ describe('parseCommandLine', () => {
  * (the parser and the help come from one declaration), and rejects a typo with exit 2 and the usage.
  */
 const COMMANDS: Array<{ name: string; args: string[]; flags: string[] }> = [
-  { name: 'build', args: ['scripts/build.mjs'], flags: ['--config <file>', '--minify', '--quiet'] },
+  { name: 'build', args: ['scripts/build.mjs'], flags: ['--config <file>', '--minify', '--quiet', '--check'] },
   { name: 'harness', args: ['--import', 'tsx', 'scripts/harness.ts'], flags: ['--all', '--bundle', '--verbose', '--record', '--event <event.json>', '--secrets <file>', '--file <action.js>', '--fixture <fixture.json>', '--out <fixture.json>', '--client <v10|latest>', '--json'] },
   { name: 'setup', args: ['--import', 'tsx', 'scripts/setup.ts'], flags: ['--apply', '--plan', '--only <action>', '--verbose', '--timeout <seconds>'] },
   { name: 'deploy', args: ['--import', 'tsx', 'scripts/deploy.ts'], flags: ['--flow <flowId>', '--action-id <id>', '--apply', '--verbose', '--timeout <seconds>'] },
@@ -61,18 +61,26 @@ const COMMANDS: Array<{ name: string; args: string[]; flags: string[] }> = [
   { name: 'guide', args: ['--import', 'tsx', 'scripts/guide.ts'], flags: [] },
 ];
 
-const run = (args: string[]) => spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
+/** One child process per command line; asynchronous, so the commands' start-ups (tsx) overlap instead of queueing. */
+function run(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, args, { cwd: ROOT, encoding: 'utf8', timeout: 30_000 }, (error, stdout, stderr) => {
+      const code = (error as { code?: unknown } | null)?.code;
+      resolve({ status: error ? (typeof code === 'number' ? code : null) : 0, stdout, stderr });
+    });
+  });
+}
 
-describe.each(COMMANDS)('npm run $name', ({ name, args, flags }) => {
-  it('--help prints the usage and every flag, and exits 0 without doing anything', () => {
-    const result = run([...args, '--help']);
+describe.concurrent.each(COMMANDS)('npm run $name', ({ name, args, flags }) => {
+  it('--help prints the usage and every flag, and exits 0 without doing anything', async ({ expect }) => {
+    const result = await run([...args, '--help']);
     expect(result.status, result.stderr).toBe(0);
     expect(result.stdout).toContain(`usage: npm run ${name} --`);
     for (const flag of [...flags, '-h, --help']) expect(result.stdout).toContain(flag);
   });
 
-  it('an unknown option exits 2 with the usage', () => {
-    const result = run([...args, '--no-such-flag']);
+  it('an unknown option exits 2 with the usage', async ({ expect }) => {
+    const result = await run([...args, '--no-such-flag']);
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('unknown option --no-such-flag');
     expect(result.stderr).toContain(`usage: npm run ${name} --`);

@@ -1,12 +1,13 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { OutputType } from '../../lib/outputs';
-import { DEPLOY_SCOPES, OUTPUT_TYPE_LABELS, SETUP_SCOPES, installGuide, pasteGuideLines, propertyDisplay } from '../../scripts/paste-guide.mjs';
+import { DEPLOY_SCOPES, LOG_LEVEL_NOTE, OUTPUT_TYPE_LABELS, SETUP_SCOPES, installGuide, pasteGuideLines, propertyDisplay, triggerText } from '../../scripts/paste-guide.mjs';
 import { FLOW_SCOPES } from '../../scripts/lib-tooling/flow-deploy';
+import { typicalLength } from '../../scripts/codemod/secret-lengths';
 import { SCHEMA_SCOPES } from '../../scripts/lib-tooling/property-setup';
-import { GUIDE_DIR, renderGuide, renderIndex, writeGuides } from '../../scripts/guide';
+import { GUIDE_DIR, README_FILE, README_TABLE_END, README_TABLE_START, renderGuide, renderIndex, renderReadmeTable, withReadmeTable, writeGuides, writeSummary } from '../../scripts/guide';
 import { loadActions, ROOT } from '../../scripts/lib-tooling/common';
 import { orderAction } from './fixtures/actions';
 
@@ -22,7 +23,7 @@ interface Manifest {
     name: string;
     file: string;
     secrets: Array<{ name: string; required: boolean }>;
-    inputs: Array<{ name: string; type: string; required: boolean; property: string | null }>;
+    inputs: Array<{ name: string; type: string; fieldType: string; required: boolean; property: string | null }>;
     outputs: Array<{ name: string; type: OutputType; options?: string[] }>;
     properties: string[];
   }>;
@@ -58,8 +59,8 @@ function fromBundleHeader(bundle: string): Described {
       return `${m?.[1]}:${m?.[2] ? 'optional' : 'required'}`;
     }),
     inputs: section('5. Properties to include').map((l) => {
-      const m = /^(\S+)( \(required\))? → (.+?) \[(\w+)\] — /.exec(l);
-      return `${m?.[1]}:${m?.[2] ? 'required' : 'optional'}:${m?.[3]}:${m?.[4]}`;
+      const m = /^(\S+)( \(required\))? → (.+?)(?: \(([A-Z][A-Za-z -]+)\))? — /.exec(l);
+      return `${m?.[1]}:${m?.[2] ? 'required' : 'optional'}:${m?.[3]}:${m?.[4] ?? '—'}`;
     }),
     outputs: section('7. Data outputs').map((l) => {
       const m = /^(\S+): ([A-Za-z ]+?)(?: \((.*)\))?$/.exec(l);
@@ -99,7 +100,7 @@ function fromGuide(markdown: string): Described {
 function fromManifest(entry: Manifest['actions'][number]): Omit<Described, 'inputs'> & { inputs: string[] } {
   return {
     secrets: entry.secrets.map((s) => `${s.name}:${s.required ? 'required' : 'optional'}`),
-    inputs: entry.inputs.map((i) => `${i.name}:${i.required ? 'required' : 'optional'}:${i.type}`),
+    inputs: entry.inputs.map((i) => `${i.name}:${i.required ? 'required' : 'optional'}:${i.fieldType || '—'}`),
     outputs: entry.outputs.map((o) => `${o.name}:${OUTPUT_TYPE_LABELS[o.type]}:${o.options?.join(' | ') ?? ''}`),
     properties: entry.properties,
   };
@@ -154,6 +155,64 @@ describe('generated setup guides', () => {
     expect(text).toContain('map the input shopify_order_id to the webhook\'s "id"');
   });
 
+  describe('in HubSpot\'s words, with nothing internal (issue 23 §5)', () => {
+    const all = async () => (await loadActions()).map((a) => ({ name: a.definition.name, definition: a.definition, header: pasteGuideLines(a.definition, { packageName: 'p', version: '1', build: 'b', outputs: a.outputs }).join('\n'), guide: renderGuide({ definition: a.definition, outputs: a.outputs }) }));
+
+    it('trigger lines name properties by the labels the admin created or HubSpot shows, never by internal name', async () => {
+      const [clearbit] = await loadActions('clearbit-enrich');
+      const [quickbooks] = await loadActions('quickbooks-invoice');
+      expect(installGuide(clearbit!.definition).trigger).toBe('Contact is created, or Email is known and Enriched at (Clearbit) is unknown');
+      expect(installGuide(quickbooks!.definition).trigger).toBe('Deal Stage is Closed won and QuickBooks invoice ID is unknown');
+      for (const a of await all()) {
+        const trigger = installGuide(a.definition).trigger;
+        expect(trigger, a.name).not.toMatch(/[{}]|\b[a-z]+_[a-z_]+ is (un)?known/);
+      }
+      expect(() => triggerText({ name: 'x', properties: [] }, { objectType: 'contact', trigger: '{no_such_property} is known' })).toThrow(/no_such_property/);
+    });
+
+    it('input field types are HubSpot UI field type names, and an input follows its property\'s type', async () => {
+      const uiNames = ['Phone number', 'Single-line text', 'Multi-line text', 'Number', 'Date picker', 'Date and time picker', 'Dropdown select', 'Radio select', 'Single checkbox'];
+      for (const a of await all()) {
+        for (const i of installGuide(a.definition).inputs) {
+          // HubSpot's own properties get none: the admin only picks them (their type is HubSpot's to show).
+          const own = (a.definition.properties ?? []).some((p: { name: string }) => p.name === i.property);
+          if (i.property && !own) expect(i.fieldType, `${a.name} ${i.name}`).toBe('');
+          else expect(uiNames, `${a.name} ${i.name}`).toContain(i.fieldType);
+        }
+        expect(a.header, a.name).not.toMatch(/\[(string|email|decimal|integer|boolean|datetime|enumeration)\]/);
+      }
+      const [clearbit] = await loadActions('clearbit-enrich');
+      const employees = installGuide(clearbit!.definition).inputs.find((i) => i.name === 'clearbit_company_employees');
+      expect(employees).toMatchObject({ type: 'decimal', fieldType: 'Number' });
+    });
+
+    it('the pasted header carries no internal research notes', async () => {
+      for (const a of await all()) expect(a.header, a.name).not.toMatch(/copies we could read|assumed|TODO/i);
+    });
+
+    it('the QuickBooks guide and header say where the tokens are kept, and not to delete that record', async () => {
+      const quickbooks = (await all()).find((a) => a.name === 'quickbooks-invoice')!;
+      for (const text of [quickbooks.header, quickbooks.guide]) expect(text).toContain('keeps its QuickBooks tokens on the company record "QuickBooks connection (do not delete)" — do not delete or merge it');
+    });
+
+    it('only a webhook-triggered workflow is told about webhook fields', async () => {
+      for (const a of await all()) {
+        const enrolls = a.guide.split('\n## What enrolls\n')[1]!.split('\n## ')[0]!;
+        expect(enrolls.includes("trigger's webhook fields"), a.name).toBe(/webhook/i.test(installGuide(a.definition).trigger));
+      }
+    });
+
+    it('documents LOG_LEVEL, the one optional secret every action reads, in the guide and the header', async () => {
+      for (const a of await all()) {
+        expect(a.header).toContain(`Troubleshooting: ${LOG_LEVEL_NOTE}`);
+        expect(a.guide).toContain('`LOG_LEVEL` = `debug`');
+      }
+      // npm run verify counts it as the guides say: its 5 characters, not an unknown secret's 40.
+      expect(typicalLength('LOG_LEVEL')).toMatchObject({ length: 5 });
+      expect(LOG_LEVEL_NOTE).toContain('5 characters');
+    });
+  });
+
   it('the index links every action', () => {
     const index = readFileSync(path.join(GUIDE_DIR, 'README.md'), 'utf8');
     for (const a of manifest.actions) expect(index).toContain(`[${a.name}](${a.name}.md)`);
@@ -171,7 +230,7 @@ describe('renderGuide', () => {
 
   it('lists inputs with the property to map (label and internal name), custom properties with uniqueness and options, API calls per path', () => {
     const text = renderGuide(source);
-    expect(text).toContain('| `order_id` | Storefront order id (`storefront_order_id`) | string | required | Order id |');
+    expect(text).toContain('| `order_id` | Storefront order id (`storefront_order_id`) | Single-line text | required | Order id |');
     expect(text).toContain('| deals | `storefront_order_id` | Storefront order id | Storefront sync (`storefront_sync`) | Single-line text (string / text) | yes: Require unique values |  |');
     expect(text).toContain('| deals | `storefront_order_status` | Storefront order status | Storefront sync (`storefront_sync`) | Dropdown select (enumeration / select) | no | Paid = paid, Refunded = refunded |');
     expect(text).toContain('| new order | 2 |');
@@ -182,7 +241,7 @@ describe('renderGuide', () => {
     const install = renderGuide(source).split('\n## Install\n')[1]!.split('\n## ')[0]!;
     const steps = [...install.matchAll(/^(\d)\. \*\*([^*]+)\*\*/gm)].map((m) => `${m[1]} ${m[2]}`);
     expect(steps).toEqual(['1 Custom properties', '2 Workflow', '3 Action', '4 Secrets', '5 Properties to include in code', '6 Paste', '7 Data outputs', '8 Test']);
-    const header = pasteGuideLines(orderAction.definition, { packageName: 'p', version: '1', commit: 'c', outputs: orderAction.outputs });
+    const header = pasteGuideLines(orderAction.definition, { packageName: 'p', version: '1', build: 'c', outputs: orderAction.outputs });
     const headerSteps = header.filter((l) => /^\d\. /.test(l)).map((l) => /^(\d)\. ([A-Za-z ]+?):/.exec(l)?.slice(1).join(' '));
     expect(headerSteps).toEqual(['1 Custom properties', '2 Workflow', '3 Action', '4 Secrets', '5 Properties to include in code', '6 Paste', '7 Data outputs', '8 Test']);
   });
@@ -192,7 +251,7 @@ describe('renderGuide', () => {
     expect(text).toContain('the **schema** scopes `crm.schemas.contacts.read`, `crm.schemas.contacts.write`, `crm.schemas.deals.read`, `crm.schemas.deals.write`');
     expect(text).toContain('Development → Keys → **Service keys**');
     expect(text).toMatch(/needs the scope `automation`/);
-    const header = pasteGuideLines(orderAction.definition, { packageName: 'p', version: '1', commit: 'c', outputs: orderAction.outputs }).join('\n');
+    const header = pasteGuideLines(orderAction.definition, { packageName: 'p', version: '1', build: 'c', outputs: orderAction.outputs }).join('\n');
     expect(header).toContain('schema scopes crm.schemas.contacts.read, crm.schemas.contacts.write, crm.schemas.deals.read, crm.schemas.deals.write');
     // The manual way, in HubSpot's words, one line per property, with uniqueness and every option.
     expect(header).toContain('Deal property · label "Storefront order id" · internal name storefront_order_id · group "Storefront sync" · field type Single-line text · Require unique values: on');
@@ -219,11 +278,31 @@ describe('renderGuide', () => {
     expect(renderGuide({ definition, outputs: orderAction.outputs })).toMatch(/\*\*1200\*\*, more than HubSpot's 1,000 characters .* \*\*does not fit\*\*/);
   });
 
-  it('writeGuides writes one file per action plus the index, and rewrites nothing when unchanged', () => {
+  it('writeGuides writes one file per action, the index and the README table, and rewrites nothing when unchanged', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'guides-'));
-    const files = writeGuides([source], dir);
-    expect(files.map((f) => path.basename(f))).toEqual(['fixture-order-sync.md', 'README.md']);
+    const readme = path.join(dir, 'TOP.md');
+    writeFileSync(readme, `# Title\n\n${README_TABLE_START}\nold table\n${README_TABLE_END}\n\nhand-written text\n`);
+    const first = writeGuides([source], dir, readme);
+    expect(first.files.map((f) => path.basename(f))).toEqual(['fixture-order-sync.md', 'README.md', 'TOP.md']);
+    expect(first.written).toEqual(first.files);
     expect(readFileSync(path.join(dir, 'README.md'), 'utf8')).toBe(renderIndex([source]));
-    expect(writeGuides([source], dir)).toEqual(files);
+    expect(readFileSync(readme, 'utf8')).toBe(`# Title\n\n${README_TABLE_START}\n${renderReadmeTable([source])}\n${README_TABLE_END}\n\nhand-written text\n`);
+    expect(writeSummary(first)).toMatch(/^Wrote 3 of 3 files/);
+    // Issue 23 §7: a second run changes nothing and says so, instead of "Wrote 3 files".
+    const second = writeGuides([source], dir, readme);
+    expect(second.written).toEqual([]);
+    expect(writeSummary(second)).toMatch(/^3 files up to date/);
+  });
+
+  it("README.md's action table lists every action, from the declarations (a new action needs no README edit)", async () => {
+    const actions = await loadActions();
+    const table = renderReadmeTable(actions.map((a) => ({ definition: a.definition, outputs: a.outputs })));
+    for (const a of actions) expect(table).toContain(`[dist/${a.definition.name}.js](dist/${a.definition.name}.js)`);
+    const readme = readFileSync(README_FILE, 'utf8');
+    expect(readme, 'README.md is out of date: run `npm run guide`').toBe(withReadmeTable(readme, table));
+  });
+
+  it('refuses to write the README table when its markers are gone, rather than appending a second table', () => {
+    expect(() => withReadmeTable('# no markers\n', 'table')).toThrow(/lacks the markers/);
   });
 });

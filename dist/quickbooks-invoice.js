@@ -1,0 +1,2179 @@
+/*
+ * quickbooks-invoice — QuickBooks invoice for a won deal
+ * hubspot-custom-code-actions 0.1.0 · build 3054418fdc4f · HubSpot custom code, Node.js 24
+ *
+ * Finds or creates the QuickBooks Online customer for the deal's contact, creates an invoice for the deal (one line per line item, or the amount), and writes the invoice id, number and status back to the deal. QuickBooks Online Accounting API, minorversion 75. A customer made inactive in QuickBooks is found by email and made active again. A deal in a foreign currency needs Multicurrency on in QuickBooks; its new customer is created in that currency, and an existing customer kept in another currency is the error QUICKBOOKS_CUSTOMER_CURRENCY_MISMATCH.
+ *
+ * HOW TO INSTALL — in this order. Custom code needs Data Hub Professional or Enterprise (formerly Operations Hub).
+ * 1. Custom properties: create them first (until they exist HubSpot rejects the writes: PROPERTY_DOESNT_EXIST).
+ *    Either: put HUBSPOT_ACCESS_TOKEN=<service key> in .env, run `npm run setup` (dry run), then `npm run setup -- --apply`.
+ *    That key needs the schema scopes crm.schemas.companies.read, crm.schemas.companies.write, crm.schemas.deals.read, crm.schemas.deals.write — not the action's scopes of step 4.
+ *    (HubSpot → Development → Keys → Service keys → Create service key → add the scopes → Create → Show → copy.)
+ *    Or by hand: HubSpot → Settings → Data Management → Properties → select the object → Create property, for each ("Show in forms" off):
+ *      Deal property · label "QuickBooks invoice ID" · internal name quickbooks_invoice_id · group "QuickBooks" · field type Single-line text
+ *      Deal property · label "QuickBooks invoice number" · internal name quickbooks_invoice_number · group "QuickBooks" · field type Single-line text
+ *      Deal property · label "QuickBooks invoice status" · internal name quickbooks_invoice_status · group "QuickBooks" · field type Single-line text
+ *      Deal property · label "QuickBooks customer ID" · internal name quickbooks_customer_id · group "QuickBooks" · field type Single-line text
+ *      Company property · label "Integration store key (unique)" · internal name integration_store_key · group "Integration token store" · field type Single-line text · Require unique values: on
+ *      Company property · label "Integration store value (encrypted)" · internal name integration_store_value · group "Integration token store" · field type Multi-line text
+ *      Company property · label "Integration store version" · internal name integration_store_version · group "Integration token store" · field type Number
+ * 2. Workflow: Automations → Workflows → Create workflow → From scratch → Deal-based.
+ *    Trigger: Deal Stage is Closed won and QuickBooks invoice ID is unknown.
+ *    Enrolls each deal when it reaches Closed won; the filter "QuickBooks invoice ID is unknown" keeps invoiced deals out (the action also checks).
+ *    The action keeps its QuickBooks tokens on the company record "QuickBooks connection (do not delete)" — do not delete or merge it.
+ * 3. Action: + → Data ops → Custom code; Language: Node.js 24.x.
+ * 4. Secrets: create each (Secrets → Add secret) and select it in the action:
+ *      QUICKBOOKS_CLIENT_ID — Client ID of your Intuit app (production keys for production companies) [where: developer.intuit.com → your app → Keys & credentials]
+ *      QUICKBOOKS_CLIENT_SECRET — Client secret of your Intuit app [where: developer.intuit.com → your app → Keys & credentials]
+ *      QUICKBOOKS_REALM_ID — QuickBooks company id (realm id) [where: Shown after connecting (OAuth 2.0 Playground), or QuickBooks → Settings → Account and settings → Billing & subscription]
+ *      QUICKBOOKS_REFRESH_TOKEN — A refresh token for the company, used once to start; the action then keeps the rotating tokens in its encrypted store. Replace it to reconnect. [where: developer.intuit.com → OAuth 2.0 Playground (or your app's connect flow) → Refresh token]
+ *      QUICKBOOKS_TOKEN_KEY — 32 random bytes in base64 (or hex); encrypts the stored tokens (AES-256-GCM). Typed text, words or patterns are refused (WEAK_TOKEN_KEY) [where: Generate: openssl rand -base64 32]
+ *      HUBSPOT_ACCESS_TOKEN — HubSpot Service Key (or an existing legacy private-app token) with scopes crm.objects.deals.read, crm.objects.deals.write, crm.objects.contacts.read, crm.objects.companies.read, crm.objects.companies.write, crm.objects.line_items.read [where: HubSpot → Development → Keys → Service keys → Create service key, add the scopes listed, then Show and copy the key (a legacy private app's access token also works)]
+ * 5. Properties to include in code: one row each, name → what to pick — why:
+ *      dealname → Deal Name (`dealname`) — Deal name (used as the line description when the deal has no line items)
+ *      amount → Amount (`amount`) — invoiced when the deal has no line items
+ *      closedate → Close Date (`closedate`) — becomes the invoice date (today when empty)
+ *      deal_currency_code → Currency (`deal_currency_code`) — Deal currency (ISO code); sent when set, needs multicurrency in QuickBooks for foreign currencies
+ *      quickbooks_invoice_id → QuickBooks invoice ID (`quickbooks_invoice_id`) (Single-line text) — when the deal already has an invoice the action stops before any QuickBooks call
+ * 6. Paste: replace the code in the editor with this whole file.
+ * 7. Data outputs: add each with its type:
+ *      invoice_id: String
+ *      invoice_number: String
+ *      customer_id: String
+ *      invoice_created: Boolean
+ *      status: Enumeration (ok | error)
+ *      error_code: String
+ *      error_message: String
+ * 8. Test: "Test action" on a test record, then add an if/then branch on "status" (ok | error) and "error_code".
+ *
+ * Retries: on 429/5xx/timeouts it throws so HubSpot re-runs it; every step is safe to repeat.
+ * Troubleshooting: a secret LOG_LEVEL = debug logs more detail in the action's logs (never secret values); it counts its 5 characters in the budget. Leave it out normally.
+ */
+"use strict";
+var __defProp = Object.defineProperty;
+var __getOwnPropDesc = Object.getOwnPropertyDescriptor;
+var __getOwnPropNames = Object.getOwnPropertyNames;
+var __hasOwnProp = Object.prototype.hasOwnProperty;
+var __export = (target, all) => {
+  for (var name in all)
+    __defProp(target, name, { get: all[name], enumerable: true });
+};
+var __copyProps = (to, from, except, desc) => {
+  if (from && typeof from === "object" || typeof from === "function") {
+    for (let key of __getOwnPropNames(from))
+      if (!__hasOwnProp.call(to, key) && key !== except)
+        __defProp(to, key, { get: () => from[key], enumerable: !(desc = __getOwnPropDesc(from, key)) || desc.enumerable });
+  }
+  return to;
+};
+var __toCommonJS = (mod) => __copyProps(__defProp({}, "__esModule", { value: true }), mod);
+
+// actions/quickbooks-invoice/index.ts
+var index_exports = {};
+__export(index_exports, {
+  action: () => action,
+  main: () => main
+});
+module.exports = __toCommonJS(index_exports);
+
+// <define:__ACTION_CONFIG__>
+var define_ACTION_CONFIG_default = { name: "quickbooks-invoice", settings: {} };
+
+// lib/errors.ts
+var ActionError = class extends Error {
+  errorCode;
+  httpStatus;
+  service;
+  constructor(message, options) {
+    super(message, options.cause === void 0 ? void 0 : { cause: options.cause });
+    this.name = new.target.name;
+    this.errorCode = options.errorCode;
+    this.httpStatus = options.status;
+    this.service = options.service;
+  }
+};
+var RetryableError = class extends ActionError {
+  kind = "retryable";
+  /** HubSpot's retry check reads these two, as on an axios / @hubspot/api-client error. */
+  response;
+  code;
+  /** Seconds the vendor asked us to wait (Retry-After), if it said. */
+  retryAfterSeconds;
+  constructor(message, options) {
+    super(message, options);
+    this.response = { status: options.status, headers: {} };
+    this.code = options.status;
+    this.retryAfterSeconds = options.retryAfterSeconds;
+  }
+  get status() {
+    return this.response.status;
+  }
+};
+var DeadlineError = class extends RetryableError {
+  constructor(message, options = {}) {
+    super(message, { ...options, errorCode: options.errorCode ?? "DEADLINE_EXCEEDED", status: 504 });
+  }
+};
+var PermanentError = class extends ActionError {
+  kind = "permanent";
+};
+var ValidationError = class extends PermanentError {
+  field;
+  constructor(message, options = {}) {
+    super(message, { errorCode: options.errorCode ?? "INVALID_INPUT", ...options });
+    this.field = options.field;
+  }
+};
+var ConfigError = class extends PermanentError {
+  constructor(message, options = {}) {
+    super(message, { errorCode: options.errorCode ?? "CONFIGURATION", ...options });
+  }
+};
+function describeError(error) {
+  if (error instanceof Error) return `${error.name}: ${error.message || "(no message)"}`;
+  if (typeof error === "string") return error;
+  try {
+    return JSON.stringify(error) ?? String(error);
+  } catch {
+    return String(error);
+  }
+}
+var MAX_CAUSE_DEPTH = 5;
+function redactErrorChain(error, redact) {
+  error.message = redact(error.message);
+  if (error.stack) error.stack = redact(error.stack);
+  const safeCause = (cause2, depth) => {
+    if (cause2 === void 0 || cause2 === null || depth > MAX_CAUSE_DEPTH) return void 0;
+    const source = cause2 instanceof Error ? cause2 : void 0;
+    const copy = new Error(redact(source ? source.message : describeError(cause2)));
+    copy.name = source?.name ?? "Error";
+    copy.stack = source?.stack ? redact(source.stack) : `${copy.name}: ${copy.message}`;
+    const next = safeCause(source?.cause, depth + 1);
+    if (next) Object.defineProperty(copy, "cause", { value: next, enumerable: false, writable: true, configurable: true });
+    return copy;
+  };
+  const cause = safeCause(error.cause, 1);
+  if (cause) Object.defineProperty(error, "cause", { value: cause, enumerable: false, writable: true, configurable: true });
+  else if ("cause" in error) delete error.cause;
+  return error;
+}
+
+// lib/classify.ts
+var CLASSIFICATION_RULES = [
+  {
+    why: "a header value HTTP cannot carry (a secret pasted with a zero-width space or a line break): fix the secret",
+    matches: (f) => f.invalidHeader !== void 0,
+    verdict: "config",
+    errorCode: () => "INVALID_HEADER_VALUE"
+  },
+  {
+    why: "a success whose body is larger than an action can parse in its 128 MB (lib/response-caps.ts): the same request gets the same answer on every re-run, so the workflow should branch on it now",
+    matches: (f) => f.bodyTooLarge === true,
+    verdict: "permanent",
+    errorCode: () => "RESPONSE_TOO_LARGE"
+  },
+  {
+    why: "our own 20 s budget ran out; a re-run starts with a fresh one",
+    matches: (f) => f.deadline === true,
+    verdict: "retryable",
+    errorCode: () => "DEADLINE_EXCEEDED",
+    retryStatus: () => 504
+  },
+  {
+    why: "no response at all (reset, refused, DNS, timeout): the vendor may be fine a moment later",
+    matches: (f) => f.status === void 0,
+    verdict: "retryable",
+    errorCode: (f) => f.networkCode === "ETIMEDOUT" || f.networkCode === "ECONNABORTED" ? "TIMEOUT" : "NETWORK_ERROR",
+    retryStatus: () => 503
+  },
+  {
+    why: "a 2xx whose body is not the JSON promised (truncated, HTML from a proxy): treat as a bad gateway",
+    matches: (f) => f.malformedBody === true && (f.status ?? 0) < 300,
+    verdict: "retryable",
+    errorCode: () => "MALFORMED_RESPONSE",
+    retryStatus: () => 502
+  },
+  {
+    why: "rate limited: HubSpot re-runs the action later, which is exactly the back-off we want",
+    matches: (f) => f.status === 429,
+    verdict: "retryable",
+    errorCode: () => "RATE_LIMITED",
+    retryStatus: () => 429
+  },
+  {
+    why: "request timeout from the server: carry 503 so HubSpot re-runs (it ignores 408)",
+    matches: (f) => f.status === 408,
+    verdict: "retryable",
+    errorCode: () => "TIMEOUT",
+    retryStatus: () => 503
+  },
+  {
+    why: "server-side failure: transient by definition",
+    matches: (f) => (f.status ?? 0) >= 500,
+    verdict: "retryable",
+    errorCode: () => "SERVER_ERROR",
+    retryStatus: (f) => f.status ?? 503
+  },
+  {
+    why: "HubSpot 423 Locked: rapid writes to one record; HubSpot asks to wait at least 2 s (https://developers.hubspot.com/docs/api-reference/error-handling)",
+    matches: (f) => f.status === 423,
+    verdict: "retryable",
+    errorCode: () => "LOCKED",
+    retryStatus: () => 503
+  },
+  {
+    why: "HubSpot 477 Migration in progress: the portal is being moved between data centres; come back after Retry-After (same page)",
+    matches: (f) => f.status === 477,
+    verdict: "retryable",
+    errorCode: () => "MIGRATION_IN_PROGRESS",
+    retryStatus: () => 503
+  },
+  {
+    why: "bad or expired credentials that a refresh could not fix: someone has to reconnect",
+    matches: (f) => f.status === 401,
+    verdict: "config",
+    errorCode: () => "UNAUTHORIZED"
+  },
+  {
+    why: "the token lacks a scope or the user a permission: fix the app, not the data",
+    matches: (f) => f.status === 403,
+    verdict: "config",
+    errorCode: () => "FORBIDDEN"
+  },
+  {
+    why: "the record does not exist; a re-run would not make it exist",
+    matches: (f) => f.status === 404,
+    verdict: "permanent",
+    errorCode: () => "NOT_FOUND"
+  },
+  {
+    why: "any other 4xx: the request itself is wrong",
+    matches: () => true,
+    verdict: "permanent",
+    errorCode: (f) => f.status === 409 ? "CONFLICT" : "BAD_REQUEST"
+  }
+];
+function classifyFailure(failure) {
+  const rule = CLASSIFICATION_RULES.find((r) => r.matches(failure));
+  return {
+    verdict: rule.verdict,
+    errorCode: rule.errorCode(failure),
+    ...rule.retryStatus ? { retryStatus: rule.retryStatus(failure) } : {},
+    why: rule.why
+  };
+}
+function errorFromFailure(failure, context = "") {
+  const { verdict, errorCode, retryStatus } = classifyFailure(failure);
+  const where = `${failure.service}${context ? ` ${context}` : ""}`;
+  const what = failure.invalidHeader !== void 0 ? `not sent: the ${failure.invalidHeader} header holds an invisible or non-ASCII character (often a zero-width space or line break pasted with a secret); paste the secret again` : failure.bodyTooLarge ? `HTTP ${failure.status} with a body larger than an action can read${failure.limitBytes ? ` (over ${formatBytes(failure.limitBytes)}, the most this call can return legitimately)` : ""}` : failure.status === void 0 ? failure.deadline ? "aborted: the action ran out of its 20 s budget" : `no response (${failure.networkCode ?? "network error"})` : failure.malformedBody ? `HTTP ${failure.status} with an unreadable body` : `HTTP ${failure.status}`;
+  const message = `${where} failed: ${what}${failure.vendorMessage ? ` — ${failure.vendorMessage}` : ""}`;
+  const base = { service: failure.service, status: failure.status };
+  if (verdict === "retryable") {
+    if (errorCode === "DEADLINE_EXCEEDED") return new DeadlineError(message, base);
+    return new RetryableError(message, {
+      ...base,
+      errorCode,
+      status: retryStatus ?? 503,
+      ...failure.retryAfterSeconds !== void 0 ? { retryAfterSeconds: failure.retryAfterSeconds } : {}
+    });
+  }
+  const code = failure.vendorCode ? `${failure.service.toUpperCase()}_${failure.vendorCode}` : errorCode;
+  if (verdict === "config") return new ConfigError(message, { ...base, errorCode: code });
+  return new PermanentError(message, { ...base, errorCode: code });
+}
+function formatBytes(bytes) {
+  return bytes >= 1024 * 1024 ? `${+(bytes / (1024 * 1024)).toFixed(1)} MiB` : `${Math.round(bytes / 1024)} KiB`;
+}
+function parseRetryAfter(value, now = Date.now()) {
+  if (value === void 0 || value === null || value.trim() === "") return void 0;
+  const trimmed = value.trim();
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Number(trimmed);
+  const date = Date.parse(trimmed);
+  if (Number.isNaN(date)) return void 0;
+  return Math.max(0, (date - now) / 1e3);
+}
+
+// lib/deadline.ts
+var HUBSPOT_TIME_LIMIT_MS = 2e4;
+var DEFAULT_RESERVE_MS = 1500;
+function createDeadline(options = {}) {
+  const clock = options.clock ?? Date.now;
+  const setTimer = options.setTimer ?? ((fn, ms) => setTimeout(fn, ms));
+  const clearTimer = options.clearTimer ?? ((h) => clearTimeout(h));
+  const started = clock();
+  const stopAt = started + (options.budgetMs ?? HUBSPOT_TIME_LIMIT_MS) - (options.reserveMs ?? DEFAULT_RESERVE_MS);
+  const remaining = () => stopAt - clock();
+  return {
+    remaining,
+    elapsed: () => clock() - started,
+    check(step, neededMs = 0) {
+      if (remaining() <= neededMs) {
+        throw new DeadlineError(`stopped before ${step}: the action is about to run out of HubSpot's 20 s budget`);
+      }
+    },
+    signal(timeoutMs = Number.POSITIVE_INFINITY) {
+      const controller = new AbortController();
+      const left = Math.max(0, remaining());
+      const byDeadline = left <= timeoutMs;
+      const handle = setTimer(() => controller.abort(), Math.min(left, timeoutMs));
+      return { signal: controller.signal, byDeadline: () => controller.signal.aborted && byDeadline, dispose: () => clearTimer(handle) };
+    },
+    async sleep(ms, keepMs = 0) {
+      if (remaining() - ms <= keepMs) return false;
+      await new Promise((resolve) => setTimer(() => resolve(void 0), ms));
+      return true;
+    }
+  };
+}
+
+// lib/module-cache.ts
+var registry = /* @__PURE__ */ new Set();
+function moduleCache() {
+  const cache = /* @__PURE__ */ new Map();
+  registry.add(cache);
+  return cache;
+}
+var TOKEN_SAFETY_MARGIN_MS = 6e4;
+function isFresh(token, now) {
+  return token !== void 0 && token.expiresAt - TOKEN_SAFETY_MARGIN_MS > now;
+}
+
+// lib/pacing.ts
+var newPacerState = () => ({ windows: {}, lanes: {} });
+var RESERVE_SHARE = 0.13;
+var CONGESTION_MEMORY_MS = 1e4;
+var HOLD_MARGIN = 0.02;
+var RELEASE_CHANCE = 0.3;
+var PROBE_SLOTS = 10;
+var PROBE_SPEEDUP_MAX = 8;
+function rateWindowFromHeaders(headers, now) {
+  if (!headers) return void 0;
+  const max = Number(headers["x-hubspot-ratelimit-max"]);
+  const remaining = Number(headers["x-hubspot-ratelimit-remaining"]);
+  const intervalMs = Number(headers["x-hubspot-ratelimit-interval-milliseconds"]);
+  if (!(max > 0) || !(intervalMs > 0) || !Number.isFinite(remaining) || remaining < 0) return void 0;
+  return { max, remaining: Math.min(remaining, max), intervalMs, seenAt: now };
+}
+var jitter = (ms, random) => Math.round(ms * (0.5 + random()));
+function delayForWindow(window, now, random) {
+  if (!window || now - window.seenAt >= window.intervalMs) return 0;
+  const age = Math.max(0, now - window.seenAt);
+  const remaining = window.remaining + (window.max - window.remaining) * (age / window.intervalMs);
+  const reserve = window.max * RESERVE_SHARE;
+  if (remaining >= reserve) return 0;
+  return jitter((reserve - remaining) * (window.intervalMs / window.max), random);
+}
+var newLane = (windowMs, max) => ({ windowMs, max, sentAt: Number.NEGATIVE_INFINITY, acceptedAt: Number.NEGATIVE_INFINITY, refusedAt: Number.NEGATIVE_INFINITY, retrying: false });
+function reserveLane(lane, now, random) {
+  const congested = now - lane.refusedAt < CONGESTION_MEMORY_MS;
+  if (!congested || lane.retrying) {
+    lane.retrying = false;
+    lane.sentAt = now;
+    return 0;
+  }
+  let due = lane.acceptedAt + Math.round(lane.windowMs * (1 + HOLD_MARGIN));
+  if (random() < RELEASE_CHANCE) due += Math.round(lane.windowMs * random());
+  const wait = Math.max(0, due - now);
+  lane.sentAt = now + wait;
+  return wait;
+}
+function learnLane(lane, refused) {
+  if (refused) {
+    lane.refusedAt = lane.sentAt;
+    lane.retrying = true;
+  } else lane.acceptedAt = lane.sentAt;
+}
+function laneRetryDelay(lane, random, attempt) {
+  return Math.round(lane.windowMs / lane.max * PROBE_SLOTS * (0.5 + random()) / Math.min(Math.max(1, attempt), PROBE_SPEEDUP_MAX));
+}
+function laneFor(service, method, url) {
+  let path = url;
+  try {
+    path = new URL(url).pathname;
+  } catch {
+  }
+  if (service === "hubspot" && method === "POST" && /\/search\/?$/.test(path)) return { key: "hubspot:search", windowMs: 1e3, max: 5 };
+  const realm = /\/v3\/company\/([^/]+)/.exec(path)?.[1];
+  if (service === "quickbooks" && realm) return { key: `quickbooks:${realm}`, windowMs: 1e3, max: 10 };
+  return void 0;
+}
+var container = moduleCache();
+var pacingRuntime = {
+  enabled: true,
+  clock: () => Date.now(),
+  random: () => Math.random(),
+  state: () => container.get("state") ?? container.set("state", newPacerState()).get("state")
+};
+function pacerFor(service) {
+  if (service !== "hubspot" && service !== "quickbooks") return void 0;
+  return {
+    before(method, url) {
+      if (!pacingRuntime.enabled) return 0;
+      const state = pacingRuntime.state();
+      const now = pacingRuntime.clock();
+      const spec2 = laneFor(service, method, url);
+      if (!spec2) return delayForWindow(state.windows[service], now, pacingRuntime.random);
+      const lane = state.lanes[spec2.key] ??= newLane(spec2.windowMs, spec2.max);
+      return reserveLane(lane, now, pacingRuntime.random);
+    },
+    retryDelay(method, url, failure, attempt) {
+      if (!pacingRuntime.enabled || failure.status !== 429 || failure.retryAfterSeconds !== void 0) return void 0;
+      const spec2 = laneFor(service, method, url);
+      if (spec2) return laneRetryDelay(spec2, pacingRuntime.random, attempt);
+      const window = pacingRuntime.state().windows[service];
+      if (!window) return void 0;
+      return jitter(window.max * RESERVE_SHARE * (window.intervalMs / window.max), pacingRuntime.random);
+    },
+    after(method, url, status, headers) {
+      if (!pacingRuntime.enabled) return;
+      const state = pacingRuntime.state();
+      const window = status === 429 ? void 0 : rateWindowFromHeaders(headers, pacingRuntime.clock());
+      if (window) state.windows[service] = window;
+      const spec2 = laneFor(service, method, url);
+      const lane = spec2 && state.lanes[spec2.key];
+      if (lane && status !== void 0) learnLane(lane, status === 429);
+    },
+    gaveUp(method, url) {
+      const spec2 = laneFor(service, method, url);
+      const lane = spec2 && pacingRuntime.state().lanes[spec2.key];
+      if (lane) lane.retrying = false;
+    }
+  };
+}
+
+// lib/response-caps.ts
+var KiB = 1024;
+var MiB = 1024 * KiB;
+var MAX_RESPONSE_BYTES = 3 * MiB;
+var RESPONSE_CAPS = [
+  {
+    service: "hubspot",
+    endpoint: "CRM search, batch read/create/upsert, associations",
+    path: /\/(search|batch\/[a-z]+)\/?$/,
+    bytes: 2 * MiB,
+    why: 'a search page holds up to 200 records (PublicObjectSearchRequest.limit, "up to 200 objects": HubSpot-public-api-spec-collection PublicApiSpecs/CRM/Contacts/Rollouts/424/2026-09/contacts.json), a batch up to 100 (lib/hubspot.ts BATCH_LIMIT); with the few short properties our actions ask for a record is under 1 KB, so ~200 KB, ×10 for long text values'
+  },
+  { service: "hubspot", endpoint: "one record, one association", bytes: 512 * KiB, why: "one record with the properties we ask for: a few KB" },
+  {
+    service: "salesforce",
+    endpoint: "SOQL query",
+    path: /\/query\/?/,
+    bytes: MAX_RESPONSE_BYTES,
+    why: "up to 2,000 records per batch (https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_query.htm); a Lead of our 12 fields (lib/salesforce.ts LEAD_FIELDS) is ~600 bytes with its attributes, so ~1.2 MB"
+  },
+  { service: "salesforce", endpoint: "token, one Lead", bytes: 512 * KiB, why: "an OAuth token answer or one sObject: a few KB" },
+  {
+    service: "shopify",
+    endpoint: "Admin GraphQL (an order with a page of line items), OAuth token",
+    bytes: MiB,
+    why: "one order with a page of at most 250 line items (connections return up to 250: https://shopify.dev/docs/api/usage/pagination-graphql; we ask for 100), each well under 2 KB with the fields we select: under 500 KB"
+  },
+  {
+    service: "quickbooks",
+    endpoint: "query",
+    path: /\/query\/?$/,
+    bytes: MAX_RESPONSE_BYTES,
+    why: "a query returns at most MAXRESULTS entities (we ask for 10, lib/quickbooks.ts; Intuit allows up to 1,000 per page), a Customer or Item is ~2 KB, so ~2 MB at the most Intuit would send"
+  },
+  { service: "quickbooks", endpoint: "token, one entity, preferences", bytes: MiB, why: "an OAuth token answer, one Customer/Invoice or the preferences: tens of KB" },
+  {
+    service: "clearbit",
+    endpoint: "combined find (person + company)",
+    bytes: 512 * KiB,
+    why: "one person and one company (https://dashboard.clearbit.com/docs#enrichment-api-combined-api): 10–30 KB"
+  }
+];
+var DEFAULT_RESPONSE_CAP = { service: "*", endpoint: "any other call", bytes: MiB, why: "no endpoint of ours returns more" };
+function responseCapFor(service, url) {
+  let path = url;
+  try {
+    path = new URL(url).pathname;
+  } catch {
+    path = url.split("?")[0] ?? url;
+  }
+  return RESPONSE_CAPS.find((cap) => cap.service === service && (cap.path === void 0 || cap.path.test(path))) ?? DEFAULT_RESPONSE_CAP;
+}
+
+// lib/http.ts
+var DEFAULT_TIMEOUT_MS = 1e4;
+var MAX_RETRIES_IN_RUN = 8;
+var KEEP_AFTER_WAIT_MS = 3e3;
+function inProcessRetryDelay(failure, attempt, random = Math.random) {
+  if (failure.deadline) return void 0;
+  if (failure.status === 423 || failure.status === 477) return lockedRetryDelay(failure, attempt);
+  const asked = (limitSeconds) => (failure.retryAfterSeconds !== void 0 && Number.isFinite(failure.retryAfterSeconds) ? failure.retryAfterSeconds : 0) > limitSeconds;
+  const atLeast = (normalMs) => Math.max(normalMs, Math.round(Math.max(0, failure.retryAfterSeconds ?? 0) * 1e3));
+  if (failure.status === 429) {
+    if (attempt > MAX_RETRIES_IN_RUN) return void 0;
+    if (asked(10)) return void 0;
+    return atLeast(Math.round(1e3 * 2 ** Math.min(attempt - 1, 2) * (0.5 + random())));
+  }
+  if (attempt > 1) return void 0;
+  if (asked(2)) return void 0;
+  return atLeast(250);
+}
+async function readCapped(res, maxBytes) {
+  const declared = Number(res.headers.get("content-length") ?? "");
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    await res.body?.cancel().catch(() => {
+    });
+    return void 0;
+  }
+  if (!res.body) return "";
+  const reader = res.body.getReader();
+  const decoder = new TextDecoder();
+  let size = 0;
+  let text = "";
+  for (; ; ) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => {
+      });
+      return void 0;
+    }
+    text += decoder.decode(value, { stream: true });
+  }
+  return text + decoder.decode();
+}
+function invalidHeader(headers) {
+  return Object.keys(headers).find((name) => /[^\t\x20-\x7e]/.test(headers[name] ?? ""));
+}
+function lockedRetryDelay(failure, attempt) {
+  if (attempt > 3) return void 0;
+  const asked = failure.retryAfterSeconds !== void 0 && Number.isFinite(failure.retryAfterSeconds) ? failure.retryAfterSeconds * 1e3 : 0;
+  const waitMs = Math.max(2e3, asked);
+  return waitMs <= 1e4 ? waitMs : void 0;
+}
+function parseBody(text, contentType) {
+  if (text === "") return { data: void 0, malformed: false };
+  const looksJson = /json/i.test(contentType) || /^\s*[[{]/.test(text);
+  if (!looksJson) return { data: text, malformed: /html/i.test(contentType) || /^\s*</.test(text) };
+  try {
+    return { data: JSON.parse(text), malformed: false };
+  } catch {
+    return { data: text, malformed: true };
+  }
+}
+function networkCode(error) {
+  const e = error;
+  if (e?.name === "AbortError" || e?.name === "TimeoutError") return "ABORTED";
+  for (const candidate of [e?.cause?.code, e?.code]) if (typeof candidate === "string") return candidate;
+  return void 0;
+}
+function joinUrl(baseUrl, url) {
+  if (/^https?:\/\//i.test(url) || !baseUrl) return url;
+  return `${baseUrl.replace(/\/+$/, "")}/${url.replace(/^\/+/, "")}`;
+}
+function shortUrl(url) {
+  try {
+    const u = new URL(url);
+    return `${u.host}${u.pathname}${u.search}`;
+  } catch {
+    return url;
+  }
+}
+function createServiceClient(options) {
+  const { service, log, deadline } = options;
+  const pacer = pacerFor(service);
+  async function sendOnce(req) {
+    const url = joinUrl(options.baseUrl, req.url);
+    const paceMs = pacer?.before(req.method, url) ?? 0;
+    if (paceMs > 0 && await deadline.sleep(paceMs, KEEP_AFTER_WAIT_MS)) log.info("http.paced", { service, call: req.label, waitMs: paceMs });
+    const timeoutMs = req.timeoutMs ?? options.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS;
+    deadline.check(`${service} ${req.label ?? req.method}`, 0);
+    const headers = {
+      accept: "application/json",
+      ...options.auth ? await options.auth() : {},
+      ...req.headers
+    };
+    let body;
+    if (req.json !== void 0) {
+      headers["content-type"] = "application/json";
+      body = JSON.stringify(req.json);
+    } else if (req.form !== void 0) {
+      headers["content-type"] = "application/x-www-form-urlencoded";
+      body = new URLSearchParams(req.form).toString();
+    }
+    const query = req.query ? Object.fromEntries(Object.entries(req.query).filter(([, v]) => v !== void 0).map(([k, v]) => [k, String(v)])) : void 0;
+    const target = query && Object.keys(query).length ? `${url}${url.includes("?") ? "&" : "?"}${new URLSearchParams(query)}` : url;
+    const badHeader = invalidHeader(headers);
+    if (badHeader) return { service, invalidHeader: badHeader };
+    deadline.check(`${service} ${req.label ?? req.method}`, 0);
+    const abort = deadline.signal(timeoutMs);
+    const started = Date.now();
+    try {
+      const res = await fetch(target, { method: req.method, headers, body, signal: abort.signal, redirect: "manual" });
+      const limitBytes = req.maxResponseBytes ?? options.maxResponseBytes ?? responseCapFor(service, url).bytes;
+      const text = await readCapped(res, limitBytes);
+      const responseHeaders = {};
+      res.headers.forEach((value, key) => responseHeaders[key.toLowerCase()] = value);
+      if (text === void 0) {
+        log.warn("http", { service, call: req.label, method: req.method, url: shortUrl(target), status: res.status, error: "body too large", limitBytes, ms: Date.now() - started });
+        if (res.status >= 300 && !req.accept?.includes(res.status)) return { service, status: res.status, retryAfterSeconds: parseRetryAfter(responseHeaders["retry-after"]) };
+        return { service, status: res.status, bodyTooLarge: true, limitBytes };
+      }
+      pacer?.after(req.method, url, res.status, responseHeaders);
+      const parsed = parseBody(text, responseHeaders["content-type"] ?? "");
+      const { data } = parsed;
+      const malformed = parsed.malformed || req.expectJson === true && res.status >= 200 && res.status < 300 && res.status !== 204 && (data === null || typeof data !== "object");
+      log.info("http", { service, call: req.label, method: req.method, url: shortUrl(target), status: res.status, ms: Date.now() - started });
+      if (res.status >= 200 && res.status < 300 && !malformed) {
+        const response = { status: res.status, headers: responseHeaders, data };
+        const hidden = options.inspect?.(response);
+        return hidden ? { service, ...hidden } : response;
+      }
+      if (req.accept?.includes(res.status) && !malformed) return { status: res.status, headers: responseHeaders, data };
+      const details = malformed ? {} : options.describeError?.(res.status, data) ?? {};
+      return {
+        service,
+        status: res.status,
+        malformedBody: malformed,
+        vendorMessage: details.message,
+        vendorCode: details.code,
+        retryAfterSeconds: parseRetryAfter(responseHeaders["retry-after"]) ?? details.retryAfterSeconds
+      };
+    } catch (error) {
+      const code = networkCode(error);
+      log.warn("http", { service, call: req.label, method: req.method, url: shortUrl(target), error: code ?? "network", detail: error.message, ms: Date.now() - started });
+      return { service, networkCode: code, deadline: abort.byDeadline() };
+    } finally {
+      abort.dispose();
+    }
+  }
+  const isFailure = (r) => "service" in r;
+  return {
+    service,
+    async request(req) {
+      let refreshed = false;
+      let attempt = 0;
+      for (; ; ) {
+        const result = await sendOnce(req);
+        if (!isFailure(result)) return result;
+        if (result.status === 401 && !refreshed && options.onUnauthorized) {
+          refreshed = true;
+          if (await options.onUnauthorized()) continue;
+        }
+        const verdict = classifyFailure(result);
+        attempt += 1;
+        const resendable = result.status === 429 ? req.retry429InRun !== false : req.idempotent === true;
+        let waitMs = verdict.verdict === "retryable" && resendable && attempt <= MAX_RETRIES_IN_RUN ? pacer?.retryDelay(req.method, joinUrl(options.baseUrl, req.url), result, attempt) ?? inProcessRetryDelay(result, attempt) : void 0;
+        if (waitMs !== void 0 && result.status === 429 && options.rateLimitWaitMs !== void 0) waitMs = Math.max(waitMs, options.rateLimitWaitMs);
+        if (waitMs !== void 0) req.beforeResend?.(waitMs);
+        if (waitMs !== void 0 && await deadline.sleep(waitMs, KEEP_AFTER_WAIT_MS)) {
+          log.info("http.retry", { service, call: req.label, after: verdict.errorCode, attempt, waitMs });
+          continue;
+        }
+        if (result.status === 429) pacer?.gaveUp(req.method, joinUrl(options.baseUrl, req.url));
+        throw errorFromFailure(result, req.label);
+      }
+    }
+  };
+}
+
+// lib/api-versions.ts
+var HUBSPOT_API_VERSION = "2026-09";
+var QUICKBOOKS_MINOR_VERSION = 75;
+
+// lib/hubspot.ts
+var HUBSPOT_API = "https://api.hubapi.com";
+var HUBSPOT_DATE_VERSION = /^\d{4}-(0[1-9]|1[0-2])$/;
+function checkHubSpotApiVersion(version, where = "hubspot.apiVersion") {
+  if (typeof version !== "string" || !HUBSPOT_DATE_VERSION.test(version)) {
+    throw new ConfigError(`${where} must be a HubSpot date version such as "${HUBSPOT_API_VERSION}", not ${JSON.stringify(version)}`, { errorCode: "INVALID_CONFIG" });
+  }
+  return version;
+}
+function hubspotApiVersion() {
+  return false ? "" : HUBSPOT_API_VERSION;
+}
+function pathSegment(value, what = "path segment") {
+  const text = String(value);
+  if (text === "" || text === "." || text === ".." || text.trim() === "") {
+    throw new ValidationError(`Refusing to call HubSpot with ${what} ${JSON.stringify(text)}: empty and dot segments change which endpoint is called`, { errorCode: "INVALID_PATH_SEGMENT" });
+  }
+  return encodeURIComponent(text);
+}
+var OBJECT_ID = /^\d{1,20}$/;
+function checkObjectId(value, what) {
+  const text = value === void 0 || value === null ? "" : String(value);
+  if (!OBJECT_ID.test(text)) {
+    throw new ValidationError(`${what} must be a numeric HubSpot record id, not ${JSON.stringify(String(value ?? "")).slice(0, 60)}`, { errorCode: "INVALID_OBJECT_ID" });
+  }
+  return text;
+}
+function hubspotPaths(version = hubspotApiVersion()) {
+  const v = checkHubSpotApiVersion(version, "HubSpot API version");
+  const seg = pathSegment;
+  const objects = (type) => `/crm/objects/${v}/${seg(type, "object type")}`;
+  const properties = (type) => `/crm/properties/${v}/${seg(type, "object type")}`;
+  return {
+    version: v,
+    objects,
+    object: (type, id) => `${objects(type)}/${seg(id, "object id")}`,
+    objectBatch: (type, operation) => `${objects(type)}/batch/${operation}`,
+    objectSearch: (type) => `${objects(type)}/search`,
+    defaultAssociation: (fromType, fromId, toType, toId) => `${objects(fromType)}/${seg(fromId, "object id")}/associations/default/${seg(toType, "object type")}/${seg(toId, "object id")}`,
+    associationBatch: (fromType, toType, operation) => `/crm/associations/${v}/${seg(fromType, "object type")}/${seg(toType, "object type")}/batch/${operation}`,
+    properties,
+    property: (type, name) => `${properties(type)}/${seg(name, "property name")}`,
+    propertyGroups: (type) => `${properties(type)}/groups`,
+    propertyGroup: (type, name) => `${properties(type)}/groups/${seg(name, "group name")}`,
+    propertiesBatchCreate: (type) => `${properties(type)}/batch/create`,
+    flow: (flowId) => `/automation/${v}-beta/flows/${seg(flowId, "flow id")}`
+  };
+}
+var HUBSPOT_TOKEN_WHERE = "HubSpot → Development → Keys → Service keys → Create service key, add the scopes listed, then Show and copy the key (a legacy private app's access token also works)";
+var HUBSPOT_TOKEN_TYPICAL_LENGTH = 128;
+function hubspotTokenSecret(scopes) {
+  return {
+    description: `HubSpot Service Key (or an existing legacy private-app token) with scopes ${scopes.join(", ")}`,
+    typicalLength: HUBSPOT_TOKEN_TYPICAL_LENGTH,
+    where: HUBSPOT_TOKEN_WHERE
+  };
+}
+var CURRENCY_PROPERTIES = ["deal_currency_code", "hs_line_item_currency_code"];
+var CURRENCY_SETTINGS = "Settings → Account defaults → Currencies";
+function invalidPropertyValues(message) {
+  const at = message?.indexOf("[") ?? -1;
+  if (!message || at < 0 || !/Property values were not valid/i.test(message)) return [];
+  try {
+    const list = JSON.parse(message.slice(at));
+    return Array.isArray(list) ? list.map((e) => ({ name: String(e?.name ?? ""), message: String(e?.message ?? ""), error: String(e?.error ?? "") })) : [];
+  } catch {
+    return [];
+  }
+}
+function invalidValuesIn(body) {
+  return [body.message, ...(body.errors ?? []).map((e) => e.message)].flatMap((m) => invalidPropertyValues(m));
+}
+function portalRuleViolation(body) {
+  if (body.category !== "VALIDATION_ERROR") return void 0;
+  if (invalidValuesIn(body).length) return void 0;
+  const details = body.errors ?? [];
+  const texts = [body.message ?? "", ...details.map((d) => d.message ?? "")].join(" ");
+  const association = /association/i.test(texts) && /permission/i.test(texts);
+  if (!association && !/\brequired\b/i.test(texts)) return void 0;
+  const named = (ctx) => {
+    const value = ctx?.propertyName ?? ctx?.properties;
+    return Array.isArray(value) ? value.map(String).join(", ") : typeof value === "string" ? value : void 0;
+  };
+  const property = details.map((d) => named(d.context) ?? d.in).find(Boolean) ?? named(body.context);
+  return { property, kind: association ? "association" : "required" };
+}
+function describeHubSpotError(_status, data) {
+  if (!data || typeof data !== "object") return {};
+  const body = data;
+  const detail = body.errors?.find((e) => e.message)?.message;
+  const message = [body.message, detail && detail !== body.message ? detail : void 0].filter(Boolean).join(" | ");
+  const currency = invalidValuesIn(body).find((e) => CURRENCY_PROPERTIES.includes(e.name) && e.error === "INVALID_OPTION");
+  if (currency) {
+    const code = /^\s*"?([A-Za-z]{3})\b/.exec(currency.message)?.[1]?.toUpperCase() ?? "given";
+    return {
+      code: "CURRENCY_NOT_ENABLED",
+      message: `the ${code} currency is not enabled in this HubSpot account (${currency.name}); add it under ${CURRENCY_SETTINGS}, then re-enroll the record`
+    };
+  }
+  const rule = portalRuleViolation(body);
+  if (rule) {
+    const where = rule.kind === "association" ? "association permissions are set per user under Settings → Users & Teams, and association limits under Settings → Objects → <object> → Associations" : "required and conditionally required properties are set under Settings → Properties (the property's rules) and Settings → Objects → <object> → Record customization (the create-record form)";
+    return {
+      code: "VALIDATION_RULE",
+      message: `a validation rule of this HubSpot account refused the write${rule.property ? ` (property ${rule.property})` : ""}: ${message || "VALIDATION_ERROR"}. Supply the value or change the rule: ${where}`
+    };
+  }
+  const daily = body.policyName === "DAILY";
+  return { message: message || void 0, code: body.category ?? body.errorType, ...daily ? { retryAfterSeconds: 3600 } : {} };
+}
+function existingIdFromConflict(data) {
+  const message = data && typeof data === "object" ? data.message : void 0;
+  const match = typeof message === "string" ? /Existing ID:\s*(\d+)/i.exec(message) : null;
+  return match?.[1];
+}
+var MAX_ASSOCIATION_PAGES = 20;
+var BATCH_LIMIT = 100;
+function createHubSpotClient(options) {
+  const http = createServiceClient({
+    service: "hubspot",
+    baseUrl: options.baseUrl ?? HUBSPOT_API,
+    log: options.log,
+    deadline: options.deadline,
+    auth: () => ({ authorization: `Bearer ${options.accessToken}` }),
+    describeError: describeHubSpotError
+  });
+  const paths = hubspotPaths(options.apiVersion ?? hubspotApiVersion());
+  const request = (req) => http.request({ expectJson: true, ...req });
+  const batchResults = (data, what) => {
+    if (!Array.isArray(data?.results)) throw new PermanentError(`HubSpot answered ${what} without results`, { errorCode: "HUBSPOT_EMPTY_RESPONSE", service: "hubspot" });
+    return data.results;
+  };
+  const associationInput = (a) => ({ to: { id: checkObjectId(a.toId, "Association target") }, types: [{ associationCategory: "HUBSPOT_DEFINED", associationTypeId: a.typeId }] });
+  const client = {
+    service: "hubspot",
+    paths,
+    request,
+    async getObject(type, id, opts = {}) {
+      const res = await request({
+        method: "GET",
+        url: paths.object(type, id),
+        query: {
+          properties: opts.properties?.join(","),
+          associations: opts.associations?.join(","),
+          idProperty: opts.idProperty
+        },
+        accept: opts.accept404 ? [404] : [],
+        idempotent: true,
+        label: `get ${type}`
+      });
+      return res.status === 404 ? void 0 : res.data;
+    },
+    createObject(type, properties, associations = [], opts = {}) {
+      return request({
+        method: "POST",
+        url: paths.objects(type),
+        json: { properties, ...associations.length ? { associations: associations.map(associationInput) } : {} },
+        accept: opts.acceptConflict ? [409] : [],
+        // With 409 accepted, sending the create again is safe: a second copy is refused and names the first.
+        idempotent: opts.acceptConflict === true,
+        label: `create ${type}`
+      });
+    },
+    async createObjects(type, inputs) {
+      const created = [];
+      for (let i = 0; i < inputs.length; i += BATCH_LIMIT) {
+        const batch = inputs.slice(i, i + BATCH_LIMIT);
+        const res = await request({
+          method: "POST",
+          url: paths.objectBatch(type, "create"),
+          json: { inputs: batch.map((b) => ({ properties: b.properties, associations: (b.associations ?? []).map(associationInput) })) },
+          label: `create ${type} (batch of ${batch.length})`
+        });
+        const results = batchResults(res.data, `create ${type}`);
+        if (results.length !== batch.length) {
+          throw new PermanentError(`HubSpot created ${results.length} of ${batch.length} ${type}`, { errorCode: "HUBSPOT_PARTIAL_RESPONSE", service: "hubspot" });
+        }
+        created.push(...results);
+      }
+      return created;
+    },
+    async readObjects(type, ids, properties) {
+      const found = [];
+      for (let i = 0; i < ids.length; i += BATCH_LIMIT) {
+        const res = await request({
+          method: "POST",
+          url: paths.objectBatch(type, "read"),
+          json: { properties, inputs: ids.slice(i, i + BATCH_LIMIT).map((id) => ({ id: checkObjectId(id, `${type} id`) })) },
+          idempotent: true,
+          label: `read ${type}`
+        });
+        found.push(...batchResults(res.data, `read ${type}`));
+      }
+      return found;
+    },
+    async updateObject(type, id, properties, opts = {}) {
+      const res = await request({
+        method: "PATCH",
+        url: paths.object(type, id),
+        query: { idProperty: opts.idProperty },
+        json: { properties },
+        idempotent: true,
+        label: `update ${type}`
+      });
+      return res.data;
+    },
+    async upsertObjects(type, idProperty, inputs) {
+      const res = await request({
+        method: "POST",
+        url: paths.objectBatch(type, "upsert"),
+        json: { inputs: inputs.map((i) => ({ idProperty, id: i.id, properties: i.properties })) },
+        accept: [409],
+        idempotent: true,
+        label: `upsert ${type}`
+      });
+      if (res.status !== 409) return batchResults(res.data, `upsert ${type}`);
+      return upsertConflict(client, type, idProperty, inputs, res.data);
+    },
+    async searchObjects(type, body) {
+      const res = await request({
+        method: "POST",
+        url: paths.objectSearch(type),
+        json: body,
+        idempotent: true,
+        label: `search ${type}`
+      });
+      return batchResults(res.data, `search ${type}`);
+    },
+    async associateDefault(fromType, fromId, toType, toId) {
+      await request({
+        method: "PUT",
+        url: paths.defaultAssociation(fromType, fromId, toType, toId),
+        idempotent: true,
+        label: `associate ${fromType}→${toType}`
+      });
+    },
+    async readAssociatedIds(fromType, fromId, toType) {
+      const ids = [];
+      let after;
+      const seen = /* @__PURE__ */ new Set();
+      for (let page = 1; ; page++) {
+        if (page > MAX_ASSOCIATION_PAGES) throw new PermanentError(`${fromType} ${fromId} has more than ${MAX_ASSOCIATION_PAGES} pages of ${toType} associations; not reading further`, { errorCode: "HUBSPOT_TOO_MANY_ASSOCIATIONS", service: "hubspot" });
+        const res = await request({
+          method: "POST",
+          url: paths.associationBatch(fromType, toType, "read"),
+          json: { inputs: [{ id: checkObjectId(fromId, `${fromType} id`), ...after ? { after } : {} }] },
+          idempotent: true,
+          label: `read ${fromType}→${toType} associations`
+        });
+        const result = (res.data?.results ?? []).find((r) => String(r.from?.id) === String(fromId));
+        for (const to of result?.to ?? []) ids.push(String(to.toObjectId));
+        after = result?.paging?.next?.after;
+        if (!after) break;
+        if (seen.has(after)) throw new PermanentError(`HubSpot repeated the association paging cursor for ${fromType} ${fromId}`, { errorCode: "HUBSPOT_PAGING_LOOP", service: "hubspot" });
+        seen.add(after);
+      }
+      return [...new Set(ids)];
+    }
+  };
+  return client;
+}
+async function upsertConflict(client, type, idProperty, inputs, body) {
+  const existingId = existingIdFromConflict(body);
+  const [only] = inputs;
+  if (!existingId || inputs.length !== 1 || !only) {
+    throw new PermanentError(
+      `HubSpot refused the ${type} upsert by ${idProperty} with 409 for the whole batch: ${body?.message ?? "conflict"}. Nothing was written; resolve the duplicate in HubSpot and re-enroll.`,
+      { errorCode: "HUBSPOT_UPSERT_CONFLICT", status: 409, service: "hubspot" }
+    );
+  }
+  const updated = await client.updateObject(type, existingId, only.properties);
+  return [{ ...updated, id: updated?.id ?? existingId, new: false }];
+}
+
+// lib/inputs.ts
+var MAX_INPUT_FIELDS = 50;
+var DEFAULT_MAX_LENGTH = 65536;
+function spec(type) {
+  return (description, extra = {}) => ({ type, description, required: extra.required ?? false, ...extra });
+}
+var input = {
+  string: spec("string"),
+  email: spec("email"),
+  decimal: spec("decimal"),
+  integer: spec("integer"),
+  boolean: spec("boolean"),
+  datetime: spec("datetime"),
+  enumeration: spec("enumeration")
+};
+var EMAIL = /^[^\s@<>()[\],;:"]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
+var DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
+var TRUE_WORDS = /* @__PURE__ */ new Set(["true", "yes", "1", "on"]);
+var FALSE_WORDS = /* @__PURE__ */ new Set(["false", "no", "0", "off"]);
+function parseEmail(text) {
+  const value = text.trim().toLowerCase();
+  return value.length <= 254 && EMAIL.test(value) ? value : void 0;
+}
+function parseDecimal(text) {
+  const value = text.trim();
+  if (!DECIMAL.test(value)) return void 0;
+  const negative = value.startsWith("-");
+  const unsigned = value.replace(/^[+-]/, "");
+  const [intPart = "", fracPart = ""] = unsigned.split(".");
+  const int = intPart.replace(/^0+(?=\d)/, "") || "0";
+  const frac = fracPart.replace(/0+$/, "");
+  const canonical = frac ? `${int}.${frac}` : int;
+  return negative && /[1-9]/.test(canonical) ? `-${canonical}` : canonical;
+}
+function parseDateTime(text) {
+  const value = text.trim();
+  if (/^\d{1,15}$/.test(value)) return Number(value);
+  const date = /^(\d{4})-(\d{2})-(\d{2})([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.exec(value);
+  if (!date) return void 0;
+  const [year, month, day] = [Number(date[1]), Number(date[2]), Number(date[3])];
+  if (month < 1 || month > 12 || day < 1 || day > new Date(Date.UTC(year, month, 0)).getUTCDate()) return void 0;
+  const ms = Date.parse(value.length === 10 ? `${value}T00:00:00Z` : value);
+  return Number.isNaN(ms) ? void 0 : ms;
+}
+function present(raw) {
+  if (raw === void 0 || raw === null) return void 0;
+  const text = typeof raw === "string" ? raw : typeof raw === "number" || typeof raw === "boolean" ? String(raw) : JSON.stringify(raw);
+  return text.trim() === "" ? void 0 : text;
+}
+function invalid(name, why) {
+  throw new ValidationError(`Input "${name}" ${why}`, { field: name, errorCode: "INVALID_INPUT" });
+}
+function parseInput(name, s, raw) {
+  const text = present(raw);
+  if (text === void 0) {
+    if (s.required) throw new ValidationError(`Input "${name}" is required but was empty or not mapped`, { field: name, errorCode: "MISSING_INPUT" });
+    return void 0;
+  }
+  const max = s.maxLength ?? DEFAULT_MAX_LENGTH;
+  if (text.length > max) invalid(name, `is ${text.length} characters long; at most ${max} are accepted`);
+  switch (s.type) {
+    case "string":
+      return text.trim();
+    case "email":
+      return parseEmail(text) ?? invalid(name, "is not a valid email address");
+    case "decimal":
+      return parseDecimal(text) ?? invalid(name, 'is not a plain decimal number (digits with an optional "." and sign, no thousands separators)');
+    case "integer": {
+      const value = text.trim();
+      return /^[+-]?\d+$/.test(value) ? String(BigInt(value)) : invalid(name, "is not a whole number");
+    }
+    case "boolean": {
+      const value = text.trim().toLowerCase();
+      if (TRUE_WORDS.has(value)) return true;
+      if (FALSE_WORDS.has(value)) return false;
+      return invalid(name, "is not a boolean (true/false)");
+    }
+    case "datetime":
+      return parseDateTime(text) ?? invalid(name, "is not a date (epoch milliseconds or ISO 8601)");
+    case "enumeration": {
+      const value = text.trim();
+      if (!s.options || s.options.includes(value)) return value;
+      return invalid(name, `must be one of ${s.options.join(", ")}`);
+    }
+  }
+}
+function parseInputs(specs, raw) {
+  const out2 = {};
+  const problems = [];
+  for (const [name, s] of Object.entries(specs)) {
+    try {
+      out2[name] = parseInput(name, s, raw?.[name]);
+    } catch (error) {
+      if (error instanceof ValidationError) problems.push(error);
+      else throw error;
+    }
+  }
+  if (problems.length === 1) throw problems[0];
+  if (problems.length > 1) {
+    const first = problems[0];
+    throw new ValidationError(problems.map((p) => p.message).join("; "), { field: first.field, errorCode: first.errorCode });
+  }
+  return out2;
+}
+
+// lib/logger.ts
+var REDACTED = "[redacted]";
+var MIN_SECRET_LENGTH = 4;
+var MIN_FRAGMENT_LENGTH = 6;
+var BEARER = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi;
+var TOKEN_SHAPES = [
+  /\bpat-[a-z0-9]{2,4}-[0-9a-f-]{20,}\b/gi,
+  // HubSpot private-app token
+  /\bshp(at|ca|pa|ss)_[0-9a-f]{16,}\b/gi,
+  // Shopify access tokens
+  /\b00D[A-Za-z0-9]{12,15}![A-Za-z0-9._]{20,}/g,
+  // Salesforce session id
+  /\b(access_token|refresh_token|client_secret|api_key)(["']?\s*[:=]\s*["']?)[^"'&\s,}]+/gi
+];
+var MAX_FIELD_LENGTH = 500;
+var lowerHex = (text) => text.replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase());
+var jsonAsciiEscaped = (text) => JSON.stringify(text).slice(1, -1).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+function base64Cores(value) {
+  const bytes = Buffer.from(value);
+  return [0, 1, 2].flatMap((offset) => {
+    const total = offset + bytes.length;
+    const encoded = Buffer.concat([Buffer.alloc(offset), bytes]).toString("base64");
+    const skip = [0, 2, 3][offset];
+    const core = encoded.slice(skip, 4 * Math.floor(total / 3));
+    return [core, core.replace(/\+/g, "-").replace(/\//g, "_")];
+  });
+}
+function secretForms(value) {
+  const json = JSON.stringify(value).slice(1, -1);
+  const jsonAscii = jsonAsciiEscaped(value);
+  const uri = encodeURIComponent(value);
+  const form = new URLSearchParams({ v: value }).toString().slice(2);
+  const forms = [
+    value,
+    uri,
+    lowerHex(uri),
+    form,
+    lowerHex(form),
+    Buffer.from(value).toString("base64"),
+    Buffer.from(value).toString("base64url"),
+    ...base64Cores(value),
+    json,
+    jsonAscii,
+    JSON.stringify(json).slice(1, -1),
+    JSON.stringify(jsonAscii).slice(1, -1)
+  ];
+  return [...new Set(forms.filter((f) => f.length > 0))];
+}
+var Redactor = class {
+  secrets = /* @__PURE__ */ new Set();
+  constructor(values = []) {
+    for (const value of values) this.add(value);
+  }
+  add(value) {
+    if (typeof value !== "string") return;
+    const trimmed = value.trim();
+    if (trimmed.length < MIN_SECRET_LENGTH) return;
+    for (const form of secretForms(trimmed)) if (form.length >= MIN_SECRET_LENGTH && (form === trimmed || form.length >= MIN_FRAGMENT_LENGTH)) this.secrets.add(form);
+  }
+  redact(text) {
+    let out2 = text;
+    for (const secret of [...this.secrets].sort((a, b) => b.length - a.length)) {
+      if (out2.includes(secret)) out2 = out2.split(secret).join(REDACTED);
+    }
+    out2 = out2.replace(BEARER, (_m, scheme) => `${scheme} ${REDACTED}`);
+    for (const shape of TOKEN_SHAPES) {
+      out2 = out2.replace(
+        shape,
+        (match, ...groups) => typeof groups[0] === "string" && typeof groups[1] === "string" && /token|secret|key/i.test(groups[0]) ? `${groups[0]}${groups[1]}${REDACTED}` : REDACTED
+      );
+    }
+    return out2;
+  }
+};
+var CONTROL = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
+var HAS_CONTROL = new RegExp(CONTROL.source);
+var escapeControls = (text) => text.replace(CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+function formatValue(value, redact) {
+  if (value === void 0) return "";
+  if (value === null) return "null";
+  const raw = value instanceof Error ? `${value.name}: ${value.message}` : typeof value === "string" ? value : JSON.stringify(value) ?? String(value);
+  const text = redact(raw);
+  const clipped = text.length > MAX_FIELD_LENGTH ? `${text.slice(0, MAX_FIELD_LENGTH)}…(+${text.length - MAX_FIELD_LENGTH})` : text;
+  const quoted = value instanceof Error || /[\s"=]/.test(clipped) || HAS_CONTROL.test(clipped) || clipped === "" ? JSON.stringify(clipped) : clipped;
+  return escapeControls(quoted);
+}
+function formatLine(level, scope, event, fields = {}, redact = (t) => t) {
+  const parts = Object.entries(fields).filter(([, v]) => v !== void 0).map(([k, v]) => `${escapeControls(k)}=${formatValue(v, redact)}`);
+  return [`[${escapeControls(scope)}]`, level.toUpperCase(), escapeControls(event), ...parts].join(" ");
+}
+var consoleSink = (line, level) => {
+  if (level === "error" || level === "warn") console.error(line);
+  else console.log(line);
+};
+var LEVEL_ORDER = { debug: 10, info: 20, warn: 30, error: 40 };
+function createLogger(options) {
+  const redactor = new Redactor(options.secrets ?? []);
+  const sink = options.sink ?? consoleSink;
+  const threshold = LEVEL_ORDER[options.level ?? "info"];
+  const emit = (level) => (event, fields) => {
+    if (LEVEL_ORDER[level] < threshold) return;
+    sink(escapeControls(redactor.redact(formatLine(level, options.scope, event, fields, (text) => redactor.redact(text)))), level);
+  };
+  return {
+    debug: emit("debug"),
+    info: emit("info"),
+    warn: emit("warn"),
+    error: emit("error"),
+    addSecret: (value) => redactor.add(value),
+    redact: (text) => redactor.redact(text)
+  };
+}
+
+// lib/outputs.ts
+var MAX_STRING_OUTPUT = 65e3;
+function out(type) {
+  return (description, options) => ({ type, description, ...options ? { options } : {} });
+}
+var output = {
+  string: out("string"),
+  number: out("number"),
+  boolean: out("boolean"),
+  datetime: out("datetime"),
+  date: out("date"),
+  enumeration: out("enumeration"),
+  phone_number: out("phone_number")
+};
+var STANDARD_OUTPUTS = {
+  status: output.enumeration("ok when the action did its job; error when it could not (see error_code)", ["ok", "error"]),
+  error_code: output.string("Machine-readable reason when status is error (e.g. MISSING_INPUT, HUBSPOT_VALIDATION_ERROR); empty otherwise"),
+  error_message: output.string("Human-readable reason when status is error; empty otherwise")
+};
+function checkOutputs(specs, values) {
+  const outputFields = {};
+  const problems = [];
+  const truncated = [];
+  for (const [name, raw] of Object.entries(values)) {
+    if (raw === void 0 || raw === null) continue;
+    const s = specs[name];
+    if (!s) {
+      problems.push(`output "${name}" is not declared`);
+      continue;
+    }
+    let value = raw;
+    switch (s.type) {
+      case "number":
+        if (typeof value === "string" && /^-?\d+(\.\d+)?$/.test(value)) value = Number(value);
+        if (typeof value !== "number" || !Number.isFinite(value)) problems.push(`output "${name}" must be a finite number`);
+        break;
+      case "boolean":
+        if (typeof value !== "boolean") problems.push(`output "${name}" must be a boolean`);
+        break;
+      case "datetime":
+      case "date":
+        if (value instanceof Date) value = value.getTime();
+        if (typeof value !== "number" || !Number.isInteger(value)) problems.push(`output "${name}" must be epoch milliseconds`);
+        break;
+      case "enumeration":
+        if (typeof value !== "string" || s.options && !s.options.includes(value)) problems.push(`output "${name}" must be one of ${s.options?.join(", ")}`);
+        break;
+      case "string":
+      case "phone_number":
+        if (typeof value === "number") value = String(value);
+        if (typeof value !== "string") problems.push(`output "${name}" must be a string`);
+        else if (value.length > MAX_STRING_OUTPUT) {
+          value = `${value.slice(0, MAX_STRING_OUTPUT - 1)}…`;
+          truncated.push(name);
+        }
+        break;
+    }
+    outputFields[name] = value;
+  }
+  return { outputFields, problems, truncated };
+}
+
+// lib/action.ts
+function buildConfigFor(name) {
+  if (typeof define_ACTION_CONFIG_default === "undefined" || define_ACTION_CONFIG_default.name !== name) return {};
+  return define_ACTION_CONFIG_default.settings;
+}
+function toActionError(error) {
+  if (error instanceof ActionError) return error;
+  const e = error;
+  const status = [e?.response?.status, e?.status, e?.code].find((s) => typeof s === "number" && s >= 400 && s < 600);
+  const name = error instanceof Error ? error.name : "Error";
+  if (status !== void 0) {
+    const verdict = classifyFailure({ service: "unknown", status });
+    const message = `${name}: ${typeof e.message === "string" ? e.message : `HTTP ${status}`}`;
+    return verdict.verdict === "retryable" ? new RetryableError(message, { errorCode: verdict.errorCode, status: verdict.retryStatus ?? status, cause: error }) : new PermanentError(message, { errorCode: verdict.errorCode, status, cause: error });
+  }
+  return new PermanentError(`Unexpected error: ${describeError(error)}`, { errorCode: "INTERNAL_ERROR", cause: error });
+}
+function secretProblem(value) {
+  const trimmed = value?.trim() ?? "";
+  const at = trimmed.search(/[^\x20-\x7e]/);
+  if (at < 0) return void 0;
+  const code = trimmed.codePointAt(at) ?? 0;
+  return `holds an invisible or non-ASCII character (U+${code.toString(16).toUpperCase().padStart(4, "0")}) at position ${at + 1}`;
+}
+function isCredentialSecret(name) {
+  return /(SECRET|TOKEN|_KEY|PASSWORD)(_|$)/.test(name) && !/_TOKEN_KEY$/.test(name);
+}
+var MIN_CREDENTIAL_LENGTH = 16;
+function credentialLengthProblem(value) {
+  const length = value?.trim().length ?? 0;
+  return length > 0 && length < MIN_CREDENTIAL_LENGTH ? `is only ${length} characters long; a real key, secret or token is at least ${MIN_CREDENTIAL_LENGTH} (check that it was pasted whole)` : void 0;
+}
+function defineAction(definition) {
+  if (Object.keys(definition.inputs).length > MAX_INPUT_FIELDS) {
+    throw new Error(`${definition.name}: HubSpot allows at most ${MAX_INPUT_FIELDS} input fields`);
+  }
+  const outputs = { ...definition.outputs, ...STANDARD_OUTPUTS };
+  async function execute(event, options = {}) {
+    const env = options.env ?? process.env;
+    const secretValues = Object.keys(definition.secrets).map((k) => env[k]);
+    const log = createLogger({ scope: definition.name, secrets: secretValues, level: options.logLevel ?? env.LOG_LEVEL ?? "info", ...options.sink ? { sink: options.sink } : {} });
+    const deadline = createDeadline(options.deadline);
+    const now = options.now ?? Date.now;
+    log.info("start", {
+      portal: event?.origin?.portalId,
+      object: event?.object?.objectType ? `${event.object.objectType}:${event.object.objectId ?? ""}` : void 0,
+      callbackId: event?.callbackId
+    });
+    try {
+      if (!event || typeof event !== "object") throw new ValidationError("The action received no event", { errorCode: "INVALID_EVENT" });
+      const missing = Object.entries(definition.secrets).filter(([k, s]) => s.required !== false && (env[k] === void 0 || env[k]?.trim() === "")).map(([k]) => k);
+      if (missing.length) {
+        throw new ConfigError(
+          `Missing secret${missing.length > 1 ? "s" : ""} ${missing.join(", ")}: add ${missing.length > 1 ? "them" : "it"} under the action's "Secrets" and select ${missing.length > 1 ? "them" : "it"} in this action`,
+          { errorCode: "MISSING_SECRET" }
+        );
+      }
+      const unusable = Object.keys(definition.secrets).flatMap((k) => {
+        const problem = secretProblem(env[k]) ?? (isCredentialSecret(k) ? credentialLengthProblem(env[k]) : void 0);
+        return problem ? [`${k} ${problem}`] : [];
+      });
+      if (unusable.length) {
+        throw new ConfigError(`Unusable secret value: ${unusable.join("; ")}. Paste the value again (copy it from the vendor as plain text)`, { errorCode: "INVALID_SECRET" });
+      }
+      const inputs = parseInputs(definition.inputs, event.inputFields);
+      const secrets = Object.fromEntries(Object.keys(definition.secrets).map((k) => [k, env[k]?.trim() || void 0]));
+      const config = { ...definition.config ?? {}, ...buildConfigFor(definition.name), ...options.config ?? {} };
+      let hubspot;
+      const ctx = {
+        inputs,
+        secrets,
+        event,
+        object: { type: event.object?.objectType, id: event.object?.objectId === void 0 || event.object.objectId === "" ? void 0 : String(event.object.objectId) },
+        log,
+        deadline,
+        config,
+        now,
+        hubspot() {
+          const accessToken = env.HUBSPOT_ACCESS_TOKEN?.trim();
+          if (!accessToken) throw new ConfigError("Missing secret HUBSPOT_ACCESS_TOKEN", { errorCode: "MISSING_SECRET" });
+          hubspot ??= createHubSpotClient({ accessToken, log, deadline });
+          return hubspot;
+        },
+        service: (serviceOptions) => createServiceClient({ ...serviceOptions, log, deadline })
+      };
+      const values = await definition.run(ctx);
+      const checked = checkOutputs(outputs, { ...values, status: "ok", error_code: "", error_message: "" });
+      if (checked.problems.length) {
+        throw new PermanentError(`The action produced outputs that do not match its declaration: ${checked.problems.join("; ")}`, { errorCode: "INVALID_OUTPUT" });
+      }
+      if (checked.truncated.length) log.warn("output.truncated", { fields: checked.truncated.join(","), limit: 65e3 });
+      log.info("done", { status: "ok", ms: deadline.elapsed() });
+      return { outputFields: checked.outputFields };
+    } catch (thrown) {
+      const error = redactErrorChain(toActionError(thrown), log.redact);
+      if (error instanceof RetryableError) {
+        log.warn("retry", { error_code: error.errorCode, status: error.status, message: error.message, ms: deadline.elapsed() });
+        throw error;
+      }
+      log.error("failed", {
+        error_code: error.errorCode,
+        message: error.message,
+        ms: deadline.elapsed(),
+        ...error.errorCode === "INTERNAL_ERROR" && thrown instanceof Error ? { stack: error.cause instanceof Error ? error.cause.stack : void 0 } : {}
+      });
+      return {
+        outputFields: checkOutputs(outputs, { ...definition.errorOutputs ?? {}, status: "error", error_code: error.errorCode, error_message: error.message }).outputFields
+      };
+    }
+  }
+  return {
+    definition,
+    outputs,
+    execute,
+    // One declared parameter, whatever a caller passes after the event: nothing here waits on or calls a callback.
+    main: (event) => execute(event)
+  };
+}
+
+// lib/properties.ts
+function textProperty(objectType, groupName, name, label, description, extra = {}) {
+  return { objectType, groupName, name, label, description, type: "string", fieldType: "text", ...extra };
+}
+
+// lib/token-store.ts
+var crypto = () => process.getBuiltinModule("node:crypto");
+var STORE_GROUP = { name: "integration_store", label: "Integration token store" };
+var STORE_KEY_PROPERTY = "integration_store_key";
+var STORE_VALUE_PROPERTY = "integration_store_value";
+var STORE_VERSION_PROPERTY = "integration_store_version";
+var TOKEN_STORE_PROPERTIES = [
+  textProperty("companies", STORE_GROUP.name, STORE_KEY_PROPERTY, "Integration store key (unique)", "Marks the record that holds an integration's encrypted connection state. Set by npm run setup (or by hand when setup cannot create the record); do not change it afterwards.", { hasUniqueValue: true }),
+  textProperty("companies", STORE_GROUP.name, STORE_VALUE_PROPERTY, "Integration store value (encrypted)", "Encrypted connection state (AES-256-GCM). Clear it to force a reconnect from the secret.", { fieldType: "textarea" }),
+  { ...textProperty("companies", STORE_GROUP.name, STORE_VERSION_PROPERTY, "Integration store version", "Increases with every write; used to notice a rotation by another execution."), type: "number", fieldType: "number" }
+];
+var MIN_KEY_BYTES = 32;
+var MIN_DISTINCT_BASE64_CHARS = 20;
+var MIN_DISTINCT_HEX_DIGITS = 12;
+var FORMAT = "v2";
+var LEGACY_FORMAT = "v1";
+var V2_FIRST_VERSION = 1e6;
+var AUTH_TAG_BYTES = 16;
+var TokenStoreConflictError = class extends RetryableError {
+  constructor(storedVersion, attemptedVersion) {
+    super(`The token store already holds version ${storedVersion}; not writing version ${attemptedVersion} over it`, { errorCode: "TOKEN_STORE_CONFLICT", status: 503, service: "hubspot" });
+    this.storedVersion = storedVersion;
+    this.attemptedVersion = attemptedVersion;
+  }
+  storedVersion;
+  attemptedVersion;
+};
+var TokenStoreMissingError = class extends ConfigError {
+  constructor(key, recordName) {
+    super(
+      `The token store record does not exist in HubSpot: a company named "${recordName}" whose "Integration store key (unique)" is "${key}". Run \`npm run setup -- --apply\` once (it creates the record and prints its id), or create it by hand: Companies → Create company, Company name "${recordName}" (fill whatever else your create form requires), then set its "Integration store key (unique)" property to "${key}". The action never creates this record itself: a portal's required-field rules would refuse that create.`,
+      { errorCode: "TOKEN_STORE_MISSING", service: "hubspot" }
+    );
+  }
+};
+var TokenStoreWriteRefusedError = class extends ConfigError {
+  constructor(recordId, recordName, cause) {
+    super(
+      `HubSpot refused to save the token store on company ${recordId} ("${recordName}"): ${cause.message}. The action writes only the properties "Integration store value (encrypted)" and "Integration store version" of that record: exempt the record from the rule, or give it the values the rule asks for (edit the company in HubSpot), then re-enroll.`,
+      { errorCode: "TOKEN_STORE_WRITE_REFUSED", service: "hubspot", ...cause.httpStatus !== void 0 ? { status: cause.httpStatus } : {}, cause }
+    );
+  }
+};
+var HOW_TO_MAKE_A_KEY = "generate one with `openssl rand -base64 32` (or `node -e \"console.log(require('crypto').randomBytes(32).toString('base64'))\"`) and paste it whole";
+function weakKeyReason(secretKey) {
+  const hex = /^[0-9a-fA-F]+$/.test(secretKey) && secretKey.length % 2 === 0;
+  const base64 = /^[A-Za-z0-9+/]+={0,2}$/.test(secretKey) || /^[A-Za-z0-9_-]+={0,2}$/.test(secretKey);
+  if (!hex && !base64) return "it is not base64 or hex (random bytes are written in one of them)";
+  const bytes = hex ? Buffer.from(secretKey, "hex") : Buffer.from(secretKey, /[_-]/.test(secretKey) ? "base64url" : "base64");
+  if (bytes.length < MIN_KEY_BYTES) return `it holds ${bytes.length} bytes; at least ${MIN_KEY_BYTES} random bytes are needed`;
+  if (!hex) {
+    const unpadded = secretKey.replace(/=+$/, "");
+    const again = (/[_-]/.test(secretKey) ? bytes.toString("base64url") : bytes.toString("base64")).replace(/=+$/, "");
+    if (again !== unpadded) return "it is not the base64 of bytes (typed text, or a cut-off or edited key)";
+    if (!/[A-Z]/.test(secretKey) || !/[a-z]/.test(secretKey)) return "it lacks upper- or lower-case letters, which base64 of random bytes always mixes";
+  }
+  const distinct = new Set(hex ? secretKey.toLowerCase() : secretKey).size;
+  if (distinct < (hex ? MIN_DISTINCT_HEX_DIGITS : MIN_DISTINCT_BASE64_CHARS)) return `it uses only ${distinct} different characters`;
+  const run = hex ? 8 : 5;
+  for (let i = 0; i + run <= secretKey.length; i += 1) {
+    if (secretKey.indexOf(secretKey.slice(i, i + run), i + 1) >= 0) return "a run of its characters repeats (a word or pattern, not random bytes)";
+  }
+  return void 0;
+}
+function deriveKey(secretKey, secretName = "the token key secret") {
+  const weak = weakKeyReason(secretKey);
+  if (weak) throw new ConfigError(`${secretName} is not a random key: ${weak}; ${HOW_TO_MAKE_A_KEY}`, { errorCode: "WEAK_TOKEN_KEY" });
+  return Buffer.from(crypto().hkdfSync("sha256", secretKey, "hubspot-custom-code-token-store", LEGACY_FORMAT, 32));
+}
+var b64 = (b) => b.toString("base64url");
+function encrypt(key, context, plaintext, format = FORMAT) {
+  const iv = crypto().randomBytes(12);
+  const cipher = crypto().createCipheriv("aes-256-gcm", key, iv, { authTagLength: AUTH_TAG_BYTES });
+  cipher.setAAD(Buffer.from(context));
+  const body = Buffer.concat([cipher.update(plaintext, "utf8"), cipher.final()]);
+  return [format, b64(iv), b64(cipher.getAuthTag()), b64(body)].join(".");
+}
+function decrypt(key, context, text, format = FORMAT) {
+  const [prefix, iv, tag, body] = text.split(".");
+  if (prefix !== format || !iv || !tag || body === void 0) return void 0;
+  const tagBytes = Buffer.from(tag, "base64url");
+  if (tagBytes.length !== AUTH_TAG_BYTES) return void 0;
+  try {
+    const decipher = crypto().createDecipheriv("aes-256-gcm", key, Buffer.from(iv, "base64url"), { authTagLength: AUTH_TAG_BYTES });
+    decipher.setAAD(Buffer.from(context));
+    decipher.setAuthTag(tagBytes);
+    return Buffer.concat([decipher.update(Buffer.from(body, "base64url")), decipher.final()]).toString("utf8");
+  } catch {
+    return void 0;
+  }
+}
+var versionedContext = (context, version) => `${context}#version=${version}`;
+var isLegacyAfterV2 = (text, version) => text.startsWith(`${LEGACY_FORMAT}.`) && version >= V2_FIRST_VERSION;
+function openStoredValue(key, context, text, version) {
+  if (text.startsWith(`${LEGACY_FORMAT}.`)) return isLegacyAfterV2(text, version) ? void 0 : decrypt(key, context, text, LEGACY_FORMAT);
+  const plaintext = decrypt(key, versionedContext(context, version), text);
+  if (plaintext === void 0) return void 0;
+  try {
+    const sealed = JSON.parse(plaintext);
+    return sealed.version === version && sealed.value !== void 0 ? JSON.stringify(sealed.value) : void 0;
+  } catch {
+    return void 0;
+  }
+}
+function sealStoredValue(key, context, value, version) {
+  return encrypt(key, versionedContext(context, version), JSON.stringify({ version, value }));
+}
+function fingerprint(value) {
+  return crypto().createHash("sha256").update(value).digest("hex").slice(0, 16);
+}
+function createTokenStore(options) {
+  const { hubspot, key, log } = options;
+  const cryptoKey = deriveKey(options.secretKey, options.secretName);
+  const context = `${key}:${options.context}`;
+  const readRecord = async (properties) => {
+    const record = await hubspot.getObject("companies", key, { idProperty: STORE_KEY_PROPERTY, properties, accept404: true });
+    if (!record) throw new TokenStoreMissingError(key, options.recordName);
+    return record;
+  };
+  return {
+    async read() {
+      const record = await readRecord([STORE_VALUE_PROPERTY, STORE_VERSION_PROPERTY]);
+      const version = Number(record.properties[STORE_VERSION_PROPERTY] ?? 0) || 0;
+      const text = record.properties[STORE_VALUE_PROPERTY] ?? "";
+      if (text.trim() === "") return { version, value: void 0 };
+      if (isLegacyAfterV2(text.trim(), version)) {
+        log.warn("token-store.unreadable", { key, version, hint: "an old-format value at a version only the new format is written at: restored from the property history? Not used; starting again from the bootstrap secret" });
+        return { version, value: void 0, unreadable: "legacy-after-v2" };
+      }
+      const plaintext = openStoredValue(cryptoKey, context, text.trim(), version);
+      if (plaintext === void 0) {
+        log.warn("token-store.unreadable", { key, version, hint: `${options.secretName} changed or the value was edited; starting again from the bootstrap secret` });
+        return { version, value: void 0, unreadable: "decrypt-failed" };
+      }
+      try {
+        return { version, value: JSON.parse(plaintext) };
+      } catch {
+        return { version, value: void 0, unreadable: "decrypt-failed" };
+      }
+    },
+    async write(value, basedOn) {
+      const version = Math.max(basedOn + 1, V2_FIRST_VERSION);
+      const current = await readRecord([STORE_VERSION_PROPERTY]);
+      const storedVersion = Number(current.properties[STORE_VERSION_PROPERTY] ?? 0) || 0;
+      if (storedVersion >= version) {
+        log.warn("token-store.conflict", { key, stored: storedVersion, attempted: version });
+        throw new TokenStoreConflictError(storedVersion, version);
+      }
+      try {
+        await hubspot.updateObject("companies", current.id, {
+          [STORE_VALUE_PROPERTY]: sealStoredValue(cryptoKey, context, value, version),
+          [STORE_VERSION_PROPERTY]: String(version)
+        });
+      } catch (error) {
+        if (error instanceof PermanentError && error.httpStatus === 400) throw new TokenStoreWriteRefusedError(current.id, options.recordName, error);
+        throw error;
+      }
+      log.info("token-store.written", { key, version });
+      return version;
+    }
+  };
+}
+
+// lib/quickbooks.ts
+var QUICKBOOKS_TOKEN_STORE = { key: "quickbooks", recordName: "QuickBooks connection (do not delete)" };
+var INTUIT_TOKEN_URL = "https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer";
+var QUICKBOOKS_API = { production: "https://quickbooks.api.intuit.com", sandbox: "https://sandbox-quickbooks.api.intuit.com" };
+var INTUIT_RATE_LIMIT_WAIT_MS = 6e4;
+var RACE_GRACE_MS = 1500;
+var REFRESH_BUDGET_MS = 8e3;
+var INVALID_GRANT_GRACE_MS = 6 * 36e5;
+var MINOR_VERSION = QUICKBOOKS_MINOR_VERSION;
+function faultOf(data) {
+  if (!data || typeof data !== "object") return void 0;
+  const body = data;
+  if (body.Fault) {
+    const e = body.Fault.Error?.[0] ?? {};
+    return { type: body.Fault.type ?? "Fault", code: String(e.code ?? ""), message: [e.Message, e.Detail].filter(Boolean).join(": ") };
+  }
+  if (body.fault) {
+    const e = body.fault.error?.[0] ?? {};
+    return { type: body.fault.type ?? "fault", code: String(e.code ?? ""), message: [e.message, e.detail].filter(Boolean).join(": ") };
+  }
+  return void 0;
+}
+function describeQuickBooksError(_status, data) {
+  const fault = faultOf(data);
+  if (!fault) return {};
+  return { message: fault.message || fault.type, code: fault.code || void 0 };
+}
+function statusForFaultType(type) {
+  if (/^auth(entication)?/i.test(type) && !/authorization/i.test(type)) return 401;
+  if (/authorization/i.test(type)) return 403;
+  if (/throttl/i.test(type)) return 429;
+  if (/system|service/i.test(type)) return 500;
+  return 400;
+}
+function faultInSuccess(response) {
+  const fault = faultOf(response.data);
+  if (!fault) return void 0;
+  return { status: statusForFaultType(fault.type), vendorMessage: fault.message || fault.type, vendorCode: fault.code || void 0 };
+}
+var DUPLICATE_NAME_CODE = "6240";
+var isDuplicateName = (error) => error instanceof PermanentError && error.errorCode === `QUICKBOOKS_${DUPLICATE_NAME_CODE}`;
+function quickBooksLiteral(value) {
+  return `'${value.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
+}
+var tokenCache = moduleCache();
+var refreshing = moduleCache();
+function reconnectError(realmId, from, cause = "refused") {
+  const what = cause === "lost-reply" ? `Intuit's answer to this run's token refresh was lost in transit, and the same refresh token sent again was refused (invalid_grant): Intuit rotated it when it answered, the new one never arrived, and Intuit documents no way to use a rotated refresh token again. The connection to QuickBooks company ${realmId} is lost. ` : `QuickBooks refused the ${from === "bootstrap" ? "refresh token in the QUICKBOOKS_REFRESH_TOKEN secret" : "stored refresh token"} (invalid_grant): the connection to QuickBooks company ${realmId} has expired or was revoked. `;
+  return new ConfigError(
+    what + `To reconnect, get a new refresh token for this company (your Intuit app's connect flow or the OAuth 2.0 Playground), put it in the QUICKBOOKS_REFRESH_TOKEN secret, and clear the "Integration store value" property of the company "QuickBooks connection (do not delete)" in HubSpot (a changed secret is also noticed on its own).`,
+    { errorCode: "QUICKBOOKS_RECONNECT_REQUIRED", service: "quickbooks" }
+  );
+}
+function createQuickBooksAuth(options) {
+  const { credentials, store, oauth, now, log } = options;
+  const cacheKey = `${credentials.clientId}:${credentials.realmId}`;
+  const bootstrap = fingerprint(credentials.bootstrapRefreshToken);
+  const usable2 = (stored) => stored.value && stored.value.bootstrap === bootstrap ? stored.value : void 0;
+  function remember(tokens, version, unsaved) {
+    log.addSecret(tokens.accessToken);
+    log.addSecret(tokens.refreshToken);
+    tokenCache.set(cacheKey, { accessToken: tokens.accessToken, expiresAt: tokens.accessTokenExpiresAt, refreshToken: tokens.refreshToken, version, bootstrap, ...unsaved ? { unsaved } : {}, tokens });
+    return tokens.accessToken;
+  }
+  async function persist(tokens, basedOn, redeemed) {
+    remember(tokens, basedOn, { redeemed });
+    try {
+      return remember(tokens, await store.write(tokens, basedOn));
+    } catch (error) {
+      if (error instanceof TokenStoreWriteRefusedError) {
+        log.warn("quickbooks.token.not_saved", { reason: "a validation rule refused the token store update", rotated: tokens.refreshToken !== redeemed, next: "kept in this container until a write succeeds" });
+      }
+      if (!(error instanceof TokenStoreConflictError)) throw error;
+      log.warn("quickbooks.token.not_saved", { reason: "the store moved on since it was read", stored: error.storedVersion });
+      return remember(tokens, error.storedVersion);
+    }
+  }
+  async function saveUnsaved(cached) {
+    const stored = await store.read();
+    const current = usable2(stored);
+    const storedToken = current ? current.refreshToken : credentials.bootstrapRefreshToken;
+    if (stored.version > cached.version || storedToken !== cached.unsaved.redeemed) {
+      log.info("quickbooks.token.unsaved_dropped", { held: cached.version, stored: stored.version });
+      tokenCache.delete(cacheKey);
+      return void 0;
+    }
+    return persist(cached.tokens, cached.version, cached.unsaved.redeemed);
+  }
+  function checkRefreshBudget(aheadMs = 0) {
+    if (!options.budget) return;
+    const needed = Math.min(REFRESH_BUDGET_MS, options.budget.total * 0.45);
+    const left = options.budget.remaining() - aheadMs;
+    if (left < needed) {
+      throw new DeadlineError(`stopped before ${aheadMs ? "resending" : "sending"} the QuickBooks token refresh: ${Math.round(left)} ms of the budget left${aheadMs ? ` after a ${Math.round(aheadMs)} ms wait` : ""}, a refresh and its store write need ${Math.round(needed)} ms`, { service: "quickbooks" });
+    }
+  }
+  async function redeem(refreshToken) {
+    checkRefreshBudget();
+    log.addSecret(refreshToken);
+    try {
+      return await redeemOnce(refreshToken);
+    } catch (error) {
+      const lostReply = error instanceof RetryableError && !(error instanceof DeadlineError) && error.status !== 429;
+      if (!lostReply) throw error;
+      checkRefreshBudget();
+      log.warn("quickbooks.token.reply_lost", { error: error.errorCode, next: "sending the same refresh token once more" });
+      const again = await redeemOnce(refreshToken);
+      return again.ok ? again : { ...again, afterLostReply: true };
+    }
+  }
+  async function redeemOnce(refreshToken) {
+    const res = await oauth.request({
+      method: "POST",
+      url: INTUIT_TOKEN_URL,
+      headers: { authorization: `Basic ${Buffer.from(`${credentials.clientId}:${credentials.clientSecret}`).toString("base64")}` },
+      form: { grant_type: "refresh_token", refresh_token: refreshToken },
+      accept: [400, 401],
+      // Not resent after a lost answer (it may already have rotated the token); a 429 refused it unseen and may be
+      // resent, but only with the refresh budget still ahead after the wait.
+      idempotent: false,
+      beforeResend: (waitMs) => checkRefreshBudget(waitMs),
+      label: "refresh token"
+    });
+    const body = res.data ?? {};
+    if (res.status === 401 || body.error === "invalid_client") {
+      throw new ConfigError("Intuit refused the app credentials (invalid_client): check the QUICKBOOKS_CLIENT_ID and QUICKBOOKS_CLIENT_SECRET secrets (production and development keys differ)", { errorCode: "QUICKBOOKS_INVALID_CLIENT", service: "quickbooks", status: res.status });
+    }
+    if (res.status === 400) {
+      if (body.error === "invalid_grant") return { ok: false, reason: "invalid_grant" };
+      throw new PermanentError(`Intuit refused the token refresh: ${typeof body.error === "string" ? body.error : "HTTP 400"}`, { errorCode: "QUICKBOOKS_TOKEN_REFRESH_FAILED", service: "quickbooks", status: 400 });
+    }
+    if (typeof body.access_token !== "string" || typeof body.refresh_token !== "string" || typeof body.expires_in !== "number") {
+      throw new PermanentError("Intuit answered the token refresh without access_token, refresh_token or expires_in", { errorCode: "QUICKBOOKS_TOKEN_REFRESH_FAILED", service: "quickbooks" });
+    }
+    log.addSecret(body.access_token);
+    log.addSecret(body.refresh_token);
+    const at = now();
+    if (body.refresh_token !== refreshToken) log.info("quickbooks.token.rotated");
+    return {
+      ok: true,
+      tokens: {
+        accessToken: body.access_token,
+        accessTokenExpiresAt: at + body.expires_in * 1e3,
+        refreshToken: body.refresh_token,
+        ...typeof body.x_refresh_token_expires_in === "number" ? { refreshTokenExpiresAt: at + body.x_refresh_token_expires_in * 1e3 } : {},
+        bootstrap,
+        issuedAt: at
+      }
+    };
+  }
+  async function refreshFrom(stored) {
+    const current = usable2(stored);
+    const redeemed = current?.refreshToken ?? credentials.bootstrapRefreshToken;
+    const first = await redeem(redeemed);
+    if (first.ok) return persist(first.tokens, stored.version, redeemed);
+    log.warn("quickbooks.token.invalid_grant", { from: current ? "store" : "bootstrap", version: stored.version, next: "re-reading the store" });
+    let again = await store.read();
+    if (again.version === stored.version && options.sleep && await options.sleep(RACE_GRACE_MS)) again = await store.read();
+    const latest = usable2(again);
+    if (latest && again.version !== stored.version && latest.refreshToken !== current?.refreshToken) {
+      if (isFresh({ accessToken: latest.accessToken, expiresAt: latest.accessTokenExpiresAt }, now())) return remember(latest, again.version);
+      const second = await redeem(latest.refreshToken);
+      if (second.ok) return persist(second.tokens, again.version, latest.refreshToken);
+    }
+    if (first.afterLostReply && !(latest && again.version !== stored.version)) throw reconnectError(credentials.realmId, current ? "store" : "bootstrap", "lost-reply");
+    const refused = latest ?? current;
+    const issuedAt = refused ? refused.issuedAt ?? refused.accessTokenExpiresAt - 36e5 : void 0;
+    if (refused && issuedAt !== void 0 && now() - issuedAt < INVALID_GRANT_GRACE_MS) {
+      throw new RetryableError(
+        `QuickBooks refused the stored refresh token (invalid_grant) ${Math.round((now() - issuedAt) / 6e4)} min after it was issued: another execution probably rotated it and has not saved the new one yet; HubSpot will re-run the action. If this persists for ${INVALID_GRANT_GRACE_MS / 36e5} h, the action asks for a reconnect.`,
+        { errorCode: "QUICKBOOKS_TOKEN_ROTATION_PENDING", status: 503, service: "quickbooks" }
+      );
+    }
+    throw reconnectError(credentials.realmId, current ? "store" : "bootstrap");
+  }
+  async function obtain() {
+    const stored = await store.read();
+    const current = usable2(stored);
+    if (current && isFresh({ accessToken: current.accessToken, expiresAt: current.accessTokenExpiresAt }, now())) return remember(current, stored.version);
+    if (stored.value && !current) log.info("quickbooks.token.bootstrap", { reason: "the QUICKBOOKS_REFRESH_TOKEN secret changed since the store was written" });
+    return refreshFrom(stored);
+  }
+  function registerWithThisRun() {
+    const cached = tokenCache.get(cacheKey);
+    log.addSecret(cached?.accessToken);
+    log.addSecret(cached?.refreshToken);
+  }
+  function singleFlight(work) {
+    const inFlight = refreshing.get(cacheKey);
+    if (inFlight) return inFlight;
+    const promise = work().finally(() => refreshing.delete(cacheKey));
+    refreshing.set(cacheKey, promise);
+    return promise;
+  }
+  return {
+    async accessToken() {
+      const cached = tokenCache.get(cacheKey);
+      if (cached?.unsaved && cached.bootstrap === bootstrap) {
+        const unsaved = cached;
+        await singleFlight(async () => await saveUnsaved(unsaved) ?? "");
+      }
+      const fresh = tokenCache.get(cacheKey);
+      const token = fresh && fresh.bootstrap === bootstrap && isFresh(fresh, now()) ? fresh.accessToken : await singleFlight(obtain);
+      registerWithThisRun();
+      return token;
+    },
+    async renewAfterUnauthorized(refused) {
+      const cached = tokenCache.get(cacheKey);
+      if (cached && cached.accessToken !== refused && isFresh(cached, now())) return;
+      tokenCache.delete(cacheKey);
+      await singleFlight(async () => {
+        const stored = await store.read();
+        const current = usable2(stored);
+        if (current && current.accessToken !== refused && isFresh({ accessToken: current.accessToken, expiresAt: current.accessTokenExpiresAt }, now())) return remember(current, stored.version);
+        return refreshFrom(stored);
+      });
+      registerWithThisRun();
+    }
+  };
+}
+function createQuickBooksClient(options) {
+  const { auth, realmId } = options;
+  let lastToken = "";
+  const http = options.service({
+    service: "quickbooks",
+    baseUrl: `${QUICKBOOKS_API[options.environment]}/v3/company/${encodeURIComponent(realmId)}`,
+    auth: async () => {
+      lastToken = await auth.accessToken();
+      return { authorization: `Bearer ${lastToken}` };
+    },
+    describeError: describeQuickBooksError,
+    inspect: faultInSuccess,
+    rateLimitWaitMs: INTUIT_RATE_LIMIT_WAIT_MS,
+    onUnauthorized: async () => {
+      await auth.renewAfterUnauthorized(lastToken);
+      return true;
+    }
+  });
+  async function query(entity, where, maxResults = 10) {
+    const res = await http.request({
+      method: "GET",
+      url: "/query",
+      query: { query: `SELECT * FROM ${entity} WHERE ${where} MAXRESULTS ${maxResults}`, minorversion: MINOR_VERSION },
+      idempotent: true,
+      label: `query ${entity}`
+    });
+    const list = res.data?.QueryResponse?.[entity];
+    return Array.isArray(list) ? list : [];
+  }
+  async function create(entity, body, requestId) {
+    const res = await http.request({
+      method: "POST",
+      url: `/${entity.toLowerCase()}`,
+      query: { minorversion: MINOR_VERSION, requestid: requestId },
+      json: body,
+      // Safe to send again: the same requestid makes Intuit replay its first answer.
+      idempotent: true,
+      label: `create ${entity.toLowerCase()}`
+    });
+    const created = res.data?.[entity];
+    if (!created || typeof created.Id !== "string") {
+      throw new PermanentError(`QuickBooks answered the ${entity.toLowerCase()} create without an ${entity}.Id`, { errorCode: "QUICKBOOKS_EMPTY_RESPONSE", service: "quickbooks", status: res.status });
+    }
+    return created;
+  }
+  return {
+    query,
+    findCustomersByEmail: (email) => query("Customer", `PrimaryEmailAddr = ${quickBooksLiteral(email)} AND Active IN (true, false)`),
+    async reactivateCustomer(customer) {
+      const res = await http.request({
+        method: "POST",
+        url: "/customer",
+        query: { minorversion: MINOR_VERSION },
+        json: { Id: customer.Id, SyncToken: customer.SyncToken ?? "0", sparse: true, Active: true },
+        label: "reactivate customer"
+      });
+      const updated = res.data?.Customer;
+      if (!updated || typeof updated.Id !== "string") throw new PermanentError("QuickBooks answered the customer update without a Customer", { errorCode: "QUICKBOOKS_EMPTY_RESPONSE", service: "quickbooks", status: res.status });
+      return updated;
+    },
+    async currencyPrefs() {
+      const res = await http.request({
+        method: "GET",
+        url: "/preferences",
+        query: { minorversion: MINOR_VERSION },
+        idempotent: true,
+        label: "read preferences"
+      });
+      const prefs = res.data?.Preferences?.CurrencyPrefs;
+      const home = prefs?.HomeCurrency?.value;
+      if (typeof home !== "string" || !/^[A-Z]{3}$/.test(home)) throw new PermanentError("QuickBooks answered the preferences without a home currency", { errorCode: "QUICKBOOKS_EMPTY_RESPONSE", service: "quickbooks", status: res.status });
+      return { multiCurrencyEnabled: prefs?.MultiCurrencyEnabled === true, homeCurrency: home };
+    },
+    findItemByName: async (name) => (await query("Item", `Name = ${quickBooksLiteral(name)}`, 1))[0],
+    createCustomer: (customer, requestId) => create("Customer", customer, requestId),
+    createInvoice: (invoice, requestId) => create("Invoice", invoice, requestId)
+  };
+}
+
+// actions/quickbooks-invoice/map.ts
+var crypto2 = () => process.getBuiltinModule("node:crypto");
+function toScaled(decimal) {
+  const negative = decimal.startsWith("-");
+  const [int = "0", frac = ""] = decimal.replace(/^[+-]/, "").split(".");
+  const units = BigInt(`${int}${frac}` || "0");
+  return { units: negative ? -units : units, scale: frac.length };
+}
+function fromScaled(units, scale) {
+  const negative = units < 0n;
+  const digits = (negative ? -units : units).toString().padStart(scale + 1, "0");
+  const text = scale ? `${digits.slice(0, -scale)}.${digits.slice(-scale)}` : digits;
+  return parseDecimal(`${negative ? "-" : ""}${text}`) ?? "0";
+}
+function multiplyDecimals(a, b) {
+  const x = toScaled(a);
+  const y = toScaled(b);
+  return fromScaled(x.units * y.units, x.scale + y.scale);
+}
+function roundDecimal(value, places) {
+  const { units, scale } = toScaled(value);
+  if (scale <= places) return fromScaled(units, scale);
+  const divisor = 10n ** BigInt(scale - places);
+  const negative = units < 0n;
+  const abs = negative ? -units : units;
+  const rounded = (abs + divisor / 2n) / divisor;
+  return fromScaled(negative ? -rounded : rounded, places);
+}
+function exactNumber(decimal) {
+  const raw = JSON.rawJSON;
+  return raw ? raw(decimal) : Number(decimal);
+}
+function cleanName(text, max = 100) {
+  return (text ?? "").replace(/[:\t\r\n]+/g, " ").replace(/\s+/g, " ").trim().slice(0, max).trim();
+}
+function customerDisplayName(contact, companyName) {
+  const person = cleanName(`${contact.firstname ?? ""} ${contact.lastname ?? ""}`, 400);
+  return person || cleanName(contact.company ?? companyName, 400) || cleanName(contact.email, 400);
+}
+function disambiguatedDisplayName(name, email) {
+  return cleanName(`${name} (${email})`, 500);
+}
+function customerFromContact(contact, displayName, companyName, currency) {
+  const given = cleanName(contact.firstname);
+  const family = cleanName(contact.lastname);
+  const company = cleanName(contact.company ?? companyName);
+  const billAddr = Object.fromEntries(
+    Object.entries({ Line1: contact.address, City: contact.city, CountrySubDivisionCode: contact.state, PostalCode: contact.zip, Country: contact.country }).map(([k, v]) => [k, (v ?? "").trim()]).filter(([, v]) => v !== "")
+  );
+  return {
+    DisplayName: displayName,
+    PrimaryEmailAddr: { Address: contact.email },
+    ...given ? { GivenName: given } : {},
+    ...family ? { FamilyName: family } : {},
+    ...company ? { CompanyName: company } : {},
+    ...contact.phone?.trim() ? { PrimaryPhone: { FreeFormNumber: contact.phone.trim() } } : {},
+    ...Object.keys(billAddr).length ? { BillAddr: billAddr } : {},
+    ...currency ? { CurrencyRef: { value: currency } } : {}
+  };
+}
+function pickCustomer(customers) {
+  const inactive = (c) => c.Active === false ? 1 : 0;
+  return [...customers].sort((a, b) => inactive(a) - inactive(b) || Number(a.Id) - Number(b.Id) || a.Id.localeCompare(b.Id))[0];
+}
+function dealCurrency(text) {
+  const code = (text ?? "").trim().toUpperCase();
+  return /^[A-Z]{3}$/.test(code) ? code : void 0;
+}
+function invoiceCurrency(code, prefs) {
+  const home = prefs.homeCurrency;
+  if (!prefs.multiCurrencyEnabled) {
+    if (code !== home) {
+      throw new PermanentError(
+        `The deal is in ${code}, but this QuickBooks company works only in its home currency ${home}: turn on Multicurrency in QuickBooks (Settings → Account and settings → Advanced → Currency; it cannot be turned off again), or invoice the deal in ${home}`,
+        { errorCode: "QUICKBOOKS_MULTICURRENCY_DISABLED", service: "quickbooks" }
+      );
+    }
+    return { foreign: false, home };
+  }
+  return { code, foreign: code !== home, home };
+}
+function checkCustomerCurrency(customer, currency) {
+  if (!currency.code) return;
+  const own = customer.CurrencyRef?.value ?? currency.home;
+  if (own !== currency.code) {
+    throw new PermanentError(
+      `QuickBooks customer "${customer.DisplayName}" (${customer.Id}) is kept in ${own} and a customer's currency cannot change, but the deal is in ${currency.code}: invoice the deal in ${own}, or create a separate ${currency.code} customer for this contact in QuickBooks`,
+      { errorCode: "QUICKBOOKS_CUSTOMER_CURRENCY_MISMATCH", service: "quickbooks" }
+    );
+  }
+}
+function invoiceLines(lineItems, deal) {
+  if (lineItems.length === 0) {
+    const amount = parseDecimal(deal.amount ?? "");
+    if (amount === void 0) {
+      throw new PermanentError("The deal has no line items and no amount: nothing to invoice", { errorCode: "DEAL_WITHOUT_AMOUNT" });
+    }
+    if (amount.startsWith("-")) throw new PermanentError(`The deal amount ${amount} is negative: QuickBooks invoices need a positive amount (use a credit memo)`, { errorCode: "NEGATIVE_AMOUNT" });
+    return [{ description: cleanName(deal.dealname, 4e3) || "Deal", quantity: "1", unitPrice: amount, amount: roundDecimal(amount, 2) }];
+  }
+  return lineItems.map((item, index) => {
+    const name = cleanName(item.name, 4e3) || `Line ${index + 1}`;
+    const quantity = parseDecimal(item.quantity ?? "1") ?? parseDecimal("1");
+    const unitPrice = parseDecimal(item.price ?? "");
+    if (quantity === void 0 || unitPrice === void 0) {
+      throw new PermanentError(`Line item "${name}" has no valid price or quantity`, { errorCode: "LINE_ITEM_WITHOUT_PRICE" });
+    }
+    return { description: name, quantity, unitPrice, amount: roundDecimal(multiplyDecimals(quantity, unitPrice), 2) };
+  });
+}
+function invoiceRequestId(portalId, dealId) {
+  return `hubspot-${portalId}-deal-${dealId}`.slice(0, 50);
+}
+function customerRequestId(email, displayName) {
+  return `hubspot-customer-${crypto2().createHash("sha256").update(`${email}
+${displayName}`).digest("hex").slice(0, 32)}`;
+}
+function invoiceDate(closedate, now) {
+  return new Date(closedate ?? now).toISOString().slice(0, 10);
+}
+function invoiceFromDeal(input2) {
+  const currency = input2.currency?.trim().toUpperCase();
+  return {
+    CustomerRef: { value: input2.customerId },
+    TxnDate: input2.txnDate,
+    ...currency && /^[A-Z]{3}$/.test(currency) ? { CurrencyRef: { value: currency } } : {},
+    PrivateNote: cleanName(`HubSpot deal ${input2.dealId}${input2.dealname ? `: ${input2.dealname}` : ""}`, 4e3),
+    Line: input2.lines.map((line) => ({
+      DetailType: "SalesItemLineDetail",
+      Amount: exactNumber(line.amount),
+      Description: line.description,
+      SalesItemLineDetail: { ItemRef: input2.item, Qty: exactNumber(line.quantity), UnitPrice: exactNumber(line.unitPrice) }
+    }))
+  };
+}
+function invoiceStatus(invoice) {
+  const total = invoice.TotalAmt ?? 0;
+  const balance = invoice.Balance ?? total;
+  if (total > 0 && balance <= 0) return "Paid";
+  if (balance < total) return "Partially paid";
+  return "Open";
+}
+function dealPropertiesFromInvoice(invoice, customerId) {
+  return {
+    quickbooks_invoice_id: invoice.Id,
+    quickbooks_invoice_number: invoice.DocNumber ?? "",
+    quickbooks_invoice_status: invoiceStatus(invoice),
+    quickbooks_customer_id: customerId
+  };
+}
+
+// actions/quickbooks-invoice/index.ts
+var GROUP = "quickbooks";
+var DEAL_PROPERTIES = ["dealname", "amount", "closedate", "deal_currency_code", "quickbooks_invoice_id", "quickbooks_invoice_number", "quickbooks_customer_id"];
+var CONTACT_PROPERTIES = ["email", "firstname", "lastname", "company", "phone", "address", "city", "state", "zip", "country"];
+var LINE_ITEM_PROPERTIES = ["name", "quantity", "price", "hs_sku"];
+var itemIds = moduleCache();
+var currencyPrefsByRealm = moduleCache();
+var action = defineAction({
+  name: "quickbooks-invoice",
+  title: "QuickBooks invoice for a won deal",
+  description: "Finds or creates the QuickBooks Online customer for the deal's contact, creates an invoice for the deal (one line per line item, or the amount), and writes the invoice id, number and status back to the deal. QuickBooks Online Accounting API, minorversion 75. A customer made inactive in QuickBooks is found by email and made active again. A deal in a foreign currency needs Multicurrency on in QuickBooks; its new customer is created in that currency, and an existing customer kept in another currency is the error QUICKBOOKS_CUSTOMER_CURRENCY_MISMATCH.",
+  enrollment: { objectType: "deal", trigger: "{dealstage} is Closed won and {quickbooks_invoice_id} is unknown" },
+  secrets: {
+    QUICKBOOKS_CLIENT_ID: { description: "Client ID of your Intuit app (production keys for production companies)", typicalLength: 50, where: "developer.intuit.com → your app → Keys & credentials" },
+    QUICKBOOKS_CLIENT_SECRET: { description: "Client secret of your Intuit app", typicalLength: 40, where: "developer.intuit.com → your app → Keys & credentials" },
+    QUICKBOOKS_REALM_ID: { description: "QuickBooks company id (realm id)", typicalLength: 19, where: "Shown after connecting (OAuth 2.0 Playground), or QuickBooks → Settings → Account and settings → Billing & subscription" },
+    QUICKBOOKS_REFRESH_TOKEN: {
+      description: "A refresh token for the company, used once to start; the action then keeps the rotating tokens in its encrypted store. Replace it to reconnect.",
+      typicalLength: 50,
+      where: "developer.intuit.com → OAuth 2.0 Playground (or your app's connect flow) → Refresh token"
+    },
+    QUICKBOOKS_TOKEN_KEY: { description: "32 random bytes in base64 (or hex); encrypts the stored tokens (AES-256-GCM). Typed text, words or patterns are refused (WEAK_TOKEN_KEY)", typicalLength: 44, where: "Generate: openssl rand -base64 32" },
+    HUBSPOT_ACCESS_TOKEN: hubspotTokenSecret(["crm.objects.deals.read", "crm.objects.deals.write", "crm.objects.contacts.read", "crm.objects.companies.read", "crm.objects.companies.write", "crm.objects.line_items.read"])
+  },
+  inputs: {
+    dealname: input.string("Deal name (used as the line description when the deal has no line items)", { property: "dealname", maxLength: 4e3 }),
+    amount: input.decimal("Deal amount (invoiced when the deal has no line items)", { property: "amount" }),
+    closedate: input.datetime("Close date (the invoice date; today when empty)", { property: "closedate" }),
+    deal_currency_code: input.string("Deal currency (ISO code); sent when set, needs multicurrency in QuickBooks for foreign currencies", { property: "deal_currency_code", maxLength: 10 }),
+    quickbooks_invoice_id: input.string("QuickBooks invoice id already on the deal: when set, the action does nothing", { property: "quickbooks_invoice_id", maxLength: 100 })
+  },
+  outputs: {
+    invoice_id: output.string("QuickBooks invoice id"),
+    invoice_number: output.string("QuickBooks invoice number (DocNumber)"),
+    customer_id: output.string("QuickBooks customer id"),
+    invoice_created: output.boolean("true when this enrollment invoiced the deal; false when it was already invoiced")
+  },
+  propertyGroups: [{ name: GROUP, label: "QuickBooks" }, STORE_GROUP],
+  properties: [
+    textProperty("deals", GROUP, "quickbooks_invoice_id", "QuickBooks invoice ID", "Set by the quickbooks-invoice action; a deal with a value is not invoiced again"),
+    textProperty("deals", GROUP, "quickbooks_invoice_number", "QuickBooks invoice number", "DocNumber of the QuickBooks invoice"),
+    textProperty("deals", GROUP, "quickbooks_invoice_status", "QuickBooks invoice status", "Open, Partially paid or Paid when the invoice was created"),
+    textProperty("deals", GROUP, "quickbooks_customer_id", "QuickBooks customer ID", "The QuickBooks customer the deal was invoiced to"),
+    ...TOKEN_STORE_PROPERTIES
+  ],
+  apiCalls: {
+    "already invoiced (input set)": 0,
+    "already invoiced (property on the deal)": 1,
+    "existing customer, warm token": "5 (read deal, read contact, query customer, create invoice, update deal) +1 with line items +1 item lookup by name (once per container)",
+    "new customer, warm token": "6, +1 when a company is associated (its name)",
+    "cold container": "+1 store read; +3 (token refresh, store version check, store write) once an hour; +1 preferences read when the deal has a currency",
+    "customer made inactive in QuickBooks": "+1 (sparse update making it active again)"
+  },
+  notes: {
+    "Before the first run: the token store record": `The encrypted token pair lives in one company record, "${QUICKBOOKS_TOKEN_STORE.recordName}", whose property "Integration store key (unique)" is \`${QUICKBOOKS_TOKEN_STORE.key}\`. \`npm run setup -- --apply\` creates it (after the properties) and prints its id; \`npm run setup\` shows whether it exists. The action never creates it: from API version 2026-09 HubSpot applies your portal's validation rules to API writes, and a create-company form with required fields refuses a create that lacks them. If setup reports such a refusal (it names the property), create the record by hand: Companies → Create company, Company name "${QUICKBOOKS_TOKEN_STORE.recordName}", fill the fields your form requires, save; then on the record (View all properties) set "Integration store key (unique)" (group "Integration token store") to \`${QUICKBOOKS_TOKEN_STORE.key}\`. Without the record every run ends with \`TOKEN_STORE_MISSING\` before any QuickBooks call; a rule that refuses the action's update of the record (it writes only "Integration store value (encrypted)" and "Integration store version") ends with \`TOKEN_STORE_WRITE_REFUSED\`, naming the rule. Do not delete or merge this company; deleting it disconnects QuickBooks until setup creates it again and the QUICKBOOKS_REFRESH_TOKEN secret holds a live token.`
+  },
+  config: { environment: "production", defaultItemId: "", defaultItemName: "Services" },
+  async run(ctx) {
+    const { inputs, log } = ctx;
+    if (inputs.quickbooks_invoice_id) return alreadyInvoiced({ quickbooks_invoice_id: inputs.quickbooks_invoice_id });
+    const dealId = enrolledDealId(ctx);
+    const hubspot = ctx.hubspot();
+    const deal = await hubspot.getObject("deals", dealId, { properties: DEAL_PROPERTIES, associations: ["contacts", "companies", "line_items"], accept404: true });
+    if (!deal) throw new PermanentError(`Deal ${dealId} does not exist (deleted or merged?)`, { errorCode: "DEAL_NOT_FOUND", service: "hubspot" });
+    if (deal.properties.quickbooks_invoice_id) return alreadyInvoiced(deal.properties);
+    const contact = await readDealContact(hubspot, deal);
+    const lineItemIds = associatedIds(deal, "line_items");
+    const lineItems = lineItemIds.length ? await readLineItems(hubspot, lineItemIds) : [];
+    const lines = invoiceLines(lineItems, { dealname: inputs.dealname ?? deal.properties.dealname ?? void 0, amount: inputs.amount ?? deal.properties.amount ?? void 0 });
+    log.info("deal.read", { deal: dealId, lines: lines.length, from: lineItems.length ? "line items" : "amount" });
+    const quickbooks = connectQuickBooks(ctx);
+    const item = await defaultItem(quickbooks, ctx.config, ctx.secrets.QUICKBOOKS_REALM_ID);
+    const code = dealCurrency(inputs.deal_currency_code ?? deal.properties.deal_currency_code);
+    const currency = code ? invoiceCurrency(code, await companyCurrencyPrefs(quickbooks, `${ctx.config.environment}:${ctx.secrets.QUICKBOOKS_REALM_ID}`)) : void 0;
+    const customer = await findOrCreateCustomer(quickbooks, contact, () => readCompanyName(hubspot, deal), currency);
+    const invoice = await quickbooks.createInvoice(
+      invoiceFromDeal({
+        customerId: customer.Id,
+        lines,
+        item,
+        dealId,
+        dealname: inputs.dealname ?? deal.properties.dealname ?? void 0,
+        txnDate: invoiceDate(inputs.closedate ?? closeDateOf(deal), ctx.now()),
+        currency: currency?.code
+      }),
+      invoiceRequestId(String(ctx.event.origin?.portalId ?? "portal"), dealId)
+    );
+    log.info("invoice.created", { invoice: invoice.Id, number: invoice.DocNumber, customer: customer.Id });
+    const properties = dealPropertiesFromInvoice(invoice, customer.Id);
+    await hubspot.updateObject("deals", dealId, properties);
+    return { invoice_id: invoice.Id, invoice_number: properties.quickbooks_invoice_number, customer_id: customer.Id, invoice_created: true };
+  }
+});
+function alreadyInvoiced(deal) {
+  return { invoice_id: deal.quickbooks_invoice_id ?? "", invoice_number: deal.quickbooks_invoice_number ?? "", customer_id: deal.quickbooks_customer_id ?? "", invoice_created: false };
+}
+function enrolledDealId({ object }) {
+  if (object.type && !/^(deal|deals|0-3)$/i.test(object.type)) {
+    throw new ValidationError(`This action invoices deals, but the workflow enrolled a ${object.type.toLowerCase()}: use a deal-based workflow`, { errorCode: "WRONG_OBJECT_TYPE" });
+  }
+  if (!object.id) throw new ValidationError("The event names no deal id", { errorCode: "MISSING_OBJECT_ID" });
+  return checkObjectId(object.id, "The enrolled deal id");
+}
+function associatedIds(record, type) {
+  const group = record.associations?.[type] ?? record.associations?.[type.replace("_", " ")];
+  return [...new Set((group?.results ?? []).map((r) => String(r.id)))];
+}
+function closeDateOf(deal) {
+  const value = deal.properties.closedate;
+  const ms = value ? Date.parse(value) : Number.NaN;
+  return Number.isNaN(ms) ? void 0 : ms;
+}
+async function readDealContact(hubspot, deal) {
+  const [contactId] = associatedIds(deal, "contacts");
+  if (!contactId) throw new PermanentError("The deal has no associated contact to invoice: associate the buyer's contact with the deal", { errorCode: "DEAL_WITHOUT_CONTACT" });
+  const contact = await hubspot.getObject("contacts", contactId, { properties: CONTACT_PROPERTIES, accept404: true });
+  const email = parseEmail(contact?.properties.email ?? "");
+  if (!contact || !email) {
+    throw new PermanentError(`The deal's contact ${contactId} has no valid email address; QuickBooks customers are matched by email`, { errorCode: "CONTACT_WITHOUT_EMAIL" });
+  }
+  return { ...contact.properties, email };
+}
+async function readLineItems(hubspot, ids) {
+  const results = await hubspot.readObjects("line_items", ids, LINE_ITEM_PROPERTIES);
+  const byId = new Map(results.map((r) => [r.id, r.properties]));
+  return ids.flatMap((id) => byId.has(id) ? [byId.get(id)] : []);
+}
+async function readCompanyName(hubspot, deal) {
+  const [companyId] = associatedIds(deal, "companies");
+  if (!companyId) return void 0;
+  const company = await hubspot.getObject("companies", companyId, { properties: ["name"], accept404: true });
+  return company?.properties.name ?? void 0;
+}
+function connectQuickBooks(ctx) {
+  const { secrets, config, log } = ctx;
+  if (!(config.environment in QUICKBOOKS_API)) {
+    throw new ConfigError(`Build setting environment must be "production" or "sandbox", not "${String(config.environment)}"`, { errorCode: "INVALID_CONFIG" });
+  }
+  const store = createTokenStore({
+    hubspot: ctx.hubspot(),
+    key: QUICKBOOKS_TOKEN_STORE.key,
+    recordName: QUICKBOOKS_TOKEN_STORE.recordName,
+    secretKey: secrets.QUICKBOOKS_TOKEN_KEY,
+    secretName: "QUICKBOOKS_TOKEN_KEY",
+    context: `${config.environment}:${secrets.QUICKBOOKS_REALM_ID}`,
+    log
+  });
+  const auth = createQuickBooksAuth({
+    credentials: {
+      clientId: secrets.QUICKBOOKS_CLIENT_ID,
+      clientSecret: secrets.QUICKBOOKS_CLIENT_SECRET,
+      realmId: secrets.QUICKBOOKS_REALM_ID,
+      bootstrapRefreshToken: secrets.QUICKBOOKS_REFRESH_TOKEN
+    },
+    store,
+    oauth: ctx.service({ service: "quickbooks", describeError: () => ({}) }),
+    now: ctx.now,
+    log,
+    sleep: (ms) => ctx.deadline.sleep(ms, 5e3),
+    budget: { remaining: () => ctx.deadline.remaining(), total: ctx.deadline.elapsed() + ctx.deadline.remaining() }
+  });
+  return createQuickBooksClient({ realmId: secrets.QUICKBOOKS_REALM_ID, environment: config.environment, auth, service: ctx.service });
+}
+async function defaultItem(quickbooks, config, realmId) {
+  if (config.defaultItemId.trim()) return { value: config.defaultItemId.trim() };
+  const name = config.defaultItemName.trim();
+  if (!name) throw new ConfigError("Set defaultItemId or defaultItemName in the build config: every invoice line needs a QuickBooks item", { errorCode: "INVALID_CONFIG" });
+  const key = `${realmId}:${name}`;
+  const cached = itemIds.get(key);
+  if (cached) return { value: cached, name };
+  const item = await quickbooks.findItemByName(name);
+  if (!item) throw new ConfigError(`QuickBooks has no item named "${name}": create it (Sales → Products and services) or set defaultItemId in the build config`, { errorCode: "QUICKBOOKS_ITEM_NOT_FOUND" });
+  itemIds.set(key, item.Id);
+  return { value: item.Id, name: item.Name };
+}
+async function companyCurrencyPrefs(quickbooks, key) {
+  const cached = currencyPrefsByRealm.get(key);
+  if (cached) return cached;
+  const prefs = await quickbooks.currencyPrefs();
+  currencyPrefsByRealm.set(key, prefs);
+  return prefs;
+}
+async function findOrCreateCustomer(quickbooks, contact, companyName, currency) {
+  const existing = pickCustomer(await quickbooks.findCustomersByEmail(contact.email));
+  if (existing) return usable(quickbooks, existing, currency);
+  const company = contact.firstname?.trim() || contact.lastname?.trim() || contact.company?.trim() ? void 0 : await companyName();
+  const name = customerDisplayName(contact, company);
+  const customerCurrency = currency?.foreign ? currency.code : void 0;
+  for (const displayName of [name, disambiguatedDisplayName(name, contact.email)]) {
+    try {
+      return await quickbooks.createCustomer(customerFromContact(contact, displayName, company, customerCurrency), customerRequestId(contact.email, displayName));
+    } catch (error) {
+      if (!isDuplicateName(error)) throw error;
+      const created = pickCustomer(await quickbooks.findCustomersByEmail(contact.email));
+      if (created) return usable(quickbooks, created, currency);
+    }
+  }
+  throw new PermanentError(`QuickBooks already has a customer, vendor or employee named "${name}" and "${disambiguatedDisplayName(name, contact.email)}" with another email: rename one of them`, { errorCode: "QUICKBOOKS_DUPLICATE_NAME", service: "quickbooks" });
+}
+async function usable(quickbooks, customer, currency) {
+  if (currency) checkCustomerCurrency(customer, currency);
+  if (customer.Active !== false) return customer;
+  return quickbooks.reactivateCustomer(customer);
+}
+var main = action.main;
+// Annotate the CommonJS export names for ESM import in node:
+0 && (module.exports = {
+  action,
+  main
+});

@@ -1,0 +1,1544 @@
+/*
+ * signup-onboarding — Signup onboarding: company + contact + association
+ * hubspot-custom-code-actions 0.1.0 · build e7e00ace0a4a · HubSpot custom code, Node.js 24
+ *
+ * Creates or updates the contact for a new signup, finds or creates their company by domain, and associates the two.
+ *
+ * HOW TO INSTALL — in this order. Custom code needs Data Hub Professional or Enterprise (formerly Operations Hub).
+ * 1. Custom properties: create them first (until they exist HubSpot rejects the writes: PROPERTY_DOESNT_EXIST).
+ *    Either: put HUBSPOT_ACCESS_TOKEN=<service key> in .env, run `npm run setup` (dry run), then `npm run setup -- --apply`.
+ *    That key needs the schema scopes crm.schemas.companies.read, crm.schemas.companies.write — not the action's scopes of step 4.
+ *    (HubSpot → Development → Keys → Service keys → Create service key → add the scopes → Create → Show → copy.)
+ *    Or by hand: HubSpot → Settings → Data Management → Properties → select the object → Create property, for each ("Show in forms" off):
+ *      Company property · label "Signup company domain (unique)" · internal name signup_company_domain · group "Signup onboarding" · field type Single-line text · Require unique values: on
+ * 2. Workflow: Automations → Workflows → Create workflow → From scratch → Contact-based.
+ *    Trigger: Contact is created (or a webhook-triggered workflow called by your identity provider after registration).
+ *    Enrolls one contact per signup. Either a contact-based workflow triggered when a contact is created (by a form, an import or your app), or — when your identity provider calls HubSpot after a registration — a contact-based workflow triggered by a webhook, with the contact matched by the webhook's "email" field (Ory recipe: integrations/ory/README.md).
+ *    Map the inputs from the contact's properties, or from the webhook's fields of the same names when the trigger is a webhook.
+ * 3. Action: + → Data ops → Custom code; Language: Node.js 24.x.
+ * 4. Secrets: create each (Secrets → Add secret) and select it in the action:
+ *      HUBSPOT_ACCESS_TOKEN — HubSpot Service Key (or an existing legacy private-app token) with scopes crm.objects.contacts.read, crm.objects.contacts.write, crm.objects.companies.read, crm.objects.companies.write [where: HubSpot → Development → Keys → Service keys → Create service key, add the scopes listed, then Show and copy the key (a legacy private app's access token also works)]
+ * 5. Properties to include in code: one row each, name → what to pick — why:
+ *      email (required) → Email (`email`) — Email address the customer signed up with
+ *      firstname → First Name (`firstname`) — First name
+ *      lastname → Last Name (`lastname`) — Last name
+ *      company → Company Name (`company`) — Company name
+ *      domain → leave it out, or map a contact property that holds the company's domain (e.g. your own "Company domain" property); in a webhook-triggered workflow, the webhook's "domain" field (Single-line text) — without it the action takes the domain from Website URL, else from the email — never from gmail.com and other personal mail, so those signups get no company
+ *      phone → Phone Number (`phone`) — Phone number
+ *      website → Website URL (`website`) — Website URL
+ * 6. Paste: replace the code in the editor with this whole file.
+ * 7. Data outputs: add each with its type:
+ *      contact_id: String
+ *      company_id: String
+ *      contact_created: Boolean
+ *      company_created: Boolean
+ *      status: Enumeration (ok | error)
+ *      error_code: String
+ *      error_message: String
+ * 8. Test: "Test action" on a test record, then add an if/then branch on "status" (ok | error) and "error_code".
+ *
+ * Retries: on 429/5xx/timeouts it throws so HubSpot re-runs it; every step is safe to repeat.
+ * Troubleshooting: a secret LOG_LEVEL = debug logs more detail in the action's logs (never secret values); it counts its 5 characters in the budget. Leave it out normally.
+ */
+"use strict";
+var __defProp = Object.defineProperty;
+var __getOwnPropDesc = Object.getOwnPropertyDescriptor;
+var __getOwnPropNames = Object.getOwnPropertyNames;
+var __hasOwnProp = Object.prototype.hasOwnProperty;
+var __export = (target, all) => {
+  for (var name in all)
+    __defProp(target, name, { get: all[name], enumerable: true });
+};
+var __copyProps = (to, from, except, desc) => {
+  if (from && typeof from === "object" || typeof from === "function") {
+    for (let key of __getOwnPropNames(from))
+      if (!__hasOwnProp.call(to, key) && key !== except)
+        __defProp(to, key, { get: () => from[key], enumerable: !(desc = __getOwnPropDesc(from, key)) || desc.enumerable });
+  }
+  return to;
+};
+var __toCommonJS = (mod) => __copyProps(__defProp({}, "__esModule", { value: true }), mod);
+
+// actions/signup-onboarding/index.ts
+var index_exports = {};
+__export(index_exports, {
+  action: () => action,
+  main: () => main
+});
+module.exports = __toCommonJS(index_exports);
+
+// <define:__ACTION_CONFIG__>
+var define_ACTION_CONFIG_default = { name: "signup-onboarding", settings: {} };
+
+// lib/errors.ts
+var ActionError = class extends Error {
+  errorCode;
+  httpStatus;
+  service;
+  constructor(message, options) {
+    super(message, options.cause === void 0 ? void 0 : { cause: options.cause });
+    this.name = new.target.name;
+    this.errorCode = options.errorCode;
+    this.httpStatus = options.status;
+    this.service = options.service;
+  }
+};
+var RetryableError = class extends ActionError {
+  kind = "retryable";
+  /** HubSpot's retry check reads these two, as on an axios / @hubspot/api-client error. */
+  response;
+  code;
+  /** Seconds the vendor asked us to wait (Retry-After), if it said. */
+  retryAfterSeconds;
+  constructor(message, options) {
+    super(message, options);
+    this.response = { status: options.status, headers: {} };
+    this.code = options.status;
+    this.retryAfterSeconds = options.retryAfterSeconds;
+  }
+  get status() {
+    return this.response.status;
+  }
+};
+var DeadlineError = class extends RetryableError {
+  constructor(message, options = {}) {
+    super(message, { ...options, errorCode: options.errorCode ?? "DEADLINE_EXCEEDED", status: 504 });
+  }
+};
+var PermanentError = class extends ActionError {
+  kind = "permanent";
+};
+var ValidationError = class extends PermanentError {
+  field;
+  constructor(message, options = {}) {
+    super(message, { errorCode: options.errorCode ?? "INVALID_INPUT", ...options });
+    this.field = options.field;
+  }
+};
+var ConfigError = class extends PermanentError {
+  constructor(message, options = {}) {
+    super(message, { errorCode: options.errorCode ?? "CONFIGURATION", ...options });
+  }
+};
+function describeError(error) {
+  if (error instanceof Error) return `${error.name}: ${error.message || "(no message)"}`;
+  if (typeof error === "string") return error;
+  try {
+    return JSON.stringify(error) ?? String(error);
+  } catch {
+    return String(error);
+  }
+}
+var MAX_CAUSE_DEPTH = 5;
+function redactErrorChain(error, redact) {
+  error.message = redact(error.message);
+  if (error.stack) error.stack = redact(error.stack);
+  const safeCause = (cause2, depth) => {
+    if (cause2 === void 0 || cause2 === null || depth > MAX_CAUSE_DEPTH) return void 0;
+    const source = cause2 instanceof Error ? cause2 : void 0;
+    const copy = new Error(redact(source ? source.message : describeError(cause2)));
+    copy.name = source?.name ?? "Error";
+    copy.stack = source?.stack ? redact(source.stack) : `${copy.name}: ${copy.message}`;
+    const next = safeCause(source?.cause, depth + 1);
+    if (next) Object.defineProperty(copy, "cause", { value: next, enumerable: false, writable: true, configurable: true });
+    return copy;
+  };
+  const cause = safeCause(error.cause, 1);
+  if (cause) Object.defineProperty(error, "cause", { value: cause, enumerable: false, writable: true, configurable: true });
+  else if ("cause" in error) delete error.cause;
+  return error;
+}
+
+// lib/classify.ts
+var CLASSIFICATION_RULES = [
+  {
+    why: "a header value HTTP cannot carry (a secret pasted with a zero-width space or a line break): fix the secret",
+    matches: (f) => f.invalidHeader !== void 0,
+    verdict: "config",
+    errorCode: () => "INVALID_HEADER_VALUE"
+  },
+  {
+    why: "a success whose body is larger than an action can parse in its 128 MB (lib/response-caps.ts): the same request gets the same answer on every re-run, so the workflow should branch on it now",
+    matches: (f) => f.bodyTooLarge === true,
+    verdict: "permanent",
+    errorCode: () => "RESPONSE_TOO_LARGE"
+  },
+  {
+    why: "our own 20 s budget ran out; a re-run starts with a fresh one",
+    matches: (f) => f.deadline === true,
+    verdict: "retryable",
+    errorCode: () => "DEADLINE_EXCEEDED",
+    retryStatus: () => 504
+  },
+  {
+    why: "no response at all (reset, refused, DNS, timeout): the vendor may be fine a moment later",
+    matches: (f) => f.status === void 0,
+    verdict: "retryable",
+    errorCode: (f) => f.networkCode === "ETIMEDOUT" || f.networkCode === "ECONNABORTED" ? "TIMEOUT" : "NETWORK_ERROR",
+    retryStatus: () => 503
+  },
+  {
+    why: "a 2xx whose body is not the JSON promised (truncated, HTML from a proxy): treat as a bad gateway",
+    matches: (f) => f.malformedBody === true && (f.status ?? 0) < 300,
+    verdict: "retryable",
+    errorCode: () => "MALFORMED_RESPONSE",
+    retryStatus: () => 502
+  },
+  {
+    why: "rate limited: HubSpot re-runs the action later, which is exactly the back-off we want",
+    matches: (f) => f.status === 429,
+    verdict: "retryable",
+    errorCode: () => "RATE_LIMITED",
+    retryStatus: () => 429
+  },
+  {
+    why: "request timeout from the server: carry 503 so HubSpot re-runs (it ignores 408)",
+    matches: (f) => f.status === 408,
+    verdict: "retryable",
+    errorCode: () => "TIMEOUT",
+    retryStatus: () => 503
+  },
+  {
+    why: "server-side failure: transient by definition",
+    matches: (f) => (f.status ?? 0) >= 500,
+    verdict: "retryable",
+    errorCode: () => "SERVER_ERROR",
+    retryStatus: (f) => f.status ?? 503
+  },
+  {
+    why: "HubSpot 423 Locked: rapid writes to one record; HubSpot asks to wait at least 2 s (https://developers.hubspot.com/docs/api-reference/error-handling)",
+    matches: (f) => f.status === 423,
+    verdict: "retryable",
+    errorCode: () => "LOCKED",
+    retryStatus: () => 503
+  },
+  {
+    why: "HubSpot 477 Migration in progress: the portal is being moved between data centres; come back after Retry-After (same page)",
+    matches: (f) => f.status === 477,
+    verdict: "retryable",
+    errorCode: () => "MIGRATION_IN_PROGRESS",
+    retryStatus: () => 503
+  },
+  {
+    why: "bad or expired credentials that a refresh could not fix: someone has to reconnect",
+    matches: (f) => f.status === 401,
+    verdict: "config",
+    errorCode: () => "UNAUTHORIZED"
+  },
+  {
+    why: "the token lacks a scope or the user a permission: fix the app, not the data",
+    matches: (f) => f.status === 403,
+    verdict: "config",
+    errorCode: () => "FORBIDDEN"
+  },
+  {
+    why: "the record does not exist; a re-run would not make it exist",
+    matches: (f) => f.status === 404,
+    verdict: "permanent",
+    errorCode: () => "NOT_FOUND"
+  },
+  {
+    why: "any other 4xx: the request itself is wrong",
+    matches: () => true,
+    verdict: "permanent",
+    errorCode: (f) => f.status === 409 ? "CONFLICT" : "BAD_REQUEST"
+  }
+];
+function classifyFailure(failure) {
+  const rule = CLASSIFICATION_RULES.find((r) => r.matches(failure));
+  return {
+    verdict: rule.verdict,
+    errorCode: rule.errorCode(failure),
+    ...rule.retryStatus ? { retryStatus: rule.retryStatus(failure) } : {},
+    why: rule.why
+  };
+}
+function errorFromFailure(failure, context = "") {
+  const { verdict, errorCode, retryStatus } = classifyFailure(failure);
+  const where = `${failure.service}${context ? ` ${context}` : ""}`;
+  const what = failure.invalidHeader !== void 0 ? `not sent: the ${failure.invalidHeader} header holds an invisible or non-ASCII character (often a zero-width space or line break pasted with a secret); paste the secret again` : failure.bodyTooLarge ? `HTTP ${failure.status} with a body larger than an action can read${failure.limitBytes ? ` (over ${formatBytes(failure.limitBytes)}, the most this call can return legitimately)` : ""}` : failure.status === void 0 ? failure.deadline ? "aborted: the action ran out of its 20 s budget" : `no response (${failure.networkCode ?? "network error"})` : failure.malformedBody ? `HTTP ${failure.status} with an unreadable body` : `HTTP ${failure.status}`;
+  const message = `${where} failed: ${what}${failure.vendorMessage ? ` — ${failure.vendorMessage}` : ""}`;
+  const base = { service: failure.service, status: failure.status };
+  if (verdict === "retryable") {
+    if (errorCode === "DEADLINE_EXCEEDED") return new DeadlineError(message, base);
+    return new RetryableError(message, {
+      ...base,
+      errorCode,
+      status: retryStatus ?? 503,
+      ...failure.retryAfterSeconds !== void 0 ? { retryAfterSeconds: failure.retryAfterSeconds } : {}
+    });
+  }
+  const code = failure.vendorCode ? `${failure.service.toUpperCase()}_${failure.vendorCode}` : errorCode;
+  if (verdict === "config") return new ConfigError(message, { ...base, errorCode: code });
+  return new PermanentError(message, { ...base, errorCode: code });
+}
+function formatBytes(bytes) {
+  return bytes >= 1024 * 1024 ? `${+(bytes / (1024 * 1024)).toFixed(1)} MiB` : `${Math.round(bytes / 1024)} KiB`;
+}
+function parseRetryAfter(value, now = Date.now()) {
+  if (value === void 0 || value === null || value.trim() === "") return void 0;
+  const trimmed = value.trim();
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Number(trimmed);
+  const date = Date.parse(trimmed);
+  if (Number.isNaN(date)) return void 0;
+  return Math.max(0, (date - now) / 1e3);
+}
+
+// lib/deadline.ts
+var HUBSPOT_TIME_LIMIT_MS = 2e4;
+var DEFAULT_RESERVE_MS = 1500;
+function createDeadline(options = {}) {
+  const clock = options.clock ?? Date.now;
+  const setTimer = options.setTimer ?? ((fn, ms) => setTimeout(fn, ms));
+  const clearTimer = options.clearTimer ?? ((h) => clearTimeout(h));
+  const started = clock();
+  const stopAt = started + (options.budgetMs ?? HUBSPOT_TIME_LIMIT_MS) - (options.reserveMs ?? DEFAULT_RESERVE_MS);
+  const remaining = () => stopAt - clock();
+  return {
+    remaining,
+    elapsed: () => clock() - started,
+    check(step, neededMs = 0) {
+      if (remaining() <= neededMs) {
+        throw new DeadlineError(`stopped before ${step}: the action is about to run out of HubSpot's 20 s budget`);
+      }
+    },
+    signal(timeoutMs = Number.POSITIVE_INFINITY) {
+      const controller = new AbortController();
+      const left = Math.max(0, remaining());
+      const byDeadline = left <= timeoutMs;
+      const handle = setTimer(() => controller.abort(), Math.min(left, timeoutMs));
+      return { signal: controller.signal, byDeadline: () => controller.signal.aborted && byDeadline, dispose: () => clearTimer(handle) };
+    },
+    async sleep(ms, keepMs = 0) {
+      if (remaining() - ms <= keepMs) return false;
+      await new Promise((resolve) => setTimer(() => resolve(void 0), ms));
+      return true;
+    }
+  };
+}
+
+// lib/module-cache.ts
+var registry = /* @__PURE__ */ new Set();
+function moduleCache() {
+  const cache = /* @__PURE__ */ new Map();
+  registry.add(cache);
+  return cache;
+}
+
+// lib/pacing.ts
+var newPacerState = () => ({ windows: {}, lanes: {} });
+var RESERVE_SHARE = 0.13;
+var CONGESTION_MEMORY_MS = 1e4;
+var HOLD_MARGIN = 0.02;
+var RELEASE_CHANCE = 0.3;
+var PROBE_SLOTS = 10;
+var PROBE_SPEEDUP_MAX = 8;
+function rateWindowFromHeaders(headers, now) {
+  if (!headers) return void 0;
+  const max = Number(headers["x-hubspot-ratelimit-max"]);
+  const remaining = Number(headers["x-hubspot-ratelimit-remaining"]);
+  const intervalMs = Number(headers["x-hubspot-ratelimit-interval-milliseconds"]);
+  if (!(max > 0) || !(intervalMs > 0) || !Number.isFinite(remaining) || remaining < 0) return void 0;
+  return { max, remaining: Math.min(remaining, max), intervalMs, seenAt: now };
+}
+var jitter = (ms, random) => Math.round(ms * (0.5 + random()));
+function delayForWindow(window, now, random) {
+  if (!window || now - window.seenAt >= window.intervalMs) return 0;
+  const age = Math.max(0, now - window.seenAt);
+  const remaining = window.remaining + (window.max - window.remaining) * (age / window.intervalMs);
+  const reserve = window.max * RESERVE_SHARE;
+  if (remaining >= reserve) return 0;
+  return jitter((reserve - remaining) * (window.intervalMs / window.max), random);
+}
+var newLane = (windowMs, max) => ({ windowMs, max, sentAt: Number.NEGATIVE_INFINITY, acceptedAt: Number.NEGATIVE_INFINITY, refusedAt: Number.NEGATIVE_INFINITY, retrying: false });
+function reserveLane(lane, now, random) {
+  const congested = now - lane.refusedAt < CONGESTION_MEMORY_MS;
+  if (!congested || lane.retrying) {
+    lane.retrying = false;
+    lane.sentAt = now;
+    return 0;
+  }
+  let due = lane.acceptedAt + Math.round(lane.windowMs * (1 + HOLD_MARGIN));
+  if (random() < RELEASE_CHANCE) due += Math.round(lane.windowMs * random());
+  const wait = Math.max(0, due - now);
+  lane.sentAt = now + wait;
+  return wait;
+}
+function learnLane(lane, refused) {
+  if (refused) {
+    lane.refusedAt = lane.sentAt;
+    lane.retrying = true;
+  } else lane.acceptedAt = lane.sentAt;
+}
+function laneRetryDelay(lane, random, attempt) {
+  return Math.round(lane.windowMs / lane.max * PROBE_SLOTS * (0.5 + random()) / Math.min(Math.max(1, attempt), PROBE_SPEEDUP_MAX));
+}
+function laneFor(service, method, url) {
+  let path = url;
+  try {
+    path = new URL(url).pathname;
+  } catch {
+  }
+  if (service === "hubspot" && method === "POST" && /\/search\/?$/.test(path)) return { key: "hubspot:search", windowMs: 1e3, max: 5 };
+  const realm = /\/v3\/company\/([^/]+)/.exec(path)?.[1];
+  if (service === "quickbooks" && realm) return { key: `quickbooks:${realm}`, windowMs: 1e3, max: 10 };
+  return void 0;
+}
+var container = moduleCache();
+var pacingRuntime = {
+  enabled: true,
+  clock: () => Date.now(),
+  random: () => Math.random(),
+  state: () => container.get("state") ?? container.set("state", newPacerState()).get("state")
+};
+function pacerFor(service) {
+  if (service !== "hubspot" && service !== "quickbooks") return void 0;
+  return {
+    before(method, url) {
+      if (!pacingRuntime.enabled) return 0;
+      const state = pacingRuntime.state();
+      const now = pacingRuntime.clock();
+      const spec2 = laneFor(service, method, url);
+      if (!spec2) return delayForWindow(state.windows[service], now, pacingRuntime.random);
+      const lane = state.lanes[spec2.key] ??= newLane(spec2.windowMs, spec2.max);
+      return reserveLane(lane, now, pacingRuntime.random);
+    },
+    retryDelay(method, url, failure, attempt) {
+      if (!pacingRuntime.enabled || failure.status !== 429 || failure.retryAfterSeconds !== void 0) return void 0;
+      const spec2 = laneFor(service, method, url);
+      if (spec2) return laneRetryDelay(spec2, pacingRuntime.random, attempt);
+      const window = pacingRuntime.state().windows[service];
+      if (!window) return void 0;
+      return jitter(window.max * RESERVE_SHARE * (window.intervalMs / window.max), pacingRuntime.random);
+    },
+    after(method, url, status, headers) {
+      if (!pacingRuntime.enabled) return;
+      const state = pacingRuntime.state();
+      const window = status === 429 ? void 0 : rateWindowFromHeaders(headers, pacingRuntime.clock());
+      if (window) state.windows[service] = window;
+      const spec2 = laneFor(service, method, url);
+      const lane = spec2 && state.lanes[spec2.key];
+      if (lane && status !== void 0) learnLane(lane, status === 429);
+    },
+    gaveUp(method, url) {
+      const spec2 = laneFor(service, method, url);
+      const lane = spec2 && pacingRuntime.state().lanes[spec2.key];
+      if (lane) lane.retrying = false;
+    }
+  };
+}
+
+// lib/response-caps.ts
+var KiB = 1024;
+var MiB = 1024 * KiB;
+var MAX_RESPONSE_BYTES = 3 * MiB;
+var RESPONSE_CAPS = [
+  {
+    service: "hubspot",
+    endpoint: "CRM search, batch read/create/upsert, associations",
+    path: /\/(search|batch\/[a-z]+)\/?$/,
+    bytes: 2 * MiB,
+    why: 'a search page holds up to 200 records (PublicObjectSearchRequest.limit, "up to 200 objects": HubSpot-public-api-spec-collection PublicApiSpecs/CRM/Contacts/Rollouts/424/2026-09/contacts.json), a batch up to 100 (lib/hubspot.ts BATCH_LIMIT); with the few short properties our actions ask for a record is under 1 KB, so ~200 KB, ×10 for long text values'
+  },
+  { service: "hubspot", endpoint: "one record, one association", bytes: 512 * KiB, why: "one record with the properties we ask for: a few KB" },
+  {
+    service: "salesforce",
+    endpoint: "SOQL query",
+    path: /\/query\/?/,
+    bytes: MAX_RESPONSE_BYTES,
+    why: "up to 2,000 records per batch (https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_query.htm); a Lead of our 12 fields (lib/salesforce.ts LEAD_FIELDS) is ~600 bytes with its attributes, so ~1.2 MB"
+  },
+  { service: "salesforce", endpoint: "token, one Lead", bytes: 512 * KiB, why: "an OAuth token answer or one sObject: a few KB" },
+  {
+    service: "shopify",
+    endpoint: "Admin GraphQL (an order with a page of line items), OAuth token",
+    bytes: MiB,
+    why: "one order with a page of at most 250 line items (connections return up to 250: https://shopify.dev/docs/api/usage/pagination-graphql; we ask for 100), each well under 2 KB with the fields we select: under 500 KB"
+  },
+  {
+    service: "quickbooks",
+    endpoint: "query",
+    path: /\/query\/?$/,
+    bytes: MAX_RESPONSE_BYTES,
+    why: "a query returns at most MAXRESULTS entities (we ask for 10, lib/quickbooks.ts; Intuit allows up to 1,000 per page), a Customer or Item is ~2 KB, so ~2 MB at the most Intuit would send"
+  },
+  { service: "quickbooks", endpoint: "token, one entity, preferences", bytes: MiB, why: "an OAuth token answer, one Customer/Invoice or the preferences: tens of KB" },
+  {
+    service: "clearbit",
+    endpoint: "combined find (person + company)",
+    bytes: 512 * KiB,
+    why: "one person and one company (https://dashboard.clearbit.com/docs#enrichment-api-combined-api): 10–30 KB"
+  }
+];
+var DEFAULT_RESPONSE_CAP = { service: "*", endpoint: "any other call", bytes: MiB, why: "no endpoint of ours returns more" };
+function responseCapFor(service, url) {
+  let path = url;
+  try {
+    path = new URL(url).pathname;
+  } catch {
+    path = url.split("?")[0] ?? url;
+  }
+  return RESPONSE_CAPS.find((cap) => cap.service === service && (cap.path === void 0 || cap.path.test(path))) ?? DEFAULT_RESPONSE_CAP;
+}
+
+// lib/http.ts
+var DEFAULT_TIMEOUT_MS = 1e4;
+var MAX_RETRIES_IN_RUN = 8;
+var KEEP_AFTER_WAIT_MS = 3e3;
+function inProcessRetryDelay(failure, attempt, random = Math.random) {
+  if (failure.deadline) return void 0;
+  if (failure.status === 423 || failure.status === 477) return lockedRetryDelay(failure, attempt);
+  const asked = (limitSeconds) => (failure.retryAfterSeconds !== void 0 && Number.isFinite(failure.retryAfterSeconds) ? failure.retryAfterSeconds : 0) > limitSeconds;
+  const atLeast = (normalMs) => Math.max(normalMs, Math.round(Math.max(0, failure.retryAfterSeconds ?? 0) * 1e3));
+  if (failure.status === 429) {
+    if (attempt > MAX_RETRIES_IN_RUN) return void 0;
+    if (asked(10)) return void 0;
+    return atLeast(Math.round(1e3 * 2 ** Math.min(attempt - 1, 2) * (0.5 + random())));
+  }
+  if (attempt > 1) return void 0;
+  if (asked(2)) return void 0;
+  return atLeast(250);
+}
+async function readCapped(res, maxBytes) {
+  const declared = Number(res.headers.get("content-length") ?? "");
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    await res.body?.cancel().catch(() => {
+    });
+    return void 0;
+  }
+  if (!res.body) return "";
+  const reader = res.body.getReader();
+  const decoder = new TextDecoder();
+  let size = 0;
+  let text = "";
+  for (; ; ) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => {
+      });
+      return void 0;
+    }
+    text += decoder.decode(value, { stream: true });
+  }
+  return text + decoder.decode();
+}
+function invalidHeader(headers) {
+  return Object.keys(headers).find((name) => /[^\t\x20-\x7e]/.test(headers[name] ?? ""));
+}
+function lockedRetryDelay(failure, attempt) {
+  if (attempt > 3) return void 0;
+  const asked = failure.retryAfterSeconds !== void 0 && Number.isFinite(failure.retryAfterSeconds) ? failure.retryAfterSeconds * 1e3 : 0;
+  const waitMs = Math.max(2e3, asked);
+  return waitMs <= 1e4 ? waitMs : void 0;
+}
+function parseBody(text, contentType) {
+  if (text === "") return { data: void 0, malformed: false };
+  const looksJson = /json/i.test(contentType) || /^\s*[[{]/.test(text);
+  if (!looksJson) return { data: text, malformed: /html/i.test(contentType) || /^\s*</.test(text) };
+  try {
+    return { data: JSON.parse(text), malformed: false };
+  } catch {
+    return { data: text, malformed: true };
+  }
+}
+function networkCode(error) {
+  const e = error;
+  if (e?.name === "AbortError" || e?.name === "TimeoutError") return "ABORTED";
+  for (const candidate of [e?.cause?.code, e?.code]) if (typeof candidate === "string") return candidate;
+  return void 0;
+}
+function joinUrl(baseUrl, url) {
+  if (/^https?:\/\//i.test(url) || !baseUrl) return url;
+  return `${baseUrl.replace(/\/+$/, "")}/${url.replace(/^\/+/, "")}`;
+}
+function shortUrl(url) {
+  try {
+    const u = new URL(url);
+    return `${u.host}${u.pathname}${u.search}`;
+  } catch {
+    return url;
+  }
+}
+function createServiceClient(options) {
+  const { service, log, deadline } = options;
+  const pacer = pacerFor(service);
+  async function sendOnce(req) {
+    const url = joinUrl(options.baseUrl, req.url);
+    const paceMs = pacer?.before(req.method, url) ?? 0;
+    if (paceMs > 0 && await deadline.sleep(paceMs, KEEP_AFTER_WAIT_MS)) log.info("http.paced", { service, call: req.label, waitMs: paceMs });
+    const timeoutMs = req.timeoutMs ?? options.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS;
+    deadline.check(`${service} ${req.label ?? req.method}`, 0);
+    const headers = {
+      accept: "application/json",
+      ...options.auth ? await options.auth() : {},
+      ...req.headers
+    };
+    let body;
+    if (req.json !== void 0) {
+      headers["content-type"] = "application/json";
+      body = JSON.stringify(req.json);
+    } else if (req.form !== void 0) {
+      headers["content-type"] = "application/x-www-form-urlencoded";
+      body = new URLSearchParams(req.form).toString();
+    }
+    const query = req.query ? Object.fromEntries(Object.entries(req.query).filter(([, v]) => v !== void 0).map(([k, v]) => [k, String(v)])) : void 0;
+    const target = query && Object.keys(query).length ? `${url}${url.includes("?") ? "&" : "?"}${new URLSearchParams(query)}` : url;
+    const badHeader = invalidHeader(headers);
+    if (badHeader) return { service, invalidHeader: badHeader };
+    deadline.check(`${service} ${req.label ?? req.method}`, 0);
+    const abort = deadline.signal(timeoutMs);
+    const started = Date.now();
+    try {
+      const res = await fetch(target, { method: req.method, headers, body, signal: abort.signal, redirect: "manual" });
+      const limitBytes = req.maxResponseBytes ?? options.maxResponseBytes ?? responseCapFor(service, url).bytes;
+      const text = await readCapped(res, limitBytes);
+      const responseHeaders = {};
+      res.headers.forEach((value, key) => responseHeaders[key.toLowerCase()] = value);
+      if (text === void 0) {
+        log.warn("http", { service, call: req.label, method: req.method, url: shortUrl(target), status: res.status, error: "body too large", limitBytes, ms: Date.now() - started });
+        if (res.status >= 300 && !req.accept?.includes(res.status)) return { service, status: res.status, retryAfterSeconds: parseRetryAfter(responseHeaders["retry-after"]) };
+        return { service, status: res.status, bodyTooLarge: true, limitBytes };
+      }
+      pacer?.after(req.method, url, res.status, responseHeaders);
+      const parsed = parseBody(text, responseHeaders["content-type"] ?? "");
+      const { data } = parsed;
+      const malformed = parsed.malformed || req.expectJson === true && res.status >= 200 && res.status < 300 && res.status !== 204 && (data === null || typeof data !== "object");
+      log.info("http", { service, call: req.label, method: req.method, url: shortUrl(target), status: res.status, ms: Date.now() - started });
+      if (res.status >= 200 && res.status < 300 && !malformed) {
+        const response = { status: res.status, headers: responseHeaders, data };
+        const hidden = options.inspect?.(response);
+        return hidden ? { service, ...hidden } : response;
+      }
+      if (req.accept?.includes(res.status) && !malformed) return { status: res.status, headers: responseHeaders, data };
+      const details = malformed ? {} : options.describeError?.(res.status, data) ?? {};
+      return {
+        service,
+        status: res.status,
+        malformedBody: malformed,
+        vendorMessage: details.message,
+        vendorCode: details.code,
+        retryAfterSeconds: parseRetryAfter(responseHeaders["retry-after"]) ?? details.retryAfterSeconds
+      };
+    } catch (error) {
+      const code = networkCode(error);
+      log.warn("http", { service, call: req.label, method: req.method, url: shortUrl(target), error: code ?? "network", detail: error.message, ms: Date.now() - started });
+      return { service, networkCode: code, deadline: abort.byDeadline() };
+    } finally {
+      abort.dispose();
+    }
+  }
+  const isFailure = (r) => "service" in r;
+  return {
+    service,
+    async request(req) {
+      let refreshed = false;
+      let attempt = 0;
+      for (; ; ) {
+        const result = await sendOnce(req);
+        if (!isFailure(result)) return result;
+        if (result.status === 401 && !refreshed && options.onUnauthorized) {
+          refreshed = true;
+          if (await options.onUnauthorized()) continue;
+        }
+        const verdict = classifyFailure(result);
+        attempt += 1;
+        const resendable = result.status === 429 ? req.retry429InRun !== false : req.idempotent === true;
+        let waitMs = verdict.verdict === "retryable" && resendable && attempt <= MAX_RETRIES_IN_RUN ? pacer?.retryDelay(req.method, joinUrl(options.baseUrl, req.url), result, attempt) ?? inProcessRetryDelay(result, attempt) : void 0;
+        if (waitMs !== void 0 && result.status === 429 && options.rateLimitWaitMs !== void 0) waitMs = Math.max(waitMs, options.rateLimitWaitMs);
+        if (waitMs !== void 0) req.beforeResend?.(waitMs);
+        if (waitMs !== void 0 && await deadline.sleep(waitMs, KEEP_AFTER_WAIT_MS)) {
+          log.info("http.retry", { service, call: req.label, after: verdict.errorCode, attempt, waitMs });
+          continue;
+        }
+        if (result.status === 429) pacer?.gaveUp(req.method, joinUrl(options.baseUrl, req.url));
+        throw errorFromFailure(result, req.label);
+      }
+    }
+  };
+}
+
+// lib/api-versions.ts
+var HUBSPOT_API_VERSION = "2026-09";
+
+// lib/hubspot.ts
+var HUBSPOT_API = "https://api.hubapi.com";
+var HUBSPOT_DATE_VERSION = /^\d{4}-(0[1-9]|1[0-2])$/;
+function checkHubSpotApiVersion(version, where = "hubspot.apiVersion") {
+  if (typeof version !== "string" || !HUBSPOT_DATE_VERSION.test(version)) {
+    throw new ConfigError(`${where} must be a HubSpot date version such as "${HUBSPOT_API_VERSION}", not ${JSON.stringify(version)}`, { errorCode: "INVALID_CONFIG" });
+  }
+  return version;
+}
+function hubspotApiVersion() {
+  return false ? "" : HUBSPOT_API_VERSION;
+}
+function pathSegment(value, what = "path segment") {
+  const text = String(value);
+  if (text === "" || text === "." || text === ".." || text.trim() === "") {
+    throw new ValidationError(`Refusing to call HubSpot with ${what} ${JSON.stringify(text)}: empty and dot segments change which endpoint is called`, { errorCode: "INVALID_PATH_SEGMENT" });
+  }
+  return encodeURIComponent(text);
+}
+var OBJECT_ID = /^\d{1,20}$/;
+function checkObjectId(value, what) {
+  const text = value === void 0 || value === null ? "" : String(value);
+  if (!OBJECT_ID.test(text)) {
+    throw new ValidationError(`${what} must be a numeric HubSpot record id, not ${JSON.stringify(String(value ?? "")).slice(0, 60)}`, { errorCode: "INVALID_OBJECT_ID" });
+  }
+  return text;
+}
+function hubspotPaths(version = hubspotApiVersion()) {
+  const v = checkHubSpotApiVersion(version, "HubSpot API version");
+  const seg = pathSegment;
+  const objects = (type) => `/crm/objects/${v}/${seg(type, "object type")}`;
+  const properties = (type) => `/crm/properties/${v}/${seg(type, "object type")}`;
+  return {
+    version: v,
+    objects,
+    object: (type, id) => `${objects(type)}/${seg(id, "object id")}`,
+    objectBatch: (type, operation) => `${objects(type)}/batch/${operation}`,
+    objectSearch: (type) => `${objects(type)}/search`,
+    defaultAssociation: (fromType, fromId, toType, toId) => `${objects(fromType)}/${seg(fromId, "object id")}/associations/default/${seg(toType, "object type")}/${seg(toId, "object id")}`,
+    associationBatch: (fromType, toType, operation) => `/crm/associations/${v}/${seg(fromType, "object type")}/${seg(toType, "object type")}/batch/${operation}`,
+    properties,
+    property: (type, name) => `${properties(type)}/${seg(name, "property name")}`,
+    propertyGroups: (type) => `${properties(type)}/groups`,
+    propertyGroup: (type, name) => `${properties(type)}/groups/${seg(name, "group name")}`,
+    propertiesBatchCreate: (type) => `${properties(type)}/batch/create`,
+    flow: (flowId) => `/automation/${v}-beta/flows/${seg(flowId, "flow id")}`
+  };
+}
+var HUBSPOT_TOKEN_WHERE = "HubSpot → Development → Keys → Service keys → Create service key, add the scopes listed, then Show and copy the key (a legacy private app's access token also works)";
+var HUBSPOT_TOKEN_TYPICAL_LENGTH = 128;
+function hubspotTokenSecret(scopes) {
+  return {
+    description: `HubSpot Service Key (or an existing legacy private-app token) with scopes ${scopes.join(", ")}`,
+    typicalLength: HUBSPOT_TOKEN_TYPICAL_LENGTH,
+    where: HUBSPOT_TOKEN_WHERE
+  };
+}
+var CURRENCY_PROPERTIES = ["deal_currency_code", "hs_line_item_currency_code"];
+var CURRENCY_SETTINGS = "Settings → Account defaults → Currencies";
+function invalidPropertyValues(message) {
+  const at = message?.indexOf("[") ?? -1;
+  if (!message || at < 0 || !/Property values were not valid/i.test(message)) return [];
+  try {
+    const list = JSON.parse(message.slice(at));
+    return Array.isArray(list) ? list.map((e) => ({ name: String(e?.name ?? ""), message: String(e?.message ?? ""), error: String(e?.error ?? "") })) : [];
+  } catch {
+    return [];
+  }
+}
+function invalidValuesIn(body) {
+  return [body.message, ...(body.errors ?? []).map((e) => e.message)].flatMap((m) => invalidPropertyValues(m));
+}
+function portalRuleViolation(body) {
+  if (body.category !== "VALIDATION_ERROR") return void 0;
+  if (invalidValuesIn(body).length) return void 0;
+  const details = body.errors ?? [];
+  const texts = [body.message ?? "", ...details.map((d) => d.message ?? "")].join(" ");
+  const association = /association/i.test(texts) && /permission/i.test(texts);
+  if (!association && !/\brequired\b/i.test(texts)) return void 0;
+  const named = (ctx) => {
+    const value = ctx?.propertyName ?? ctx?.properties;
+    return Array.isArray(value) ? value.map(String).join(", ") : typeof value === "string" ? value : void 0;
+  };
+  const property = details.map((d) => named(d.context) ?? d.in).find(Boolean) ?? named(body.context);
+  return { property, kind: association ? "association" : "required" };
+}
+function describeHubSpotError(_status, data) {
+  if (!data || typeof data !== "object") return {};
+  const body = data;
+  const detail = body.errors?.find((e) => e.message)?.message;
+  const message = [body.message, detail && detail !== body.message ? detail : void 0].filter(Boolean).join(" | ");
+  const currency = invalidValuesIn(body).find((e) => CURRENCY_PROPERTIES.includes(e.name) && e.error === "INVALID_OPTION");
+  if (currency) {
+    const code = /^\s*"?([A-Za-z]{3})\b/.exec(currency.message)?.[1]?.toUpperCase() ?? "given";
+    return {
+      code: "CURRENCY_NOT_ENABLED",
+      message: `the ${code} currency is not enabled in this HubSpot account (${currency.name}); add it under ${CURRENCY_SETTINGS}, then re-enroll the record`
+    };
+  }
+  const rule = portalRuleViolation(body);
+  if (rule) {
+    const where = rule.kind === "association" ? "association permissions are set per user under Settings → Users & Teams, and association limits under Settings → Objects → <object> → Associations" : "required and conditionally required properties are set under Settings → Properties (the property's rules) and Settings → Objects → <object> → Record customization (the create-record form)";
+    return {
+      code: "VALIDATION_RULE",
+      message: `a validation rule of this HubSpot account refused the write${rule.property ? ` (property ${rule.property})` : ""}: ${message || "VALIDATION_ERROR"}. Supply the value or change the rule: ${where}`
+    };
+  }
+  const daily = body.policyName === "DAILY";
+  return { message: message || void 0, code: body.category ?? body.errorType, ...daily ? { retryAfterSeconds: 3600 } : {} };
+}
+function existingIdFromConflict(data) {
+  const message = data && typeof data === "object" ? data.message : void 0;
+  const match = typeof message === "string" ? /Existing ID:\s*(\d+)/i.exec(message) : null;
+  return match?.[1];
+}
+var MAX_ASSOCIATION_PAGES = 20;
+var BATCH_LIMIT = 100;
+function createHubSpotClient(options) {
+  const http = createServiceClient({
+    service: "hubspot",
+    baseUrl: options.baseUrl ?? HUBSPOT_API,
+    log: options.log,
+    deadline: options.deadline,
+    auth: () => ({ authorization: `Bearer ${options.accessToken}` }),
+    describeError: describeHubSpotError
+  });
+  const paths = hubspotPaths(options.apiVersion ?? hubspotApiVersion());
+  const request = (req) => http.request({ expectJson: true, ...req });
+  const batchResults = (data, what) => {
+    if (!Array.isArray(data?.results)) throw new PermanentError(`HubSpot answered ${what} without results`, { errorCode: "HUBSPOT_EMPTY_RESPONSE", service: "hubspot" });
+    return data.results;
+  };
+  const associationInput = (a) => ({ to: { id: checkObjectId(a.toId, "Association target") }, types: [{ associationCategory: "HUBSPOT_DEFINED", associationTypeId: a.typeId }] });
+  const client = {
+    service: "hubspot",
+    paths,
+    request,
+    async getObject(type, id, opts = {}) {
+      const res = await request({
+        method: "GET",
+        url: paths.object(type, id),
+        query: {
+          properties: opts.properties?.join(","),
+          associations: opts.associations?.join(","),
+          idProperty: opts.idProperty
+        },
+        accept: opts.accept404 ? [404] : [],
+        idempotent: true,
+        label: `get ${type}`
+      });
+      return res.status === 404 ? void 0 : res.data;
+    },
+    createObject(type, properties, associations = [], opts = {}) {
+      return request({
+        method: "POST",
+        url: paths.objects(type),
+        json: { properties, ...associations.length ? { associations: associations.map(associationInput) } : {} },
+        accept: opts.acceptConflict ? [409] : [],
+        // With 409 accepted, sending the create again is safe: a second copy is refused and names the first.
+        idempotent: opts.acceptConflict === true,
+        label: `create ${type}`
+      });
+    },
+    async createObjects(type, inputs) {
+      const created = [];
+      for (let i = 0; i < inputs.length; i += BATCH_LIMIT) {
+        const batch = inputs.slice(i, i + BATCH_LIMIT);
+        const res = await request({
+          method: "POST",
+          url: paths.objectBatch(type, "create"),
+          json: { inputs: batch.map((b) => ({ properties: b.properties, associations: (b.associations ?? []).map(associationInput) })) },
+          label: `create ${type} (batch of ${batch.length})`
+        });
+        const results = batchResults(res.data, `create ${type}`);
+        if (results.length !== batch.length) {
+          throw new PermanentError(`HubSpot created ${results.length} of ${batch.length} ${type}`, { errorCode: "HUBSPOT_PARTIAL_RESPONSE", service: "hubspot" });
+        }
+        created.push(...results);
+      }
+      return created;
+    },
+    async readObjects(type, ids, properties) {
+      const found = [];
+      for (let i = 0; i < ids.length; i += BATCH_LIMIT) {
+        const res = await request({
+          method: "POST",
+          url: paths.objectBatch(type, "read"),
+          json: { properties, inputs: ids.slice(i, i + BATCH_LIMIT).map((id) => ({ id: checkObjectId(id, `${type} id`) })) },
+          idempotent: true,
+          label: `read ${type}`
+        });
+        found.push(...batchResults(res.data, `read ${type}`));
+      }
+      return found;
+    },
+    async updateObject(type, id, properties, opts = {}) {
+      const res = await request({
+        method: "PATCH",
+        url: paths.object(type, id),
+        query: { idProperty: opts.idProperty },
+        json: { properties },
+        idempotent: true,
+        label: `update ${type}`
+      });
+      return res.data;
+    },
+    async upsertObjects(type, idProperty, inputs) {
+      const res = await request({
+        method: "POST",
+        url: paths.objectBatch(type, "upsert"),
+        json: { inputs: inputs.map((i) => ({ idProperty, id: i.id, properties: i.properties })) },
+        accept: [409],
+        idempotent: true,
+        label: `upsert ${type}`
+      });
+      if (res.status !== 409) return batchResults(res.data, `upsert ${type}`);
+      return upsertConflict(client, type, idProperty, inputs, res.data);
+    },
+    async searchObjects(type, body) {
+      const res = await request({
+        method: "POST",
+        url: paths.objectSearch(type),
+        json: body,
+        idempotent: true,
+        label: `search ${type}`
+      });
+      return batchResults(res.data, `search ${type}`);
+    },
+    async associateDefault(fromType, fromId, toType, toId) {
+      await request({
+        method: "PUT",
+        url: paths.defaultAssociation(fromType, fromId, toType, toId),
+        idempotent: true,
+        label: `associate ${fromType}→${toType}`
+      });
+    },
+    async readAssociatedIds(fromType, fromId, toType) {
+      const ids = [];
+      let after;
+      const seen = /* @__PURE__ */ new Set();
+      for (let page = 1; ; page++) {
+        if (page > MAX_ASSOCIATION_PAGES) throw new PermanentError(`${fromType} ${fromId} has more than ${MAX_ASSOCIATION_PAGES} pages of ${toType} associations; not reading further`, { errorCode: "HUBSPOT_TOO_MANY_ASSOCIATIONS", service: "hubspot" });
+        const res = await request({
+          method: "POST",
+          url: paths.associationBatch(fromType, toType, "read"),
+          json: { inputs: [{ id: checkObjectId(fromId, `${fromType} id`), ...after ? { after } : {} }] },
+          idempotent: true,
+          label: `read ${fromType}→${toType} associations`
+        });
+        const result = (res.data?.results ?? []).find((r) => String(r.from?.id) === String(fromId));
+        for (const to of result?.to ?? []) ids.push(String(to.toObjectId));
+        after = result?.paging?.next?.after;
+        if (!after) break;
+        if (seen.has(after)) throw new PermanentError(`HubSpot repeated the association paging cursor for ${fromType} ${fromId}`, { errorCode: "HUBSPOT_PAGING_LOOP", service: "hubspot" });
+        seen.add(after);
+      }
+      return [...new Set(ids)];
+    }
+  };
+  return client;
+}
+async function upsertConflict(client, type, idProperty, inputs, body) {
+  const existingId = existingIdFromConflict(body);
+  const [only] = inputs;
+  if (!existingId || inputs.length !== 1 || !only) {
+    throw new PermanentError(
+      `HubSpot refused the ${type} upsert by ${idProperty} with 409 for the whole batch: ${body?.message ?? "conflict"}. Nothing was written; resolve the duplicate in HubSpot and re-enroll.`,
+      { errorCode: "HUBSPOT_UPSERT_CONFLICT", status: 409, service: "hubspot" }
+    );
+  }
+  const updated = await client.updateObject(type, existingId, only.properties);
+  return [{ ...updated, id: updated?.id ?? existingId, new: false }];
+}
+
+// lib/inputs.ts
+var MAX_INPUT_FIELDS = 50;
+var DEFAULT_MAX_LENGTH = 65536;
+function spec(type) {
+  return (description, extra = {}) => ({ type, description, required: extra.required ?? false, ...extra });
+}
+var input = {
+  string: spec("string"),
+  email: spec("email"),
+  decimal: spec("decimal"),
+  integer: spec("integer"),
+  boolean: spec("boolean"),
+  datetime: spec("datetime"),
+  enumeration: spec("enumeration")
+};
+var EMAIL = /^[^\s@<>()[\],;:"]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
+var DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
+var TRUE_WORDS = /* @__PURE__ */ new Set(["true", "yes", "1", "on"]);
+var FALSE_WORDS = /* @__PURE__ */ new Set(["false", "no", "0", "off"]);
+function parseEmail(text) {
+  const value = text.trim().toLowerCase();
+  return value.length <= 254 && EMAIL.test(value) ? value : void 0;
+}
+function parseDecimal(text) {
+  const value = text.trim();
+  if (!DECIMAL.test(value)) return void 0;
+  const negative = value.startsWith("-");
+  const unsigned = value.replace(/^[+-]/, "");
+  const [intPart = "", fracPart = ""] = unsigned.split(".");
+  const int = intPart.replace(/^0+(?=\d)/, "") || "0";
+  const frac = fracPart.replace(/0+$/, "");
+  const canonical = frac ? `${int}.${frac}` : int;
+  return negative && /[1-9]/.test(canonical) ? `-${canonical}` : canonical;
+}
+function parseDateTime(text) {
+  const value = text.trim();
+  if (/^\d{1,15}$/.test(value)) return Number(value);
+  const date = /^(\d{4})-(\d{2})-(\d{2})([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.exec(value);
+  if (!date) return void 0;
+  const [year, month, day] = [Number(date[1]), Number(date[2]), Number(date[3])];
+  if (month < 1 || month > 12 || day < 1 || day > new Date(Date.UTC(year, month, 0)).getUTCDate()) return void 0;
+  const ms = Date.parse(value.length === 10 ? `${value}T00:00:00Z` : value);
+  return Number.isNaN(ms) ? void 0 : ms;
+}
+function present(raw) {
+  if (raw === void 0 || raw === null) return void 0;
+  const text = typeof raw === "string" ? raw : typeof raw === "number" || typeof raw === "boolean" ? String(raw) : JSON.stringify(raw);
+  return text.trim() === "" ? void 0 : text;
+}
+function invalid(name, why) {
+  throw new ValidationError(`Input "${name}" ${why}`, { field: name, errorCode: "INVALID_INPUT" });
+}
+function parseInput(name, s, raw) {
+  const text = present(raw);
+  if (text === void 0) {
+    if (s.required) throw new ValidationError(`Input "${name}" is required but was empty or not mapped`, { field: name, errorCode: "MISSING_INPUT" });
+    return void 0;
+  }
+  const max = s.maxLength ?? DEFAULT_MAX_LENGTH;
+  if (text.length > max) invalid(name, `is ${text.length} characters long; at most ${max} are accepted`);
+  switch (s.type) {
+    case "string":
+      return text.trim();
+    case "email":
+      return parseEmail(text) ?? invalid(name, "is not a valid email address");
+    case "decimal":
+      return parseDecimal(text) ?? invalid(name, 'is not a plain decimal number (digits with an optional "." and sign, no thousands separators)');
+    case "integer": {
+      const value = text.trim();
+      return /^[+-]?\d+$/.test(value) ? String(BigInt(value)) : invalid(name, "is not a whole number");
+    }
+    case "boolean": {
+      const value = text.trim().toLowerCase();
+      if (TRUE_WORDS.has(value)) return true;
+      if (FALSE_WORDS.has(value)) return false;
+      return invalid(name, "is not a boolean (true/false)");
+    }
+    case "datetime":
+      return parseDateTime(text) ?? invalid(name, "is not a date (epoch milliseconds or ISO 8601)");
+    case "enumeration": {
+      const value = text.trim();
+      if (!s.options || s.options.includes(value)) return value;
+      return invalid(name, `must be one of ${s.options.join(", ")}`);
+    }
+  }
+}
+function parseInputs(specs, raw) {
+  const out2 = {};
+  const problems = [];
+  for (const [name, s] of Object.entries(specs)) {
+    try {
+      out2[name] = parseInput(name, s, raw?.[name]);
+    } catch (error) {
+      if (error instanceof ValidationError) problems.push(error);
+      else throw error;
+    }
+  }
+  if (problems.length === 1) throw problems[0];
+  if (problems.length > 1) {
+    const first = problems[0];
+    throw new ValidationError(problems.map((p) => p.message).join("; "), { field: first.field, errorCode: first.errorCode });
+  }
+  return out2;
+}
+
+// lib/logger.ts
+var REDACTED = "[redacted]";
+var MIN_SECRET_LENGTH = 4;
+var MIN_FRAGMENT_LENGTH = 6;
+var BEARER = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi;
+var TOKEN_SHAPES = [
+  /\bpat-[a-z0-9]{2,4}-[0-9a-f-]{20,}\b/gi,
+  // HubSpot private-app token
+  /\bshp(at|ca|pa|ss)_[0-9a-f]{16,}\b/gi,
+  // Shopify access tokens
+  /\b00D[A-Za-z0-9]{12,15}![A-Za-z0-9._]{20,}/g,
+  // Salesforce session id
+  /\b(access_token|refresh_token|client_secret|api_key)(["']?\s*[:=]\s*["']?)[^"'&\s,}]+/gi
+];
+var MAX_FIELD_LENGTH = 500;
+var lowerHex = (text) => text.replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase());
+var jsonAsciiEscaped = (text) => JSON.stringify(text).slice(1, -1).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+function base64Cores(value) {
+  const bytes = Buffer.from(value);
+  return [0, 1, 2].flatMap((offset) => {
+    const total = offset + bytes.length;
+    const encoded = Buffer.concat([Buffer.alloc(offset), bytes]).toString("base64");
+    const skip = [0, 2, 3][offset];
+    const core = encoded.slice(skip, 4 * Math.floor(total / 3));
+    return [core, core.replace(/\+/g, "-").replace(/\//g, "_")];
+  });
+}
+function secretForms(value) {
+  const json = JSON.stringify(value).slice(1, -1);
+  const jsonAscii = jsonAsciiEscaped(value);
+  const uri = encodeURIComponent(value);
+  const form = new URLSearchParams({ v: value }).toString().slice(2);
+  const forms = [
+    value,
+    uri,
+    lowerHex(uri),
+    form,
+    lowerHex(form),
+    Buffer.from(value).toString("base64"),
+    Buffer.from(value).toString("base64url"),
+    ...base64Cores(value),
+    json,
+    jsonAscii,
+    JSON.stringify(json).slice(1, -1),
+    JSON.stringify(jsonAscii).slice(1, -1)
+  ];
+  return [...new Set(forms.filter((f) => f.length > 0))];
+}
+var Redactor = class {
+  secrets = /* @__PURE__ */ new Set();
+  constructor(values = []) {
+    for (const value of values) this.add(value);
+  }
+  add(value) {
+    if (typeof value !== "string") return;
+    const trimmed = value.trim();
+    if (trimmed.length < MIN_SECRET_LENGTH) return;
+    for (const form of secretForms(trimmed)) if (form.length >= MIN_SECRET_LENGTH && (form === trimmed || form.length >= MIN_FRAGMENT_LENGTH)) this.secrets.add(form);
+  }
+  redact(text) {
+    let out2 = text;
+    for (const secret of [...this.secrets].sort((a, b) => b.length - a.length)) {
+      if (out2.includes(secret)) out2 = out2.split(secret).join(REDACTED);
+    }
+    out2 = out2.replace(BEARER, (_m, scheme) => `${scheme} ${REDACTED}`);
+    for (const shape of TOKEN_SHAPES) {
+      out2 = out2.replace(
+        shape,
+        (match, ...groups) => typeof groups[0] === "string" && typeof groups[1] === "string" && /token|secret|key/i.test(groups[0]) ? `${groups[0]}${groups[1]}${REDACTED}` : REDACTED
+      );
+    }
+    return out2;
+  }
+};
+var CONTROL = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
+var HAS_CONTROL = new RegExp(CONTROL.source);
+var escapeControls = (text) => text.replace(CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+function formatValue(value, redact) {
+  if (value === void 0) return "";
+  if (value === null) return "null";
+  const raw = value instanceof Error ? `${value.name}: ${value.message}` : typeof value === "string" ? value : JSON.stringify(value) ?? String(value);
+  const text = redact(raw);
+  const clipped = text.length > MAX_FIELD_LENGTH ? `${text.slice(0, MAX_FIELD_LENGTH)}…(+${text.length - MAX_FIELD_LENGTH})` : text;
+  const quoted = value instanceof Error || /[\s"=]/.test(clipped) || HAS_CONTROL.test(clipped) || clipped === "" ? JSON.stringify(clipped) : clipped;
+  return escapeControls(quoted);
+}
+function formatLine(level, scope, event, fields = {}, redact = (t) => t) {
+  const parts = Object.entries(fields).filter(([, v]) => v !== void 0).map(([k, v]) => `${escapeControls(k)}=${formatValue(v, redact)}`);
+  return [`[${escapeControls(scope)}]`, level.toUpperCase(), escapeControls(event), ...parts].join(" ");
+}
+var consoleSink = (line, level) => {
+  if (level === "error" || level === "warn") console.error(line);
+  else console.log(line);
+};
+var LEVEL_ORDER = { debug: 10, info: 20, warn: 30, error: 40 };
+function createLogger(options) {
+  const redactor = new Redactor(options.secrets ?? []);
+  const sink = options.sink ?? consoleSink;
+  const threshold = LEVEL_ORDER[options.level ?? "info"];
+  const emit = (level) => (event, fields) => {
+    if (LEVEL_ORDER[level] < threshold) return;
+    sink(escapeControls(redactor.redact(formatLine(level, options.scope, event, fields, (text) => redactor.redact(text)))), level);
+  };
+  return {
+    debug: emit("debug"),
+    info: emit("info"),
+    warn: emit("warn"),
+    error: emit("error"),
+    addSecret: (value) => redactor.add(value),
+    redact: (text) => redactor.redact(text)
+  };
+}
+
+// lib/outputs.ts
+var MAX_STRING_OUTPUT = 65e3;
+function out(type) {
+  return (description, options) => ({ type, description, ...options ? { options } : {} });
+}
+var output = {
+  string: out("string"),
+  number: out("number"),
+  boolean: out("boolean"),
+  datetime: out("datetime"),
+  date: out("date"),
+  enumeration: out("enumeration"),
+  phone_number: out("phone_number")
+};
+var STANDARD_OUTPUTS = {
+  status: output.enumeration("ok when the action did its job; error when it could not (see error_code)", ["ok", "error"]),
+  error_code: output.string("Machine-readable reason when status is error (e.g. MISSING_INPUT, HUBSPOT_VALIDATION_ERROR); empty otherwise"),
+  error_message: output.string("Human-readable reason when status is error; empty otherwise")
+};
+function checkOutputs(specs, values) {
+  const outputFields = {};
+  const problems = [];
+  const truncated = [];
+  for (const [name, raw] of Object.entries(values)) {
+    if (raw === void 0 || raw === null) continue;
+    const s = specs[name];
+    if (!s) {
+      problems.push(`output "${name}" is not declared`);
+      continue;
+    }
+    let value = raw;
+    switch (s.type) {
+      case "number":
+        if (typeof value === "string" && /^-?\d+(\.\d+)?$/.test(value)) value = Number(value);
+        if (typeof value !== "number" || !Number.isFinite(value)) problems.push(`output "${name}" must be a finite number`);
+        break;
+      case "boolean":
+        if (typeof value !== "boolean") problems.push(`output "${name}" must be a boolean`);
+        break;
+      case "datetime":
+      case "date":
+        if (value instanceof Date) value = value.getTime();
+        if (typeof value !== "number" || !Number.isInteger(value)) problems.push(`output "${name}" must be epoch milliseconds`);
+        break;
+      case "enumeration":
+        if (typeof value !== "string" || s.options && !s.options.includes(value)) problems.push(`output "${name}" must be one of ${s.options?.join(", ")}`);
+        break;
+      case "string":
+      case "phone_number":
+        if (typeof value === "number") value = String(value);
+        if (typeof value !== "string") problems.push(`output "${name}" must be a string`);
+        else if (value.length > MAX_STRING_OUTPUT) {
+          value = `${value.slice(0, MAX_STRING_OUTPUT - 1)}…`;
+          truncated.push(name);
+        }
+        break;
+    }
+    outputFields[name] = value;
+  }
+  return { outputFields, problems, truncated };
+}
+
+// lib/action.ts
+function buildConfigFor(name) {
+  if (typeof define_ACTION_CONFIG_default === "undefined" || define_ACTION_CONFIG_default.name !== name) return {};
+  return define_ACTION_CONFIG_default.settings;
+}
+function toActionError(error) {
+  if (error instanceof ActionError) return error;
+  const e = error;
+  const status = [e?.response?.status, e?.status, e?.code].find((s) => typeof s === "number" && s >= 400 && s < 600);
+  const name = error instanceof Error ? error.name : "Error";
+  if (status !== void 0) {
+    const verdict = classifyFailure({ service: "unknown", status });
+    const message = `${name}: ${typeof e.message === "string" ? e.message : `HTTP ${status}`}`;
+    return verdict.verdict === "retryable" ? new RetryableError(message, { errorCode: verdict.errorCode, status: verdict.retryStatus ?? status, cause: error }) : new PermanentError(message, { errorCode: verdict.errorCode, status, cause: error });
+  }
+  return new PermanentError(`Unexpected error: ${describeError(error)}`, { errorCode: "INTERNAL_ERROR", cause: error });
+}
+function secretProblem(value) {
+  const trimmed = value?.trim() ?? "";
+  const at = trimmed.search(/[^\x20-\x7e]/);
+  if (at < 0) return void 0;
+  const code = trimmed.codePointAt(at) ?? 0;
+  return `holds an invisible or non-ASCII character (U+${code.toString(16).toUpperCase().padStart(4, "0")}) at position ${at + 1}`;
+}
+function isCredentialSecret(name) {
+  return /(SECRET|TOKEN|_KEY|PASSWORD)(_|$)/.test(name) && !/_TOKEN_KEY$/.test(name);
+}
+var MIN_CREDENTIAL_LENGTH = 16;
+function credentialLengthProblem(value) {
+  const length = value?.trim().length ?? 0;
+  return length > 0 && length < MIN_CREDENTIAL_LENGTH ? `is only ${length} characters long; a real key, secret or token is at least ${MIN_CREDENTIAL_LENGTH} (check that it was pasted whole)` : void 0;
+}
+function defineAction(definition) {
+  if (Object.keys(definition.inputs).length > MAX_INPUT_FIELDS) {
+    throw new Error(`${definition.name}: HubSpot allows at most ${MAX_INPUT_FIELDS} input fields`);
+  }
+  const outputs = { ...definition.outputs, ...STANDARD_OUTPUTS };
+  async function execute(event, options = {}) {
+    const env = options.env ?? process.env;
+    const secretValues = Object.keys(definition.secrets).map((k) => env[k]);
+    const log = createLogger({ scope: definition.name, secrets: secretValues, level: options.logLevel ?? env.LOG_LEVEL ?? "info", ...options.sink ? { sink: options.sink } : {} });
+    const deadline = createDeadline(options.deadline);
+    const now = options.now ?? Date.now;
+    log.info("start", {
+      portal: event?.origin?.portalId,
+      object: event?.object?.objectType ? `${event.object.objectType}:${event.object.objectId ?? ""}` : void 0,
+      callbackId: event?.callbackId
+    });
+    try {
+      if (!event || typeof event !== "object") throw new ValidationError("The action received no event", { errorCode: "INVALID_EVENT" });
+      const missing = Object.entries(definition.secrets).filter(([k, s]) => s.required !== false && (env[k] === void 0 || env[k]?.trim() === "")).map(([k]) => k);
+      if (missing.length) {
+        throw new ConfigError(
+          `Missing secret${missing.length > 1 ? "s" : ""} ${missing.join(", ")}: add ${missing.length > 1 ? "them" : "it"} under the action's "Secrets" and select ${missing.length > 1 ? "them" : "it"} in this action`,
+          { errorCode: "MISSING_SECRET" }
+        );
+      }
+      const unusable = Object.keys(definition.secrets).flatMap((k) => {
+        const problem = secretProblem(env[k]) ?? (isCredentialSecret(k) ? credentialLengthProblem(env[k]) : void 0);
+        return problem ? [`${k} ${problem}`] : [];
+      });
+      if (unusable.length) {
+        throw new ConfigError(`Unusable secret value: ${unusable.join("; ")}. Paste the value again (copy it from the vendor as plain text)`, { errorCode: "INVALID_SECRET" });
+      }
+      const inputs = parseInputs(definition.inputs, event.inputFields);
+      const secrets = Object.fromEntries(Object.keys(definition.secrets).map((k) => [k, env[k]?.trim() || void 0]));
+      const config = { ...definition.config ?? {}, ...buildConfigFor(definition.name), ...options.config ?? {} };
+      let hubspot;
+      const ctx = {
+        inputs,
+        secrets,
+        event,
+        object: { type: event.object?.objectType, id: event.object?.objectId === void 0 || event.object.objectId === "" ? void 0 : String(event.object.objectId) },
+        log,
+        deadline,
+        config,
+        now,
+        hubspot() {
+          const accessToken = env.HUBSPOT_ACCESS_TOKEN?.trim();
+          if (!accessToken) throw new ConfigError("Missing secret HUBSPOT_ACCESS_TOKEN", { errorCode: "MISSING_SECRET" });
+          hubspot ??= createHubSpotClient({ accessToken, log, deadline });
+          return hubspot;
+        },
+        service: (serviceOptions) => createServiceClient({ ...serviceOptions, log, deadline })
+      };
+      const values = await definition.run(ctx);
+      const checked = checkOutputs(outputs, { ...values, status: "ok", error_code: "", error_message: "" });
+      if (checked.problems.length) {
+        throw new PermanentError(`The action produced outputs that do not match its declaration: ${checked.problems.join("; ")}`, { errorCode: "INVALID_OUTPUT" });
+      }
+      if (checked.truncated.length) log.warn("output.truncated", { fields: checked.truncated.join(","), limit: 65e3 });
+      log.info("done", { status: "ok", ms: deadline.elapsed() });
+      return { outputFields: checked.outputFields };
+    } catch (thrown) {
+      const error = redactErrorChain(toActionError(thrown), log.redact);
+      if (error instanceof RetryableError) {
+        log.warn("retry", { error_code: error.errorCode, status: error.status, message: error.message, ms: deadline.elapsed() });
+        throw error;
+      }
+      log.error("failed", {
+        error_code: error.errorCode,
+        message: error.message,
+        ms: deadline.elapsed(),
+        ...error.errorCode === "INTERNAL_ERROR" && thrown instanceof Error ? { stack: error.cause instanceof Error ? error.cause.stack : void 0 } : {}
+      });
+      return {
+        outputFields: checkOutputs(outputs, { ...definition.errorOutputs ?? {}, status: "error", error_code: error.errorCode, error_message: error.message }).outputFields
+      };
+    }
+  }
+  return {
+    definition,
+    outputs,
+    execute,
+    // One declared parameter, whatever a caller passes after the event: nothing here waits on or calls a callback.
+    main: (event) => execute(event)
+  };
+}
+
+// lib/properties.ts
+function textProperty(objectType, groupName, name, label, description, extra = {}) {
+  return { objectType, groupName, name, label, description, type: "string", fieldType: "text", ...extra };
+}
+
+// actions/signup-onboarding/map.ts
+var FREE_MAIL_DOMAINS = /* @__PURE__ */ new Set([
+  "gmail.com",
+  "googlemail.com",
+  "outlook.com",
+  "hotmail.com",
+  "hotmail.co.uk",
+  "hotmail.fr",
+  "live.com",
+  "live.co.uk",
+  "msn.com",
+  "yahoo.com",
+  "yahoo.co.uk",
+  "yahoo.fr",
+  "yahoo.de",
+  "ymail.com",
+  "rocketmail.com",
+  "icloud.com",
+  "me.com",
+  "mac.com",
+  "aol.com",
+  "proton.me",
+  "protonmail.com",
+  "pm.me",
+  "gmx.com",
+  "gmx.de",
+  "gmx.net",
+  "web.de",
+  "mail.com",
+  "zoho.com",
+  "yandex.com",
+  "yandex.ru",
+  "mail.ru",
+  "qq.com",
+  "163.com",
+  "126.com",
+  "fastmail.com",
+  "hey.com",
+  "tutanota.com",
+  "orange.fr",
+  "free.fr",
+  "libero.it",
+  "t-online.de",
+  "comcast.net",
+  "verizon.net",
+  "att.net"
+]);
+var LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
+function normalizeDomain(text) {
+  if (!text) return void 0;
+  let host = text.trim().toLowerCase();
+  if (host.includes("@")) host = host.slice(host.lastIndexOf("@") + 1);
+  host = host.replace(/^[a-z][a-z0-9+.-]*:\/\//, "").replace(/[/?#].*$/, "").replace(/:\d+$/, "").replace(/\.$/, "");
+  try {
+    host = new URL(`http://${host}`).hostname;
+  } catch {
+    return void 0;
+  }
+  if (/^www\.[^.]+\.[^.]+/.test(host)) host = host.slice(4);
+  const labels = host.split(".");
+  if (labels.length < 2 || !labels.every((l) => LABEL.test(l)) || /^\d+$/.test(labels.at(-1) ?? "")) return void 0;
+  return host;
+}
+function isFreeMailDomain(domain) {
+  return FREE_MAIL_DOMAINS.has(domain);
+}
+function companyDomainFor(signup) {
+  for (const candidate of [signup.domain, signup.website, signup.email]) {
+    const domain = normalizeDomain(candidate);
+    if (domain && !isFreeMailDomain(domain)) return domain;
+  }
+  return void 0;
+}
+function nonEmpty(values) {
+  return Object.fromEntries(Object.entries(values).filter((e) => typeof e[1] === "string" && e[1].trim() !== ""));
+}
+function contactPropertiesFromSignup(signup) {
+  return nonEmpty({ email: signup.email, firstname: signup.firstname, lastname: signup.lastname, phone: signup.phone, website: signup.website, company: signup.company });
+}
+function companyPropertiesFromSignup(domain, name, uniqueKeyProperty) {
+  return { domain, name: name?.trim() || domain, [uniqueKeyProperty]: domain };
+}
+
+// actions/signup-onboarding/index.ts
+var GROUP = "signup_onboarding";
+var COMPANY_DOMAIN_KEY = "signup_company_domain";
+var CONTACT_TO_COMPANY = 279;
+var COMPANY_TO_CONTACT = 280;
+var action = defineAction({
+  name: "signup-onboarding",
+  title: "Signup onboarding: company + contact + association",
+  description: "Creates or updates the contact for a new signup, finds or creates their company by domain, and associates the two.",
+  enrollment: {
+    objectType: "contact",
+    trigger: "Contact is created (or a webhook-triggered workflow called by your identity provider after registration)"
+  },
+  secrets: {
+    HUBSPOT_ACCESS_TOKEN: hubspotTokenSecret(["crm.objects.contacts.read", "crm.objects.contacts.write", "crm.objects.companies.read", "crm.objects.companies.write"])
+  },
+  inputs: {
+    email: input.email("Email address the customer signed up with", { required: true, property: "email" }),
+    firstname: input.string("First name", { property: "firstname", maxLength: 1e3 }),
+    lastname: input.string("Last name", { property: "lastname", maxLength: 1e3 }),
+    company: input.string("Company name", { property: "company", maxLength: 1e3 }),
+    domain: input.string("Company domain; when empty it is taken from the website or the email (not for gmail.com and other personal mail)", { maxLength: 1e3 }),
+    phone: input.string("Phone number", { property: "phone", maxLength: 100 }),
+    website: input.string("Website URL", { property: "website", maxLength: 2e3 })
+  },
+  outputs: {
+    contact_id: output.string("HubSpot id of the contact"),
+    company_id: output.string("HubSpot id of the company; empty when the signup has no company domain"),
+    contact_created: output.boolean("true when this run created the contact"),
+    company_created: output.boolean("true when this run created the company")
+  },
+  propertyGroups: [{ name: GROUP, label: "Signup onboarding" }],
+  properties: [
+    textProperty("companies", GROUP, COMPANY_DOMAIN_KEY, "Signup company domain (unique)", "Unique key set by the signup-onboarding action so a company is never created twice for one domain", { hasUniqueValue: true })
+  ],
+  apiCalls: {
+    // Why each call: (1) search by domain — a company made by hand or an import must win over ours; (2) the contact,
+    // keyed by email; (3) the company, keyed by the unique domain key, created *with* its association so the link
+    // costs no call of its own. Only when the company already exists must the link be a call.
+    "new contact, new company": "3: search company, upsert contact by email, create company with the association",
+    "existing contact, new company": "3: the same calls (the upsert updates the contact with the values given)",
+    "new contact, existing company": "2: search company, create contact with the association",
+    "existing contact and company (and the re-run of a completed signup)": "4: search, create contact refused (409 names it), update it with the values given, associate",
+    "personal email (no company)": "1: create contact; 2 when it exists (409, then update)",
+    "concurrent signups from one new domain, company not yet searchable": "4: the create is refused as a duplicate (409 names the company) and +1 associates; 5 if the refusal does not name it (+1 upsert by the unique key)"
+  },
+  async run({ inputs, hubspot, log }) {
+    const client = hubspot();
+    const domain = companyDomainFor(inputs);
+    const contactProperties = contactPropertiesFromSignup(inputs);
+    if (!domain) {
+      log.info("company.skipped", { reason: "no company domain (personal mail provider or none given)" });
+      const contact2 = await createOrUpdateContact(client, contactProperties, void 0);
+      return { contact_id: contact2.id, company_id: "", contact_created: contact2.created, company_created: false };
+    }
+    const existing = await findCompanyByDomain(client, domain);
+    if (existing) {
+      const contact2 = await createOrUpdateContact(client, contactProperties, existing);
+      return { contact_id: contact2.id, company_id: existing, contact_created: contact2.created, company_created: false };
+    }
+    const contact = await upsertContactByEmail(client, contactProperties);
+    const company = await createCompanyFor(client, domain, inputs.company, contact.id);
+    return { contact_id: contact.id, company_id: company.id, contact_created: contact.created, company_created: company.created };
+  }
+});
+async function findCompanyByDomain(client, domain) {
+  const [existing] = await client.searchObjects("companies", {
+    filterGroups: [{ filters: [{ propertyName: "domain", operator: "EQ", value: domain }] }],
+    properties: ["domain", "name"],
+    sorts: [{ propertyName: "createdate", direction: "ASCENDING" }],
+    limit: 1
+  });
+  return existing?.id;
+}
+async function upsertContactByEmail(client, properties) {
+  const [contact] = await client.upsertObjects("contacts", "email", [{ id: properties.email, properties }]);
+  if (!contact) throw new PermanentError("HubSpot returned no contact from the upsert", { errorCode: "HUBSPOT_EMPTY_RESPONSE", service: "hubspot" });
+  return { id: contact.id, created: contact.new === true };
+}
+function isDuplicateUniqueValue(error) {
+  const e = error;
+  return (e?.httpStatus ?? e?.status) === 400 && /already has that value|unique value/i.test(String(e?.message));
+}
+async function createCompanyFor(client, domain, name, contactId) {
+  const properties = companyPropertiesFromSignup(domain, name, COMPANY_DOMAIN_KEY);
+  let existingId;
+  try {
+    const res = await client.createObject("companies", properties, [{ toId: contactId, typeId: COMPANY_TO_CONTACT }], { acceptConflict: true });
+    if (res.status !== 409) return { id: res.data.id, created: true };
+    existingId = existingIdFromConflict(res.data);
+  } catch (error) {
+    if (!isDuplicateUniqueValue(error)) throw error;
+  }
+  if (!existingId) {
+    const [company] = await client.upsertObjects("companies", COMPANY_DOMAIN_KEY, [{ id: domain, properties }]);
+    if (!company) throw new PermanentError("HubSpot returned no company from the upsert", { errorCode: "HUBSPOT_EMPTY_RESPONSE", service: "hubspot" });
+    existingId = company.id;
+  }
+  await client.associateDefault("contacts", contactId, "companies", existingId);
+  return { id: existingId, created: false };
+}
+async function createOrUpdateContact(client, properties, companyId) {
+  const associations = companyId ? [{ toId: companyId, typeId: CONTACT_TO_COMPANY }] : [];
+  const res = await client.createObject("contacts", properties, associations, { acceptConflict: true });
+  if (res.status !== 409) return { id: res.data.id, created: true };
+  const existingId = existingIdFromConflict(res.data);
+  if (!existingId) {
+    throw new PermanentError("HubSpot says the contact exists but did not name its id", { errorCode: "HUBSPOT_CONFLICT", status: 409, service: "hubspot" });
+  }
+  await client.updateObject("contacts", existingId, properties);
+  if (companyId) await client.associateDefault("contacts", existingId, "companies", companyId);
+  return { id: existingId, created: false };
+}
+var main = action.main;
+// Annotate the CommonJS export names for ESM import in node:
+0 && (module.exports = {
+  action,
+  main
+});
