@@ -1,6 +1,6 @@
 /*
  * quickbooks-invoice — QuickBooks invoice for a won deal
- * hubspot-custom-code-actions 0.1.0 · build 3054418fdc4f · HubSpot custom code, Node.js 24
+ * hubspot-custom-code-actions 0.1.0 · build 5d8eb237259d · HubSpot custom code, Node.js 24
  *
  * Finds or creates the QuickBooks Online customer for the deal's contact, creates an invoice for the deal (one line per line item, or the amount), and writes the invoice id, number and status back to the deal. QuickBooks Online Accounting API, minorversion 75. A customer made inactive in QuickBooks is found by email and made active again. A deal in a foreign currency needs Multicurrency on in QuickBooks; its new customer is created in that currency, and an existing customer kept in another currency is the error QUICKBOOKS_CUSTOMER_CURRENCY_MISMATCH.
  *
@@ -28,7 +28,7 @@
  *      QUICKBOOKS_REALM_ID — QuickBooks company id (realm id) [where: Shown after connecting (OAuth 2.0 Playground), or QuickBooks → Settings → Account and settings → Billing & subscription]
  *      QUICKBOOKS_REFRESH_TOKEN — A refresh token for the company, used once to start; the action then keeps the rotating tokens in its encrypted store. Replace it to reconnect. [where: developer.intuit.com → OAuth 2.0 Playground (or your app's connect flow) → Refresh token]
  *      QUICKBOOKS_TOKEN_KEY — 32 random bytes in base64 (or hex); encrypts the stored tokens (AES-256-GCM). Typed text, words or patterns are refused (WEAK_TOKEN_KEY) [where: Generate: openssl rand -base64 32]
- *      HUBSPOT_ACCESS_TOKEN — HubSpot Service Key (or an existing legacy private-app token) with scopes crm.objects.deals.read, crm.objects.deals.write, crm.objects.contacts.read, crm.objects.companies.read, crm.objects.companies.write, crm.objects.line_items.read [where: HubSpot → Development → Keys → Service keys → Create service key, add the scopes listed, then Show and copy the key (a legacy private app's access token also works)]
+ *      HUBSPOT_ACCESS_TOKEN — HubSpot Service Key (or an existing legacy private-app token) with scopes crm.objects.companies.read, crm.objects.companies.write, crm.objects.contacts.read, crm.objects.deals.read, crm.objects.deals.write, crm.objects.line_items.read, e-commerce [where: HubSpot → Development → Keys → Service keys → Create service key, add the scopes listed, then Show and copy the key (a legacy private app's access token also works)]
  * 5. Properties to include in code: one row each, name → what to pick — why:
  *      dealname → Deal Name (`dealname`) — Deal name (used as the line description when the deal has no line items)
  *      amount → Amount (`amount`) — invoiced when the deal has no line items
@@ -676,6 +676,29 @@ function createServiceClient(options) {
 var HUBSPOT_API_VERSION = "2026-09";
 var QUICKBOOKS_MINOR_VERSION = 75;
 
+// lib/hubspot-scopes.ts
+var CRM_OBJECT_TYPES = ["contacts", "companies", "deals", "line_items"];
+var OBJECT_SCOPES = {
+  "contacts.read": ["crm.objects.contacts.read"],
+  "contacts.write": ["crm.objects.contacts.write"],
+  "companies.read": ["crm.objects.companies.read"],
+  "companies.write": ["crm.objects.companies.write"],
+  "deals.read": ["crm.objects.deals.read"],
+  "deals.write": ["crm.objects.deals.write"],
+  "line_items.read": ["crm.objects.line_items.read", "e-commerce"],
+  "line_items.write": ["crm.objects.line_items.write", "e-commerce"]
+};
+var ASSOCIATION_ANY_OF = CRM_OBJECT_TYPES.flatMap((t) => [`crm.objects.${t}.read`, `crm.objects.${t}.write`]);
+var isOperation = (op) => Object.prototype.hasOwnProperty.call(OBJECT_SCOPES, op);
+function scopesForOperations(operations) {
+  const scopes = /* @__PURE__ */ new Set();
+  for (const op of operations) {
+    if (!isOperation(op)) throw new Error(`Unknown HubSpot operation ${JSON.stringify(op)}: one of ${Object.keys(OBJECT_SCOPES).join(", ")}`);
+    for (const s of OBJECT_SCOPES[op]) scopes.add(s);
+  }
+  return [...scopes].sort();
+}
+
 // lib/hubspot.ts
 var HUBSPOT_API = "https://api.hubapi.com";
 var HUBSPOT_DATE_VERSION = /^\d{4}-(0[1-9]|1[0-2])$/;
@@ -726,11 +749,15 @@ function hubspotPaths(version = hubspotApiVersion()) {
 }
 var HUBSPOT_TOKEN_WHERE = "HubSpot → Development → Keys → Service keys → Create service key, add the scopes listed, then Show and copy the key (a legacy private app's access token also works)";
 var HUBSPOT_TOKEN_TYPICAL_LENGTH = 128;
-function hubspotTokenSecret(scopes) {
+function hubspotTokenSecret(operations) {
+  const scopes = scopesForOperations(operations);
   return {
-    description: `HubSpot Service Key (or an existing legacy private-app token) with scopes ${scopes.join(", ")}`,
+    description: `HubSpot Service Key (or an existing legacy private-app token) with ${scopes.length === 1 ? "scope" : "scopes"} ${scopes.join(", ")}`,
     typicalLength: HUBSPOT_TOKEN_TYPICAL_LENGTH,
-    where: HUBSPOT_TOKEN_WHERE
+    where: HUBSPOT_TOKEN_WHERE,
+    /** What the action's code calls; test/lib/hubspot-scopes.test.ts holds it against the calls its runs make. */
+    hubspotOperations: [...operations].sort(),
+    hubspotScopes: scopes
   };
 }
 var CURRENCY_PROPERTIES = ["deal_currency_code", "hs_line_item_currency_code"];
@@ -784,7 +811,9 @@ function describeHubSpotError(_status, data) {
     };
   }
   const daily = body.policyName === "DAILY";
-  return { message: message || void 0, code: body.category ?? body.errorType, ...daily ? { retryAfterSeconds: 3600 } : {} };
+  const scopes = [...new Set((body.errors ?? []).flatMap((e) => Array.isArray(e.context?.requiredGranularScopes) ? e.context.requiredGranularScopes : []).filter((x) => typeof x === "string"))];
+  const withScopes = scopes.length ? `${message || "missing scopes"} (required scopes: ${scopes.join(", ")})` : message;
+  return { message: withScopes || void 0, code: body.category ?? body.errorType, ...daily ? { retryAfterSeconds: 3600 } : {} };
 }
 function existingIdFromConflict(data) {
   const message = data && typeof data === "object" ? data.message : void 0;
@@ -793,6 +822,9 @@ function existingIdFromConflict(data) {
 }
 var MAX_ASSOCIATION_PAGES = 20;
 var BATCH_LIMIT = 100;
+function searchBody(body) {
+  return { after: "0", limit: 10, properties: [], sorts: [], ...body };
+}
 function createHubSpotClient(options) {
   const http = createServiceClient({
     service: "hubspot",
@@ -832,7 +864,8 @@ function createHubSpotClient(options) {
       return request({
         method: "POST",
         url: paths.objects(type),
-        json: { properties, ...associations.length ? { associations: associations.map(associationInput) } : {} },
+        // `associations` is required by the 2026-09 SimplePublicObjectInputForCreate, even when empty.
+        json: { properties, associations: associations.map(associationInput) },
         accept: opts.acceptConflict ? [409] : [],
         // With 409 accepted, sending the create again is safe: a second copy is refused and names the first.
         idempotent: opts.acceptConflict === true,
@@ -863,7 +896,8 @@ function createHubSpotClient(options) {
         const res = await request({
           method: "POST",
           url: paths.objectBatch(type, "read"),
-          json: { properties, inputs: ids.slice(i, i + BATCH_LIMIT).map((id) => ({ id: checkObjectId(id, `${type} id`) })) },
+          // BatchReadInputSimplePublicObjectId (2026-09) requires propertiesWithHistory: [] asks for none.
+          json: { properties, propertiesWithHistory: [], inputs: ids.slice(i, i + BATCH_LIMIT).map((id) => ({ id: checkObjectId(id, `${type} id`) })) },
           idempotent: true,
           label: `read ${type}`
         });
@@ -898,7 +932,7 @@ function createHubSpotClient(options) {
       const res = await request({
         method: "POST",
         url: paths.objectSearch(type),
-        json: body,
+        json: searchBody(body),
         idempotent: true,
         label: `search ${type}`
       });
@@ -1067,11 +1101,38 @@ var TOKEN_SHAPES = [
   // Shopify access tokens
   /\b00D[A-Za-z0-9]{12,15}![A-Za-z0-9._]{20,}/g,
   // Salesforce session id
-  /\b(access_token|refresh_token|client_secret|api_key)(["']?\s*[:=]\s*["']?)[^"'&\s,}]+/gi
+  // Any case style: access_token, accessToken, Access-Token, client_secret, clientSecret, api_key, apiKey.
+  /\b(access[_-]?token|refresh[_-]?token|session[_-]?token|id[_-]?token|client[_-]?secret|api[_-]?key)(["']?\s*[:=]\s*["']?)[^"'&\s,}]+/gi
 ];
 var MAX_FIELD_LENGTH = 500;
-var lowerHex = (text) => text.replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase());
-var jsonAsciiEscaped = (text) => JSON.stringify(text).slice(1, -1).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+var escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\/-]/g, "\\$&");
+var hex2 = (byte) => byte.toString(16).padStart(2, "0");
+var hex4 = (unit) => unit.toString(16).padStart(4, "0");
+var BACKSLASH = "(?:\\\\|%(?:25){0,3}5c)";
+var NAMED_ENTITIES = { "&": "amp", '"': "quot", "'": "apos", "<": "lt", ">": "gt" };
+function characterPattern(char) {
+  const codePoint = char.codePointAt(0);
+  const units = Array.from({ length: char.length }, (_, i) => char.charCodeAt(i));
+  const bytes = [...Buffer.from(char)];
+  const ways = [
+    units.map((unit) => `${BACKSLASH}{1,3}u${hex4(unit)}`).join(""),
+    // After an escaping backslash too: JSON first, then URL-encoded (`\"` → `%5C%22`).
+    `${BACKSLASH}{0,3}${bytes.map((byte) => `%(?:25){0,3}${hex2(byte)}`).join("")}`,
+    bytes.map((byte) => `${BACKSLASH}{1,3}x${hex2(byte)}`).join(""),
+    units.map((unit) => `%u${hex4(unit)}`).join(""),
+    `&#0{0,4}${codePoint};`,
+    `&#x0{0,4}${codePoint.toString(16)};`
+  ];
+  if (codePoint >= 128 && codePoint <= 255) ways.push(`%(?:25){0,3}${hex2(codePoint)}`, `${BACKSLASH}{1,3}x${hex2(codePoint)}`);
+  if (char === " ") ways.push("\\+", "%(?:25){0,3}2b");
+  const named = NAMED_ENTITIES[char];
+  if (named) ways.push(`&(?:amp;){0,2}${named};`);
+  ways.push(`${BACKSLASH}{0,3}${escapeRegExp(char)}`);
+  return `(?:${ways.join("|")})`;
+}
+function backslashWays() {
+  return [`${BACKSLASH}{1,3}u005c`, `${BACKSLASH}{1,3}x5c`, "%u005c", "&#0{0,4}92;", "&#x0{0,4}5c;", BACKSLASH];
+}
 function base64Cores(value) {
   const bytes = Buffer.from(value);
   return [0, 1, 2].flatMap((offset) => {
@@ -1082,43 +1143,39 @@ function base64Cores(value) {
     return [core, core.replace(/\+/g, "-").replace(/\//g, "_")];
   });
 }
-function secretForms(value) {
-  const json = JSON.stringify(value).slice(1, -1);
-  const jsonAscii = jsonAsciiEscaped(value);
-  const uri = encodeURIComponent(value);
+function wholeSecretForms(value) {
   const form = new URLSearchParams({ v: value }).toString().slice(2);
-  const forms = [
-    value,
-    uri,
-    lowerHex(uri),
-    form,
-    lowerHex(form),
-    Buffer.from(value).toString("base64"),
-    Buffer.from(value).toString("base64url"),
-    ...base64Cores(value),
-    json,
-    jsonAscii,
-    JSON.stringify(json).slice(1, -1),
-    JSON.stringify(jsonAscii).slice(1, -1)
-  ];
-  return [...new Set(forms.filter((f) => f.length > 0))];
+  const forms = [Buffer.from(value).toString("hex")];
+  for (const plain of /* @__PURE__ */ new Set([value, form])) forms.push(Buffer.from(plain).toString("base64"), Buffer.from(plain).toString("base64url"), ...base64Cores(plain));
+  return [...new Set(forms)].filter((f) => f.length >= MIN_FRAGMENT_LENGTH && f !== value);
 }
+function secretPattern(value) {
+  return (value.match(/\\+|[^\\]/gu) ?? []).map((piece) => piece.startsWith("\\") ? `(?:${backslashWays().join("|")}){${piece.length},${4 * piece.length}}` : characterPattern(piece)).join("");
+}
+function startOf(value) {
+  const [first, second] = Array.from(value);
+  const secondStarts = classOf([second, "\\", "%", "&", ...second === " " ? ["+"] : []]);
+  const escapes = [`\\\\[\\\\%ux${classOf([first])}]`, "%[0-9a-fu]", "&[#a-z]", ...first === " " ? ["\\+"] : []];
+  return `(?=${escapes.join("|")}|${escapeRegExp(first)}[${secondStarts}])`;
+}
+var classOf = (chars) => [...new Set(chars)].map((c) => c.replace(/[\\\]^-]/g, "\\$&")).join("");
 var Redactor = class {
   secrets = /* @__PURE__ */ new Set();
+  matchers;
   constructor(values = []) {
     for (const value of values) this.add(value);
   }
   add(value) {
     if (typeof value !== "string") return;
     const trimmed = value.trim();
-    if (trimmed.length < MIN_SECRET_LENGTH) return;
-    for (const form of secretForms(trimmed)) if (form.length >= MIN_SECRET_LENGTH && (form === trimmed || form.length >= MIN_FRAGMENT_LENGTH)) this.secrets.add(form);
+    if (trimmed.length < MIN_SECRET_LENGTH || this.secrets.has(trimmed)) return;
+    this.secrets.add(trimmed);
+    this.matchers = void 0;
   }
   redact(text) {
+    this.matchers ??= this.compile();
     let out2 = text;
-    for (const secret of [...this.secrets].sort((a, b) => b.length - a.length)) {
-      if (out2.includes(secret)) out2 = out2.split(secret).join(REDACTED);
-    }
+    for (const matcher of this.matchers) out2 = out2.replace(matcher, REDACTED);
     out2 = out2.replace(BEARER, (_m, scheme) => `${scheme} ${REDACTED}`);
     for (const shape of TOKEN_SHAPES) {
       out2 = out2.replace(
@@ -1127,6 +1184,15 @@ var Redactor = class {
       );
     }
     return out2;
+  }
+  compile() {
+    const values = [...this.secrets].sort((a, b) => b.length - a.length);
+    if (values.length === 0) return [];
+    const whole = values.flatMap(wholeSecretForms);
+    const firsts = classOf(["\\", "%", "&", "+", ...values.map((v) => Array.from(v)[0])]);
+    const escaped = new RegExp(`(?=[${firsts}])(?:${values.map((v) => `${startOf(v)}${secretPattern(v)}`).join("|")})`, "gi");
+    if (whole.length === 0) return [escaped];
+    return [escaped, new RegExp(`(?=[${classOf(whole.map((f) => f[0]))}])(?:${whole.map(escapeRegExp).join("|")})`, "gi")];
   }
 };
 var CONTROL = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
@@ -1989,7 +2055,7 @@ var action = defineAction({
       where: "developer.intuit.com → OAuth 2.0 Playground (or your app's connect flow) → Refresh token"
     },
     QUICKBOOKS_TOKEN_KEY: { description: "32 random bytes in base64 (or hex); encrypts the stored tokens (AES-256-GCM). Typed text, words or patterns are refused (WEAK_TOKEN_KEY)", typicalLength: 44, where: "Generate: openssl rand -base64 32" },
-    HUBSPOT_ACCESS_TOKEN: hubspotTokenSecret(["crm.objects.deals.read", "crm.objects.deals.write", "crm.objects.contacts.read", "crm.objects.companies.read", "crm.objects.companies.write", "crm.objects.line_items.read"])
+    HUBSPOT_ACCESS_TOKEN: hubspotTokenSecret(["deals.read", "deals.write", "contacts.read", "companies.read", "companies.write", "line_items.read"])
   },
   inputs: {
     dealname: input.string("Deal name (used as the line description when the deal has no line items)", { property: "dealname", maxLength: 4e3 }),

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { isDeepStrictEqual } from 'node:util';
 import { HUBSPOT_TIME_LIMIT_MS } from '../../lib/deadline';
 import { ALL_FAULTS, type Fault } from '../fakes/network';
 import type { World } from '../support/scenario';
@@ -49,8 +50,22 @@ function describeOutcome(o: Outcome): string {
   return `returned ${JSON.stringify(o.outputs)}`;
 }
 
+/**
+ * A faulted run may still end ok when the action itself sent the failed call again within the run and ended in the
+ * clean run's end state: quickbooks-invoice resends a token refresh whose answer was lost (reset, 5xx, garbled 200),
+ * because Intuit changes the refresh token's value only about once a day, so a refresh whose answer was lost most often
+ * rotated nothing (lib/quickbooks.ts redeem(), with its sources). Anything else reported ok after a failed call is a partial write called success.
+ */
+function recoveredInRun(world: World, k: number, snapshot: unknown, reference: unknown): boolean {
+  const failed = world.net.calls[k - 1];
+  if (!failed) return false;
+  const resent = world.net.calls.slice(k).some((c) => c.method === failed.method && c.url === failed.url && typeof c.status === 'number' && c.status < 300);
+  return resent && isDeepStrictEqual(snapshot, reference);
+}
+
 /** Problems with a faulted run, or [] when it failed the way HubSpot can act on. */
-function faultedRunProblems(o: Outcome): string[] {
+function faultedRunProblems(o: Outcome, recovered = false): string[] {
+  if (recovered && o.outputs?.status === 'ok' && !o.thrown) return [];
   if (o.thrown) {
     const status = o.thrown.response?.status;
     if (!isRetryStatus(status)) return [`threw without a 429/5xx response.status: ${describeOutcome(o)}`];
@@ -125,7 +140,7 @@ describe.each(ACTIONS.map((a) => [a.name, a.scenarios] as const))('%s', (_name, 
         world.net.injectAt(k, fault);
         const { outcome: first, ms } = await runVirtual(scenarios, world, path.event, FAULT_DEADLINE);
         if (world.net.calls[k - 1]?.fault !== fault) problems.push(`${at}: the fault was never injected (only ${world.net.calls.length} calls): ${describeOutcome(first)}`);
-        problems.push(...faultedRunProblems(first).map((p) => `${at}: ${p}`));
+        problems.push(...faultedRunProblems(first, recoveredInRun(world, k, world.snapshot(), ref.snapshot)).map((p) => `${at}: ${p}`));
         if (ms > FAULT_DEADLINE.budgetMs) problems.push(`${at}: took ${ms} virtual ms, past the ${FAULT_DEADLINE.budgetMs} ms budget`);
         problems.push(...leaks(world, first).map((p) => `${at}: ${p}`));
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createHash } from 'node:crypto';
-import { secretForms } from '../../lib/logger';
+import { secretForms } from '../reliability/scenarios';
 import { createToolingClient, ROOT } from '../../scripts/lib-tooling/common';
 import { deployToFlow, type ManifestEntry } from '../../scripts/lib-tooling/flow-deploy';
 import { deployCommand, deployFailureLine, deployMain } from '../../scripts/deploy';

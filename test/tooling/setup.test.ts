@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { secretForms } from '../../lib/logger';
+import { secretForms } from '../reliability/scenarios';
 import { configuredHubSpotApiVersion, createToolingClient, loadActions, parseDotEnv, readAccessToken, type AnyAction } from '../../scripts/lib-tooling/common';
 import { textProperty } from '../../lib/properties';
 import { collectDeclarations, runPropertySetup } from '../../scripts/lib-tooling/property-setup';
