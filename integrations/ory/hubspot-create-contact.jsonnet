@@ -116,4 +116,7 @@ function(ctx)
       // The custom property whose "is known" enrolls the contact in the signup workflow (README.md).
       ory_identity_id: text(get(identity, 'id')),
     },
+    // Required by HubSpot's 2026-09 create schema (SimplePublicObjectInputForCreate: associations and properties),
+    // even when empty; the signup workflow makes the company association.
+    associations: [],
   }

@@ -71,7 +71,7 @@ describe('Ory recipe: Jsonnet templates, evaluated by a real Jsonnet evaluator',
       const out = evaluate(CREATE_TEMPLATE, verifiedIdentity({ email: 'Ada@Acme.io', name: { first: 'Ada', last: 'Lovelace' }, company: 'Acme', company_domain: 'acme.io', website: 'https://www.acme.io/about' }));
       expect(out).toEqual({
         ok: true,
-        json: { properties: { email: 'ada@acme.io', firstname: 'Ada', lastname: 'Lovelace', company: 'Acme', website: 'https://www.acme.io/about', ory_identity_id: ADA_ID } },
+        json: { properties: { email: 'ada@acme.io', firstname: 'Ada', lastname: 'Lovelace', company: 'Acme', website: 'https://www.acme.io/about', ory_identity_id: ADA_ID }, associations: [] },
       });
     });
 
