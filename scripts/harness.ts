@@ -17,7 +17,7 @@ import { describePending, RecordFailedError, recordFailure, runActionFile, secre
 
 export { secretNamesReadBy };
 import { exitWhenFlushed, parseOrExit, UsageError, userPath, type CommandSpec } from './lib-tooling/cli.mjs';
-import { parseDotEnv } from './lib-tooling/common';
+import { count, parseDotEnv } from './lib-tooling/common';
 import { describeFailure } from './lib-tooling/network';
 
 const require = createRequire(import.meta.url);
@@ -164,7 +164,7 @@ async function record(action: string, name: string, eventFile: string, secretsFi
   mkdirSync(fixtureDir(action), { recursive: true });
   const file = path.join(fixtureDir(action), `${name}.json`);
   writeFileSync(file, `${JSON.stringify(fixture, null, 2)}\n`);
-  console.log(`recorded ${recorded.length} calls into ${path.relative(ROOT, file)} (secrets and tokens redacted)`);
+  console.log(`recorded ${count(recorded.length, 'call', 'calls')} into ${path.relative(ROOT, file)} (secrets and tokens redacted)`);
   return true;
 }
 
@@ -190,7 +190,7 @@ export function formatFileReport(report: FileRunReport, mode: { fixture?: string
   lines.push(`  time: ${report.ms} ms of ${report.timeLimitMs / 1000} s · heap added by the run: ${report.memoryMb.toFixed(1)} MB (process peak ${report.heapPeakMb.toFixed(1)} MB of ${report.heapLimitMb} MB)`);
   for (const p of report.problems) lines.push(`  ✗ ${p}`);
   for (const w of report.warnings) lines.push(`  ! ${w}`);
-  if (report.recorded) lines.push(`recorded ${report.recorded.calls} calls into ${shown(report.recorded.file)} (secrets and tokens redacted)`);
+  if (report.recorded) lines.push(`recorded ${count(report.recorded.calls, 'call', 'calls')} into ${shown(report.recorded.file)} (secrets and tokens redacted)`);
   return lines;
 }
 

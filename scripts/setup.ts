@@ -12,7 +12,7 @@ import path from 'node:path';
 import type { PropertyObjectType } from '../lib/properties';
 import { exitWhenFlushed, formatHelp, parseCommandLine, UsageError, usageLines, type CommandSpec } from './lib-tooling/cli.mjs';
 import type { ActionError } from '../lib/errors';
-import { createToolingClient, loadActions, readAccessToken, timeoutFromArgs, toolingRedactor, type AnyAction } from './lib-tooling/common';
+import { count, createToolingClient, loadActions, readAccessToken, timeoutFromArgs, toolingRedactor, type AnyAction } from './lib-tooling/common';
 import { describeFailure } from './lib-tooling/network';
 import { collectDeclarations, formatSetupReport, runPropertySetup, scopesFor, type SetupResult } from './lib-tooling/property-setup';
 import { setupTokenStores, type TokenStoreSetup } from './lib-tooling/token-store-setup';
@@ -90,7 +90,7 @@ function offlineResult(actions: readonly AnyAction[]): SetupResult {
 }
 
 /** "1 property", "3 properties". */
-export const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+export { count };
 
 /** What the declarations ask HubSpot for, read from the source alone: no token, no network. */
 export function formatOfflinePlan(actions: readonly AnyAction[]): string[] {

@@ -12,6 +12,7 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { clearModuleCaches } from '../../lib/module-cache';
 import type { ActionScenarios } from '../../test/support/scenario';
+import { count } from '../lib-tooling/common';
 import { fixtureDir, fixtureFromRecording, ROOT, type RecordedCall } from './fixture';
 import { exitWhenFlushed, parseOrExit, usageLines, type CommandSpec } from '../lib-tooling/cli.mjs';
 
@@ -77,7 +78,7 @@ async function main(only: string[]): Promise<void> {
       // Prefixed so hand-curated fixtures (bodies matched exactly) are never overwritten.
       const file = path.join(fixtureDir(name), `scenario-${slug(scenarioPath.name)}.json`);
       writeFileSync(file, `${JSON.stringify(fixture, null, 2)}\n`);
-      console.log(`${path.relative(ROOT, file)}: ${fixture.interactions.length} calls`);
+      console.log(`${path.relative(ROOT, file)}: ${count(fixture.interactions.length, 'call', 'calls')}`);
     }
   }
 }

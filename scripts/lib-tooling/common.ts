@@ -75,6 +75,9 @@ export function parseDotEnv(text: string): Record<string, string> {
 }
 
 /** "the scope automation", "the scopes a, b". */
+/** "1 call", "2 calls": a count with its noun in the right number. */
+export const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+
 export const scopeList = (scopes: readonly string[]) => `${scopes.length === 1 ? 'the scope' : 'the scopes'} ${scopes.join(', ')}`;
 
 /**
