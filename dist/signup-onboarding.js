@@ -1,6 +1,6 @@
 /*
  * signup-onboarding — Signup onboarding: company + contact + association
- * hubspot-custom-code-actions 0.1.0 · build 438cbf0607db · HubSpot custom code, Node.js 24
+ * hubspot-custom-code-actions 0.1.0 · build d14100810b18 · HubSpot custom code, Node.js 24
  *
  * Creates or updates the contact for a new signup, finds or creates their company by domain, and associates the two.
  *
@@ -12,7 +12,7 @@
  *    Or by hand: HubSpot → Settings → Data Management → Properties → select the object → Create property, for each ("Show in forms" off):
  *      Company property · label "Signup company domain (unique)" · internal name signup_company_domain · group "Signup onboarding" · field type Single-line text · Require unique values: on
  * 2. Workflow: Automations → Workflows → Create workflow → From scratch → Contact-based.
- *    Trigger: Contact is created (or a webhook-triggered workflow called by your identity provider after registration).
+ *    Trigger: Contact is created (or a webhook-triggered workflow called by your identity provider once the signup email is verified).
  *    Enrolls one contact per signup. Either a contact-based workflow triggered when a contact is created (by a form, an import or your app), or — when your identity provider calls HubSpot after a registration — a contact-based workflow triggered by a webhook, with the contact matched by the webhook's "email" field (Ory recipe: integrations/ory/README.md).
  *    Map the inputs from the contact's properties, or from the webhook's fields of the same names when the trigger is a webhook.
  * 3. Action: + → Data ops → Custom code; Language: Node.js 24.x.
@@ -1500,7 +1500,7 @@ var action = defineAction({
   description: "Creates or updates the contact for a new signup, finds or creates their company by domain, and associates the two.",
   enrollment: {
     objectType: "contact",
-    trigger: "Contact is created (or a webhook-triggered workflow called by your identity provider after registration)"
+    trigger: "Contact is created (or a webhook-triggered workflow called by your identity provider once the signup email is verified)"
   },
   secrets: {
     HUBSPOT_ACCESS_TOKEN: hubspotTokenSecret(["contacts.write", "companies.read", "companies.write"])

@@ -7,7 +7,7 @@ import { textProperty } from '../../lib/properties';
 import { companyDomainFor, companyPropertiesFromSignup, contactPropertiesFromSignup } from './map';
 
 /**
- * Signup onboarding: a new customer registered (an identity provider's after-registration webhook, or a
+ * Signup onboarding: a new customer registered (an identity provider's hook once the email is verified, or a
  * contact-created trigger). Make sure their company and their contact exist in HubSpot and are associated.
  *
  * Idempotent by construction, so HubSpot's whole-action re-runs after a 429/5xx create nothing twice:
@@ -34,7 +34,7 @@ export const action = defineAction({
   description: 'Creates or updates the contact for a new signup, finds or creates their company by domain, and associates the two.',
   enrollment: {
     objectType: 'contact',
-    trigger: 'Contact is created (or a webhook-triggered workflow called by your identity provider after registration)',
+    trigger: 'Contact is created (or a webhook-triggered workflow called by your identity provider once the signup email is verified)',
   },
   secrets: {
     HUBSPOT_ACCESS_TOKEN: hubspotTokenSecret(['contacts.write', 'companies.read', 'companies.write']),
