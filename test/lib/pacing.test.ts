@@ -324,8 +324,9 @@ describe('bounded pacing: the pacer decides the waits, not how many', () => {
 
   it('HubSpot outside search (header window) and a QuickBooks realm (a lane): the same cap', async () => {
     const windowed = virtualNet(() => ({ ...refusedForever, headers: headers(190, 0) }));
-    // A known window makes the pacer choose the waits (the reserve's refill time), as after any earlier answer.
-    pacingRuntime.state().windows.hubspot = { max: 190, remaining: 100, intervalMs: 10_000, seenAt: 0 };
+    // A known window makes the pacer choose the waits (the reserve's refill time), as after any earlier answer; a 1 s window
+    // keeps those waits short enough that the cap, not the 20 s budget, ends the run.
+    pacingRuntime.state().windows.hubspot = { max: 190, remaining: 100, intervalMs: 1_000, seenAt: 0 };
     const hubspot = createHubSpotClient({ accessToken: 'pat-na1-test', log: silentLog(), deadline: windowed.deadline() });
     const hubspotError = await windowed.run(() => hubspot.getObject('contacts', '1')).catch((e) => e);
     expect(windowed.sends.length).toBe(1 + MAX_RETRIES_IN_RUN);
