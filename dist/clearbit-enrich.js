@@ -1,6 +1,6 @@
 /*
  * clearbit-enrich — Clearbit enrichment: fill a contact’s job, company and social facts
- * hubspot-custom-code-actions 0.1.0 · build 791abb9a668a · HubSpot custom code, Node.js 24
+ * hubspot-custom-code-actions 0.1.0 · build d1159e5e91ae · HubSpot custom code, Node.js 24
  *
  * Only for Clearbit accounts created in 2023 or earlier that still hold an API key: Clearbit issues no keys to newer accounts, and its free platform ended on 2025-04-30. Without such a key, use HubSpot’s own enrichment, Breeze Intelligence, instead (it runs inside HubSpot, in its own enrichment settings and workflow steps, and has no API this custom-code action could call). Looks the contact’s email up in Clearbit’s combined Enrichment API and fills empty contact properties with the person and company facts it returns. Authenticates with HTTP Basic (the API key as user name), as Clearbit documents.
  *
@@ -499,7 +499,7 @@ function responseCapFor(service, url) {
 
 // lib/http.ts
 var DEFAULT_TIMEOUT_MS = 1e4;
-var MAX_RETRIES_IN_RUN = 8;
+var MAX_RETRIES_IN_RUN = 16;
 var KEEP_AFTER_WAIT_MS = 3e3;
 function inProcessRetryDelay(failure, attempt, random = Math.random) {
   if (failure.deadline) return void 0;

@@ -1,6 +1,6 @@
 /*
  * quickbooks-invoice — QuickBooks invoice for a won deal
- * hubspot-custom-code-actions 0.1.0 · build 5d8eb237259d · HubSpot custom code, Node.js 24
+ * hubspot-custom-code-actions 0.1.0 · build 63d28bd631a6 · HubSpot custom code, Node.js 24
  *
  * Finds or creates the QuickBooks Online customer for the deal's contact, creates an invoice for the deal (one line per line item, or the amount), and writes the invoice id, number and status back to the deal. QuickBooks Online Accounting API, minorversion 75. A customer made inactive in QuickBooks is found by email and made active again. A deal in a foreign currency needs Multicurrency on in QuickBooks; its new customer is created in that currency, and an existing customer kept in another currency is the error QUICKBOOKS_CUSTOMER_CURRENCY_MISMATCH.
  *
@@ -496,7 +496,7 @@ function responseCapFor(service, url) {
 
 // lib/http.ts
 var DEFAULT_TIMEOUT_MS = 1e4;
-var MAX_RETRIES_IN_RUN = 8;
+var MAX_RETRIES_IN_RUN = 16;
 var KEEP_AFTER_WAIT_MS = 3e3;
 function inProcessRetryDelay(failure, attempt, random = Math.random) {
   if (failure.deadline) return void 0;

@@ -1,6 +1,6 @@
 /*
  * salesforce-lead-sync — Salesforce lead sync: HubSpot contact ↔ Salesforce lead
- * hubspot-custom-code-actions 0.1.0 · build 083e32c81b2a · HubSpot custom code, Node.js 24
+ * hubspot-custom-code-actions 0.1.0 · build dd3fb430a8b9 · HubSpot custom code, Node.js 24
  *
  * Creates or updates the Salesforce Lead for a contact, or copies newer Salesforce values back; lifecycle stage ↔ lead status and owners mapped by configurable tables. Salesforce REST API v68.0 (Winter '27). When a duplicate rule blocks a new lead, the lead it matched is linked; a matched contact is the error SALESFORCE_DUPLICATE_CONTACT. Alert-only duplicate rules block API saves too unless the build setting allowDuplicateSave sends Sforce-Duplicate-Rule-Header allowSave=true (off by default).
  *
@@ -496,7 +496,7 @@ function responseCapFor(service, url) {
 
 // lib/http.ts
 var DEFAULT_TIMEOUT_MS = 1e4;
-var MAX_RETRIES_IN_RUN = 8;
+var MAX_RETRIES_IN_RUN = 16;
 var KEEP_AFTER_WAIT_MS = 3e3;
 function inProcessRetryDelay(failure, attempt, random = Math.random) {
   if (failure.deadline) return void 0;

@@ -1,6 +1,6 @@
 /*
  * shopify-order-sync — Shopify order → HubSpot contact, deal and line items
- * hubspot-custom-code-actions 0.1.0 · build 1800ee7f876e · HubSpot custom code, Node.js 24
+ * hubspot-custom-code-actions 0.1.0 · build aa4edd53ac8f · HubSpot custom code, Node.js 24
  *
  * Reads a Shopify order (GraphQL Admin API), upserts the buyer as a contact with Shopify's order totals, upserts a closed-won deal for the order and one line item per order line, and associates them.
  *
@@ -492,7 +492,7 @@ function responseCapFor(service, url) {
 
 // lib/http.ts
 var DEFAULT_TIMEOUT_MS = 1e4;
-var MAX_RETRIES_IN_RUN = 8;
+var MAX_RETRIES_IN_RUN = 16;
 var KEEP_AFTER_WAIT_MS = 3e3;
 function inProcessRetryDelay(failure, attempt, random = Math.random) {
   if (failure.deadline) return void 0;

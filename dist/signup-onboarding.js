@@ -1,6 +1,6 @@
 /*
  * signup-onboarding — Signup onboarding: company + contact + association
- * hubspot-custom-code-actions 0.1.0 · build d14100810b18 · HubSpot custom code, Node.js 24
+ * hubspot-custom-code-actions 0.1.0 · build ed9deb3a9edd · HubSpot custom code, Node.js 24
  *
  * Creates or updates the contact for a new signup, finds or creates their company by domain, and associates the two.
  *
@@ -483,7 +483,7 @@ function responseCapFor(service, url) {
 
 // lib/http.ts
 var DEFAULT_TIMEOUT_MS = 1e4;
-var MAX_RETRIES_IN_RUN = 8;
+var MAX_RETRIES_IN_RUN = 16;
 var KEEP_AFTER_WAIT_MS = 3e3;
 function inProcessRetryDelay(failure, attempt, random = Math.random) {
   if (failure.deadline) return void 0;
