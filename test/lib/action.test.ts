@@ -4,7 +4,7 @@ import { defineAction, type ActionResult, type HubSpotEvent } from '../../lib/ac
 import { CLASSIFICATION_RULES, classifyFailure, parseRetryAfter } from '../../lib/classify';
 import { createDeadline } from '../../lib/deadline';
 import { PermanentError, RetryableError } from '../../lib/errors';
-import { createServiceClient, inProcessRetryDelay } from '../../lib/http';
+import { createServiceClient, inProcessRetryDelay, MAX_RETRIES_IN_RUN } from '../../lib/http';
 import { input } from '../../lib/inputs';
 import { createLogger } from '../../lib/logger';
 import { output } from '../../lib/outputs';
@@ -159,8 +159,8 @@ describe('in-process retry delay', () => {
     [{ status: 429 }, 1, 1_000],
     [{ status: 429 }, 3, 4_000],
     [{ status: 429 }, 4, 4_000],
-    [{ status: 429 }, 8, 4_000],
-    [{ status: 429 }, 9, undefined],
+    [{ status: 429 }, MAX_RETRIES_IN_RUN, 4_000],
+    [{ status: 429 }, MAX_RETRIES_IN_RUN + 1, undefined],
     [{ status: 429, retryAfterSeconds: 7 }, 1, 7_000],
     [{ status: 429, retryAfterSeconds: 60 }, 1, undefined],
     [{ status: 503 }, 1, 250],
