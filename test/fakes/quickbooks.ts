@@ -105,6 +105,8 @@ export class FakeQuickBooks {
   multiCurrencyEnabled = false;
   /** Intuit's throttles: per second per realm and app, per minute per realm. */
   limits = { perSecond: 10, perMinute: 500 };
+  /** The throttle windows' clock: wall-clock by default (see handle()); a test freezes it to make the limit certain. */
+  throttleClock: () => number = Date.now;
   /** Accounting API requests answered 429. */
   throttled = 0;
   private readonly requestTimes: number[] = [];
@@ -215,7 +217,7 @@ export class FakeQuickBooks {
     // The throttle windows run on wall-clock time (what lib/http.ts waits in), not on the test clock that ages
     // tokens: a frozen test clock would otherwise keep a throttled realm throttled for ever. (The bench's simulation
     // switches this throttle off and models Intuit's limits on its virtual clock.)
-    const now = Date.now();
+    const now = this.throttleClock();
     while (this.requestTimes.length && (this.requestTimes[0] as number) <= now - 60_000) this.requestTimes.shift();
     const lastSecond = this.requestTimes.filter((t) => t > now - 1_000).length;
     if (lastSecond >= this.limits.perSecond || this.requestTimes.length >= this.limits.perMinute) {

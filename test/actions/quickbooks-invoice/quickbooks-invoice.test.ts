@@ -230,14 +230,18 @@ describe('quickbooks-invoice', () => {
   it('Intuit throttles at 10 requests per second per realm: throttled runs are handed to HubSpot\'s re-run, which invoices each deal once', async () => {
     world.quickbooks.seedCustomer({ DisplayName: "Ada O'Neil", email: CONTACT.email });
     const deals = [world.ids.deal, ...Array.from({ length: 5 }, (_, i) => world.addDeal({ ...DEAL, dealname: `Deal ${i}` }))];
+    // Every call in the same throttle second, however slow the machine: the limit is met for certain, not by speed.
+    world.quickbooks.throttleClock = () => 1_000_000;
     const outcomes = await Promise.all(deals.map((d) => runAction(action, dealEvent(d), { env: world.env, now, deadline: { budgetMs: 20_000 } })));
     expect(world.quickbooks.throttled).toBeGreaterThan(0);
     // Intuit asks for 60 s after a 429: the run throws it (HubSpot re-runs on 429) instead of retrying within 20 s.
     const throttled = deals.filter((_, i) => outcomes[i]?.outputs?.status !== 'ok');
     expect(throttled.length).toBeGreaterThan(0);
     for (const d of throttled) expect(outcomes[deals.indexOf(d)]?.thrown?.response?.status).toBe(429);
-    // A minute later (HubSpot's re-run) the realm's window is free again.
+    // A minute later (HubSpot's re-run) the realm's window is free again, and the pacer's one-second slot holds have
+    // long expired: a fresh module scope stands for that minute (its token comes from the store, not the cache).
     world.quickbooks.limits = { perSecond: Infinity, perMinute: Infinity };
+    clearModuleCaches();
     for (const d of throttled) expect((await runAction(action, dealEvent(d), { env: world.env, now, deadline: { budgetMs: 20_000 } })).outputs?.status).toBe('ok');
     expect(world.quickbooks.invoices.size).toBe(deals.length);
   });
